@@ -1,0 +1,40 @@
+# vcdhub: `make demo` runs the demo, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
+
+.PHONY: install demo demo-load test test-sqlite test-postgres lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo-load: install
+	$(BIN)/vcdhub migrate --verbosity 0
+	$(BIN)/vcdhub demo load
+
+demo: demo-load
+	$(BIN)/vcdhub runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+
+test-sqlite: install
+	DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

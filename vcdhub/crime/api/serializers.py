@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from vcdhub.crime.models import Crime, StopSearch
+
+
+class AreaLinksMixin(serializers.Serializer):
+    lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    ward = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    month = serializers.DateField(format="%Y-%m")
+
+
+class CrimeSerializer(AreaLinksMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Crime
+        fields = ["id", "crime_id", "month", "reported_by", "falls_within", "longitude", "latitude", "location",
+                  "lsoa_code", "lsoa_name", "crime_type", "last_outcome_category", "context", "lsoa", "ward",
+                  "borough"]
+
+
+class StopSearchSerializer(AreaLinksMixin, serializers.ModelSerializer):
+    class Meta:
+        model = StopSearch
+        fields = ["id", "force", "month", "type", "date", "part_of_policing_operation", "policing_operation",
+                  "longitude", "latitude", "gender", "age_range", "self_defined_ethnicity",
+                  "officer_defined_ethnicity", "legislation", "object_of_search", "outcome",
+                  "outcome_linked_to_object_of_search", "removal_of_more_than_just_outer_clothing", "lsoa", "ward",
+                  "borough"]
+
+
+class AreaCountSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    total = serializers.IntegerField()
+    unplaced = serializers.IntegerField(help_text="Records in no known LSOA; counted in total, never dropped")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Area code -> count")

@@ -1,0 +1,55 @@
+"""One FilterSet per record type. The explorer, its CSV download, the map and the API all use these,
+so the same filter gives the same rows and counts everywhere."""
+
+import django_filters
+from django import forms
+
+from vcdhub.crime.choices import CRIME_TYPES, HISTORIC_CRIME_TYPES
+from vcdhub.crime.models import Crime, StopSearch
+from vcdhub.geography.models import Borough, Ward
+from vcdhub.platform.fields import MonthFilter
+
+
+class MonthRangeForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        # Bounds the wrong way round are the user's mistake, not an empty answer.
+        if data.get("month_from") and data.get("month_to") and data["month_from"] > data["month_to"]:
+            self.add_error("month_to", "The end month is before the start month.")
+        return data
+
+
+class PlacedRecordFilterSet(django_filters.FilterSet):
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From (YYYY-MM)")
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To (YYYY-MM)")
+    borough = django_filters.ModelMultipleChoiceFilter(
+        field_name="borough", to_field_name="code", queryset=Borough.objects.all(), label="Borough"
+    )
+    ward = django_filters.ModelMultipleChoiceFilter(
+        field_name="ward", to_field_name="code", queryset=Ward.objects.select_related("borough"), label="Ward"
+    )
+
+
+
+class CrimeFilterSet(PlacedRecordFilterSet):
+    crime_type = django_filters.MultipleChoiceFilter(
+        choices=[(t, t) for t in CRIME_TYPES + HISTORIC_CRIME_TYPES], label="Crime type"
+    )
+    force = django_filters.CharFilter(field_name="reported_by", lookup_expr="icontains", label="Force")
+
+    class Meta:
+        model = Crime
+        form = MonthRangeForm
+        fields = ["month_from", "month_to", "crime_type", "borough", "ward", "force"]
+
+
+class StopSearchFilterSet(PlacedRecordFilterSet):
+    force = django_filters.CharFilter(field_name="force", lookup_expr="icontains", label="Force")
+    object_of_search = django_filters.CharFilter(lookup_expr="iexact")
+    officer_defined_ethnicity = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = StopSearch
+        form = MonthRangeForm
+        fields = ["month_from", "month_to", "borough", "ward", "force", "object_of_search",
+                  "officer_defined_ethnicity"]

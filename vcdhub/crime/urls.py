@@ -1,0 +1,10 @@
+from django.urls import path
+
+from vcdhub.crime import views
+
+app_name = "crime"
+urlpatterns = [
+    path("crimes/", views.explorer, name="explorer"),
+    path("crimes/export.csv", views.export_csv, name="export_csv"),
+    path("map/", views.crime_map, name="map"),
+]

@@ -1,0 +1,56 @@
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+
+from vcdhub.crime.choices import CRIME_TYPES
+from vcdhub.crime.exports import stream_police_uk
+from vcdhub.crime.filtersets import CrimeFilterSet
+from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.ingest.sources.policeuk.schema import STREET
+
+PAGE_SIZE = 50
+
+
+def _filtered(request):
+    filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.all())
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset, Crime.objects.none()
+    return filterset, filterset.qs
+
+
+def home(request):
+    coverage = (ImportBatch.objects.filter(superseded_by__isnull=True).values("kind", "force")
+                .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force"))
+    return render(request, "crime/home.html", {"coverage": coverage, "crimes": Crime.objects.count()})
+
+
+def explorer(request):
+    filterset, queryset = _filtered(request)
+    by_type = dict(queryset.order_by().values_list("crime_type").annotate(n=Count("pk")))
+    page = Paginator(
+        queryset.select_related("ward", "borough").order_by("-month", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "total": page.paginator.count,
+        "by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
+        "query": query.urlencode(),
+    }
+    template = "crime/_results.html" if request.htmx and not request.htmx.boosted else "crime/explorer.html"
+    return render(request, template, context)
+
+
+def export_csv(request):
+    _, queryset = _filtered(request)
+    response = StreamingHttpResponse(stream_police_uk(queryset, STREET), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vcdhub-crimes.csv"'
+    return response
+
+
+def crime_map(request):
+    filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.none())
+    return render(request, "crime/map.html", {"filterset": filterset, "level": request.GET.get("level", "borough")})

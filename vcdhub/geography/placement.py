@@ -1,0 +1,68 @@
+"""Place records in an LSOA, its ward and its borough: by LSOA code when there is one, else by point."""
+
+import json
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from vcdhub.geography.models import Lsoa
+
+# (lsoa_id, ward_id, borough_id); all None when a record cannot be placed.
+Placement = tuple[int | None, int | None, int | None]
+UNPLACED: Placement = (None, None, None)
+
+
+@dataclass
+class AreaResolver:
+    by_code: dict[str, Placement]
+    _tree: shapely.STRtree | None = None
+    _tree_places: list[Placement] | None = None
+
+    @classmethod
+    def from_database(cls) -> "AreaResolver":
+        rows = Lsoa.objects.values_list("code", "id", "ward_id", "borough_id")
+        return cls({code: (lsoa, ward, borough) for code, lsoa, ward, borough in rows})
+
+    def _ensure_tree(self) -> None:
+        if self._tree is not None:
+            return
+        geoms, places = [], []
+        for lsoa_id, ward_id, borough_id, geometry in Lsoa.objects.values_list(
+            "id", "ward_id", "borough_id", "geometry"
+        ).iterator(chunk_size=1000):
+            if geometry:
+                geoms.append(shapely.from_geojson(geometry) if geometry.startswith("{") else json.loads(geometry))
+                places.append((lsoa_id, ward_id, borough_id))
+        self._tree = shapely.STRtree(geoms)
+        self._tree_places = places
+
+    def by_points(self, lons: list[float], lats: list[float]) -> list[Placement]:
+        """Point-in-polygon for many points at once; points on no LSOA are unplaced."""
+        result: list[Placement] = [UNPLACED] * len(lons)
+        if not lons or not self.by_code:
+            return result
+        self._ensure_tree()
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+        point_index, geom_index = self._tree.query(points, predicate="intersects")
+        # A point on a shared edge matches two LSOAs; the first (lowest index) wins, deterministically.
+        for p, g in zip(point_index[::-1], geom_index[::-1], strict=True):
+            result[p] = self._tree_places[g]
+        return result
+
+
+_cache: dict[str, AreaResolver] = {}
+_lock = threading.Lock()
+
+
+def get_resolver() -> AreaResolver:
+    with _lock:
+        if "resolver" not in _cache:
+            _cache["resolver"] = AreaResolver.from_database()
+        return _cache["resolver"]
+
+
+def invalidate_resolver() -> None:
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,288 @@
+"""Import police.uk files: each file all-or-nothing, idempotent, and superseding older copies of its data.
+
+    summary = run_import([Path("2017-07")], actor="cli:alice")
+
+A file is parsed and checked completely before anything is written. Any bad row rejects the whole
+file, and the rejection lists every bad row. A good file is written in one transaction that first
+removes the rows of any earlier file for the same kind, force and month (police.uk republishes months),
+so the database never holds two copies of a month.
+"""
+
+import csv
+import hashlib
+import io
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from vcdhub.crime.choices import Kind
+from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSearch
+from vcdhub.geography.placement import UNPLACED, AreaResolver
+from vcdhub.ingest.errors import RowError
+from vcdhub.ingest.files import SourceFile, UnreadableFile, discover
+from vcdhub.ingest.sources.policeuk.schema import (
+    STOP_SEARCH,
+    ParsedRow,
+    RowContext,
+    Schema,
+    describe_header_mismatch,
+    detect_schema,
+)
+from vcdhub.ingest.writers import bulk_insert, delete_where
+from vcdhub.platform.months import parse_month
+
+MAX_ERRORS_KEPT = 1000  # per file; the count of bad rows is always exact
+MODEL_FOR_KIND = {Kind.STREET: Crime, Kind.OUTCOMES: Outcome, Kind.STOP_AND_SEARCH: StopSearch}
+FORCE_COLUMN = {Kind.STREET: "reported_by", Kind.OUTCOMES: "reported_by", Kind.STOP_AND_SEARCH: "force"}
+STOP_SEARCH_NAME = re.compile(r"^(\d{4}-\d{2})-(.+)-stop-and-search\.csv(\.gz)?$")
+
+csv.field_size_limit(1_000_000)  # longer fields are caught by the length checks, with a line number
+
+
+@dataclass
+class FileResult:
+    name: str
+    source: str
+    status: str  # imported | unchanged | rejected
+    kind: str = ""
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rows_replaced: int = 0
+    periods: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["errors"] = [e.as_dict() for e in self.errors]
+        return data
+
+
+@dataclass
+class ImportSummary:
+    files: list[FileResult]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return self.count("rejected") == 0
+
+    def totals(self) -> dict:
+        return {
+            "files": len(self.files),
+            "files_imported": self.count("imported"),
+            "files_unchanged": self.count("unchanged"),
+            "files_rejected": self.count("rejected"),
+            "rows_read": sum(f.rows_read for f in self.files),
+            "rows_imported": sum(f.rows_imported for f in self.files),
+            "rows_rejected": sum(f.rows_rejected for f in self.files),
+            "rows_replaced": sum(f.rows_replaced for f in self.files),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def as_dict(self) -> dict:
+        return {**self.totals(), "ok": self.ok, "details": [f.as_dict() for f in self.files]}
+
+
+@dataclass
+class ParsedFile:
+    schema: Schema
+    rows: list[ParsedRow]
+    rows_read: int
+    ctx: RowContext
+
+
+def _decode(data: bytes) -> tuple[str | None, list[RowError]]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    errors = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = line[exc.start:exc.start + 1]
+            errors.append(RowError(number, None, f"byte 0x{bad.hex()} at position {exc.start + 1} is not UTF-8; "
+                                                 "police.uk files are UTF-8 (was it saved as Latin-1?)"))
+            if len(errors) >= MAX_ERRORS_KEPT:
+                break
+    return None, errors
+
+
+def _file_context(schema: Schema, name: str, force: str, month: str, errors: list[RowError]) -> RowContext:
+    if schema is not STOP_SEARCH:
+        return RowContext()
+    match = STOP_SEARCH_NAME.match(name)
+    month = month or (match.group(1) if match else "")
+    force = force or (match.group(2) if match else "")
+    if not force or not month:
+        errors.append(RowError(None, None, "stop-and-search files carry no force or month column: name the file "
+                                           "YYYY-MM-<force>-stop-and-search.csv or pass --force and --month"))
+    else:
+        try:
+            parse_month(month)
+        except ValueError as exc:
+            errors.append(RowError(None, None, str(exc)))
+    return RowContext(force=force, month=month)
+
+
+def parse_file(
+    source: SourceFile, data: bytes, *, force: str = "", month: str = "", tick: Callable[[int], None] | None = None
+) -> tuple[ParsedFile | None, int, int, list[RowError]]:
+    """Check every row of a file. Returns (parsed or None, rows read, rows rejected, errors)."""
+    text, errors = _decode(data)
+    if text is None:
+        return None, 0, len(errors), errors
+    if not text.strip():
+        return None, 0, 0, [RowError(None, None, "the file is empty")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        return None, 0, 0, [RowError(1, None, f"header cannot be read as CSV ({exc})")]
+    schema = detect_schema(header)
+    if schema is None:
+        return None, 0, 0, [RowError(1, None, describe_header_mismatch(header))]
+    ctx = _file_context(schema, source.name, force, month, errors)
+    if errors:
+        return None, 0, 0, errors
+    width = len(schema.header)
+    parse = schema.parse
+    rows: list[ParsedRow] = []
+    bad_lines: set[int] = set()
+    rows_read = 0
+    kept: list[RowError] = []
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            # The CSV structure itself is broken here (e.g. an unclosed quote); later lines cannot be trusted.
+            kept.append(RowError(reader.line_num, None, f"CSV cannot be read past here ({exc})"))
+            bad_lines.add(reader.line_num)
+            break
+        rows_read += 1
+        line = reader.line_num
+        if tick and rows_read % 10_000 == 0:
+            tick(10_000)
+        if len(fields) != width:
+            if not fields:
+                rows_read -= 1  # a blank line, e.g. at the end of a hand-edited file
+                continue
+            bad_lines.add(line)
+            if len(kept) < MAX_ERRORS_KEPT:
+                kept.append(RowError(line, None, f"{len(fields)} fields, expected {width}"))
+            continue
+        row_errors: list[RowError] = []
+        parsed = parse(fields, line, ctx, row_errors)
+        if parsed is None:
+            bad_lines.add(line)
+            room = MAX_ERRORS_KEPT - len(kept)
+            if room > 0:
+                kept.extend(row_errors[:room])
+        elif not bad_lines:
+            rows.append(parsed)  # once a file is rejected, stop keeping good rows
+    if tick:
+        tick(rows_read % 10_000)
+    if not kept and rows_read == 0:
+        kept.append(RowError(None, None, "the file has a header but no rows"))
+    if kept:
+        return None, rows_read, len(bad_lines), kept
+    return ParsedFile(schema, rows, rows_read, ctx), rows_read, 0, []
+
+
+def _place(rows: list[ParsedRow], resolver: AreaResolver) -> list[tuple]:
+    places = [resolver.by_code.get(r.lsoa_code, UNPLACED) if r.lsoa_code else UNPLACED for r in rows]
+    by_point = [i for i, r in enumerate(rows) if places[i] is UNPLACED and r.lon is not None]
+    if by_point:
+        found = resolver.by_points([rows[i].lon for i in by_point], [rows[i].lat for i in by_point])
+        for i, place in zip(by_point, found, strict=True):
+            places[i] = place
+    return places
+
+
+def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, started, resolver) -> FileResult:
+    schema = parsed.schema
+    model = MODEL_FOR_KIND[schema.kind]
+    table = model._meta.db_table
+    periods = sorted({row.period for row in parsed.rows})
+    force_column = FORCE_COLUMN[schema.kind]
+    places = _place(parsed.rows, resolver)
+    result = FileResult(source.name, source.source, "imported", kind=schema.kind, rows_read=parsed.rows_read,
+                        periods=[list(p) for p in periods])
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_name=source.name[:255], source=source.source[:1024], sha256=sha256, kind=schema.kind,
+            force=periods[0][0], month=parse_month(periods[0][1]), periods=[list(p) for p in periods],
+            rows=len(parsed.rows), imported_by=actor, started_at=started, finished_at=timezone.now(),
+        )
+        for force, month in periods:
+            month_iso = parse_month(month).isoformat()
+            if schema.kind == Kind.STREET:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {CrimeFlags._meta.db_table} WHERE crime_id IN "  # noqa: S608
+                        f"(SELECT id FROM {table} WHERE reported_by = %s AND month = %s)", [force, month_iso])
+            result.rows_replaced += delete_where(table, {force_column: force, "month": month_iso})
+        covered = {tuple(p) for p in periods}
+        for old in ImportBatch.objects.filter(kind=schema.kind, superseded_by__isnull=True).exclude(pk=batch.pk):
+            if {tuple(p) for p in old.periods} <= covered:
+                old.superseded_by = batch
+                old.save(update_fields=["superseded_by"])
+        columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id")
+        batch_id = batch.pk
+        result.rows_imported = bulk_insert(
+            table, columns, ((*row.values, *place, batch_id) for row, place in zip(parsed.rows, places, strict=True))
+        )
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["finished_at"])
+    result.batch_id = batch.pk
+    return result
+
+
+def import_one(source: SourceFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
+               tick: Callable[[int], None] | None = None) -> FileResult:
+    started = timezone.now()
+    try:
+        data = source.read()
+    except UnreadableFile as exc:
+        return FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
+    sha256 = hashlib.sha256(data).hexdigest()
+    current = ImportBatch.objects.filter(sha256=sha256, superseded_by__isnull=True).first()
+    if current is not None:
+        return FileResult(source.name, source.source, "unchanged", kind=current.kind, rows_read=current.rows,
+                          periods=current.periods, batch_id=current.pk)
+    parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
+    if parsed is None:
+        return FileResult(source.name, source.source, "rejected", rows_read=rows_read,
+                          rows_rejected=rows_rejected, errors=errors)
+    return _write(parsed, source, sha256, actor, started, resolver)
+
+
+def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "",
+               on_file: Callable[[SourceFile], None] | None = None,
+               tick: Callable[[int], None] | None = None,
+               sources: list[SourceFile] | None = None) -> ImportSummary:
+    """Import every file under `paths`. Raises files.UsageError for a path that does not exist."""
+    began = time.perf_counter()
+    sources = discover(paths) if sources is None else sources
+    resolver = AreaResolver.from_database()
+    results = []
+    for source in sources:
+        if on_file:
+            on_file(source)
+        results.append(import_one(source, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
+    return ImportSummary(results, time.perf_counter() - began)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from vcdhub.crime import views as crime_views
+from vcdhub.crime.api.views import CrimeViewSet, StopSearchViewSet
+from vcdhub.geography.api.views import BoroughViewSet, LsoaViewSet, WardViewSet
+
+router = DefaultRouter()
+router.register("crimes", CrimeViewSet, basename="crime")
+router.register("stop-searches", StopSearchViewSet, basename="stopsearch")
+router.register("boroughs", BoroughViewSet, basename="borough")
+router.register("wards", WardViewSet, basename="ward")
+router.register("lsoas", LsoaViewSet, basename="lsoa")
+
+urlpatterns = [
+    path("", crime_views.home, name="home"),
+    path("", include("vcdhub.crime.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include(router.urls)),
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
+]
