@@ -106,6 +106,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "vcdhub" / "static"]
+try:  # WhiteNoise expects STATIC_ROOT to exist even when it serves from the finders
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -159,3 +163,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Static files come straight from the installed packages (Leaflet, htmx) and vcdhub/static, no build step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -19,15 +19,27 @@ class MonthRangeForm(forms.Form):
         return data
 
 
+class WardChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """Ward names repeat across boroughs (there are several "Abbey" wards), so the label names both."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra["queryset"] = Ward.objects.select_related("borough").order_by("name", "borough__name")
+
+    @property
+    def field(self):
+        field = super().field
+        field.label_from_instance = lambda ward: f"{ward.name}, {ward.borough.name}"
+        return field
+
+
 class PlacedRecordFilterSet(django_filters.FilterSet):
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From (YYYY-MM)")
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To (YYYY-MM)")
     borough = django_filters.ModelMultipleChoiceFilter(
-        field_name="borough", to_field_name="code", queryset=Borough.objects.all(), label="Borough"
+        field_name="borough__code", to_field_name="code", queryset=Borough.objects.order_by("name"), label="Borough"
     )
-    ward = django_filters.ModelMultipleChoiceFilter(
-        field_name="ward", to_field_name="code", queryset=Ward.objects.select_related("borough"), label="Ward"
-    )
+    ward = WardChoiceFilter(field_name="ward__code", to_field_name="code", label="Ward")
 
 
 

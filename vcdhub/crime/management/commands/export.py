@@ -1,5 +1,4 @@
 import gzip
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -44,7 +43,7 @@ class Command(BaseCommand):
             queryset = queryset.filter(crime_type__in=crime_type)
         schema = SCHEMA_FOR[what]
         if output == "-":
-            count = write_police_uk(queryset, schema, sys.stdout)
+            count = write_police_uk(queryset, schema, self.stdout)  # each CSV line ends in \n, as it expects
         else:
             opener = gzip.open if output.endswith(".gz") else open
             with opener(output, "wt", encoding="utf-8", newline="") as stream:

@@ -1,0 +1,83 @@
+"""Shared fixtures. Geography is loaded once per test database; police.uk samples are real demo rows."""
+
+import csv
+import gzip
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from vcdhub.geography.loader import load_geography
+from vcdhub.geography.models import Lsoa
+
+DEMO = settings.DATA_DIR / "demo" / "police-uk"
+SHARED = Path(os.environ.get("VCDHUB_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data"))
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+def _ensure_geography() -> None:
+    if not Lsoa.objects.exists():
+        load_geography(actor="test:setup", force=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _ensure_geography()
+
+
+@pytest.fixture
+def london(db):
+    """London's boroughs, wards and LSOAs (reloaded if a transactional test flushed them)."""
+    _ensure_geography()
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        return next(reader), list(reader)
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, gz: bool | None = None) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = buffer.getvalue().encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(data) if (gz if gz is not None else path.name.endswith(".gz")) else data)
+    return path
+
+
+@pytest.fixture
+def demo_file():
+    """The path of a real bundled demo file: demo_file("2017-07", "metropolitan-street")."""
+
+    def find(month: str, kind: str) -> Path:
+        return DEMO / month / f"{month}-{kind}.csv.gz"
+
+    return find
+
+
+@pytest.fixture
+def street_sample(tmp_path, demo_file):
+    """A small real street file (first n rows of a demo month), written where the test wants it."""
+
+    def make(n: int = 200, month: str = "2017-07", name: str | None = None, rows_filter=None) -> Path:
+        header, rows = read_rows(demo_file(month, "metropolitan-street"))
+        if rows_filter:
+            rows = [r for r in rows if rows_filter(r)]
+        return write_csv(tmp_path / (name or f"{month}-metropolitan-street.csv"), header, rows[:n])
+
+    return make
+
+
+def shared_data_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the full shared data at {path}")
+    return path

@@ -1,0 +1,57 @@
+"""One end-to-end run in Debian's Chromium: sign in, filter the explorer, see the map draw."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from vcdhub.crime.models import Crime
+from vcdhub.ingest.pipeline import run_import
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+def test_sign_in_filter_the_explorer_and_see_the_map(live_server, browser, london, demo_file):
+    assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
+    get_user_model().objects.create_user("analyst", password="correct horse battery staple")
+    robberies = Crime.objects.filter(crime_type="Robbery").count()
+    assert robberies > 0
+
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/crimes/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/crimes/")
+    assert int(page.get_attribute("#total-count", "data-total")) == Crime.objects.count()
+
+    page.select_option("#id_crime_type", "Robbery")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_function(f"document.querySelector('#total-count').dataset.total === '{robberies}'")
+    assert "crime_type=Robbery" in page.url  # htmx pushed the filtered URL
+    assert page.locator("#crime-table tbody tr").count() == min(50, robberies)
+
+    page.click("text=Show on map")
+    page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
+    assert page.locator("#map path.leaflet-interactive").count() == 33  # every borough drawn
+    assert int(page.get_attribute("#map-status", "data-total")) == robberies
+    assert page.locator("#map-legend .legend-row").count() >= 2
+    page.close()

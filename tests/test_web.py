@@ -1,0 +1,174 @@
+import csv
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.conftest import read_rows
+from vcdhub.crime.models import Crime
+from vcdhub.ingest.pipeline import run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(london, demo_file):
+    paths = [demo_file(m, k) for m in ("2017-06", "2017-07") for k in ("metropolitan-street", "btp-street",
+                                                                         "metropolitan-stop-and-search")]
+    assert run_import(paths, actor="test").ok
+    return paths
+
+
+@pytest.fixture
+def analyst(client):
+    user = get_user_model().objects.create_user("analyst", password="correct horse battery staple")
+    client.force_login(user)
+    return user
+
+
+FILTERS = [
+    {},
+    {"crime_type": "Robbery"},
+    {"crime_type": ["Robbery", "Burglary"], "month_from": "2017-07", "month_to": "2017-07"},
+    {"borough": "E09000022", "crime_type": "Violence and sexual offences"},
+    {"ward": "E05000416", "month_from": "2017-06"},
+    {"force": "british transport"},
+]
+
+
+def test_pages_need_a_signed_in_user(client):
+    for url in ("/", "/crimes/", "/map/", "/crimes/export.csv"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/api/crimes/").status_code == 403
+    assert client.get("/accounts/login/").status_code == 200
+
+
+def test_login_with_a_password(client, db):
+    get_user_model().objects.create_user("officer", password="correct horse battery staple")
+    response = client.post("/accounts/login/", {"username": "officer", "password": "wrong"})
+    assert response.status_code == 200 and b"correct username and password" in response.content
+    response = client.post("/accounts/login/", {"username": "officer", "password": "correct horse battery staple"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("params", FILTERS)
+def test_explorer_map_csv_and_api_agree(client, analyst, loaded, params):
+    """The explorer, the CSV download, the map and the API all count the same rows for the same filter."""
+    explorer = client.get("/crimes/", params)
+    assert explorer.status_code == 200
+    total = explorer.context["total"]
+
+    expected = Crime.objects.all()
+    if "crime_type" in params:
+        types = params["crime_type"] if isinstance(params["crime_type"], list) else [params["crime_type"]]
+        expected = expected.filter(crime_type__in=types)
+    if "month_from" in params:
+        expected = expected.filter(month__gte=params["month_from"] + "-01")
+    if "month_to" in params:
+        expected = expected.filter(month__lte=params["month_to"] + "-01")
+    if "borough" in params:
+        expected = expected.filter(lsoa_code__in=_lsoas_of("borough", params["borough"]))
+    if "ward" in params:
+        expected = expected.filter(lsoa_code__in=_lsoas_of("ward", params["ward"]))
+    if "force" in params:
+        expected = expected.filter(reported_by="British Transport Police")
+    assert total == expected.count() > 0
+
+    by_type = dict(explorer.context["by_type"])
+    assert sum(by_type.values()) == total
+
+    download = client.get("/crimes/export.csv", params)
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    assert len(rows) - 1 == total
+
+    for level in ("borough", "ward"):
+        geo = client.get("/api/crimes/choropleth/", {**params, "level": level}).json()
+        drawn = sum(f["properties"]["count"] for f in geo["features"])
+        assert geo["properties"]["total"] == total
+        assert drawn + geo["properties"]["unplaced"] == total
+        counts = client.get("/api/crimes/counts/", {**params, "level": level}).json()
+        assert counts["total"] == total and sum(counts["counts"].values()) + counts["unplaced"] == total
+
+    api = client.get("/api/crimes/", params).json()
+    assert api["count"] == total
+
+
+def _lsoas_of(level, code):
+    from vcdhub.geography.models import Lsoa
+
+    return list(Lsoa.objects.filter(**{f"{level}__code": code}).values_list("code", flat=True))
+
+
+def test_explorer_csv_is_the_police_uk_schema(client, analyst, loaded):
+    header, rows = read_rows(loaded[0])
+    download = client.get("/crimes/export.csv", {"force": "metropolitan", "month_from": "2017-06",
+                                                 "month_to": "2017-06"})
+    out = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    assert out[0] == header
+    assert Counter(map(tuple, out[1:])) == Counter(map(tuple, rows))
+
+
+def test_explorer_pages_and_partial_updates(client, analyst, loaded):
+    response = client.get("/crimes/", {"crime_type": "Burglary", "page": 2})
+    assert response.context["page"].number == 2
+    assert len(response.context["page"].object_list) == 50
+    partial = client.get("/crimes/", {"crime_type": "Burglary"}, HTTP_HX_REQUEST="true")
+    assert b"<html" not in partial.content and b"crime-table" in partial.content
+
+
+@pytest.mark.parametrize("params,field", [
+    ({"month_from": "2017-13"}, "month_from"),
+    ({"month_to": "July"}, "month_to"),
+    ({"month_from": "2017-08", "month_to": "2017-01"}, "month_to"),
+    ({"crime_type": "Jaywalking"}, "crime_type"),
+    ({"borough": "E09999999"}, "borough"),
+    ({"month_from": "'; DROP TABLE crime_crime; --"}, "month_from"),
+])
+def test_bad_filters_are_rejected_field_by_field(client, analyst, loaded, params, field):
+    page = client.get("/crimes/", params)
+    assert page.status_code == 200
+    assert field in page.context["filterset"].errors
+    assert page.context["total"] == 0
+    api = client.get("/api/crimes/", params)
+    assert api.status_code == 400 and field in api.json()
+    assert client.get("/api/crimes/counts/", params).status_code == 400
+    assert Crime.objects.exists()
+
+
+def test_map_page_and_level_validation(client, analyst, loaded):
+    assert client.get("/map/", {"crime_type": "Robbery", "level": "ward"}).status_code == 200
+    response = client.get("/api/crimes/counts/", {"level": "street"})
+    assert response.status_code == 400 and "level" in response.json()
+
+
+def test_area_and_stop_search_api(client, analyst, loaded):
+    boroughs = client.get("/api/boroughs/").json()
+    assert boroughs["count"] == 33
+    wards = client.get("/api/wards/", {"borough": "E09000022"}).json()
+    assert wards["count"] == 21 and all(w["borough"] == "E09000022" for w in wards["results"])
+    assert client.get("/api/lsoas/E01003014/").json()["borough"] == "E09000022"
+    searches = client.get("/api/stop-searches/", {"month_from": "2017-07", "month_to": "2017-07"}).json()
+    _, rows = read_rows(loaded[5])
+    assert searches["count"] == len(rows)
+    counts = client.get("/api/stop-searches/counts/", {"month_from": "2017-07"}).json()
+    assert counts["total"] == len(rows)
+
+
+def test_openapi_schema_describes_the_api(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    import yaml
+
+    schema = yaml.safe_load(response.content)
+    for path in ("/api/crimes/", "/api/crimes/counts/", "/api/stop-searches/", "/api/boroughs/", "/api/wards/"):
+        assert path in schema["paths"]
+    params = {p["name"] for p in schema["paths"]["/api/crimes/"]["get"]["parameters"]}
+    assert {"month_from", "month_to", "crime_type", "borough", "ward"} <= params
+
+
+def test_security_headers(client, analyst):
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
