@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from tests.conftest import write_csv
 from vcdhub.geography.boundaries import BoundaryFileError
 from vcdhub.geography.loader import BUNDLED_LOOKUP, BUNDLED_LSOA, load_geography
-from vcdhub.geography.models import BoundarySet, Borough, Lsoa, Ward
+from vcdhub.geography.models import Borough, BoundarySet, Lsoa, Ward
 from vcdhub.geography.placement import AreaResolver
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,26 @@ def test_a_lookup_missing_lsoas_is_refused_and_nothing_changes(london, tmp_path)
 def test_the_command_asks_for_both_files_or_neither(london):
     with pytest.raises(CommandError):
         call_command("geography", "load", "--lookup", str(BUNDLED_LOOKUP))
+
+
+def test_records_imported_before_the_boundaries_are_placed_when_they_load(db, demo_file, tmp_path):
+    from tests.conftest import read_rows
+    from vcdhub.crime.models import Crime
+    from vcdhub.ingest.pipeline import run_import
+
+    Lsoa.objects.all().delete()
+    Ward.objects.all().delete()
+    Borough.objects.all().delete()
+    BoundarySet.objects.all().delete()
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-street"))
+    rows = rows[:30]
+    rows[0] = rows[0][:7] + ["", ""] + rows[0][9:]  # this one can only be placed by its point
+    path = write_csv(tmp_path / "2017-07-metropolitan-street.csv", header, rows)
+    assert run_import([path], actor="test").ok
+    assert Crime.objects.filter(lsoa__isnull=False).count() == 0
+    call_command("geography", "load", stdout=open("/dev/null", "w"))
+    assert Crime.objects.filter(lsoa__isnull=False).count() == 30
+    for crime in Crime.objects.exclude(lsoa_code="").select_related("lsoa"):
+        assert crime.lsoa.code == crime.lsoa_code and crime.ward_id == crime.lsoa.ward_id
+    unplaced_first = Crime.objects.get(lsoa_code="", location=rows[0][6], longitude_text=rows[0][4])
+    assert unplaced_first.borough is not None

@@ -172,3 +172,11 @@ def test_security_headers(client, analyst):
     response = client.get("/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_ward_picker_narrows_to_the_chosen_boroughs(client, analyst, london):
+    response = client.get("/crimes/ward-options/", {"borough": "E09000022", "ward": "E05000416"})
+    options = response.content.decode().count("<option")
+    assert options == 21  # Lambeth's wards
+    assert 'value="E05000416" selected' in response.content.decode()
+    assert client.get("/crimes/ward-options/").content.decode().count("<option") == 637

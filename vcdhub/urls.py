@@ -1,3 +1,4 @@
+import django.contrib.auth.admin  # noqa: F401 - user management; the admin does not autodiscover
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse

@@ -6,5 +6,6 @@ app_name = "crime"
 urlpatterns = [
     path("crimes/", views.explorer, name="explorer"),
     path("crimes/export.csv", views.export_csv, name="export_csv"),
+    path("crimes/ward-options/", views.ward_options, name="ward_options"),
     path("map/", views.crime_map, name="map"),
 ]

@@ -7,6 +7,7 @@ from vcdhub.crime.choices import CRIME_TYPES
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.geography.models import Ward
 from vcdhub.ingest.sources.policeuk.schema import STREET
 
 PAGE_SIZE = 50
@@ -49,6 +50,16 @@ def export_csv(request):
     response = StreamingHttpResponse(stream_police_uk(queryset, STREET), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="vcdhub-crimes.csv"'
     return response
+
+
+def ward_options(request):
+    """The ward picker's options, narrowed to the chosen boroughs (htmx swaps them in)."""
+    wards = Ward.objects.select_related("borough").order_by("name", "borough__name")
+    boroughs = [code for code in request.GET.getlist("borough") if code]
+    if boroughs:
+        wards = wards.filter(borough__code__in=boroughs)
+    chosen = set(request.GET.getlist("ward"))
+    return render(request, "crime/_ward_options.html", {"wards": wards, "chosen": chosen})
 
 
 def crime_map(request):

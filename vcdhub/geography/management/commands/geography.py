@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vcdhub.crime.relink import relink_records
 from vcdhub.geography.boundaries import BoundaryFileError
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Borough, Lsoa, Ward
@@ -38,3 +39,7 @@ class Command(BaseCommand):
         state = "already loaded, unchanged" if result.unchanged else "loaded"
         self.stdout.write(f"Geography {state}: {result.boroughs} boroughs, {result.wards} wards, "
                           f"{result.lsoas} LSOAs")
+        if not result.unchanged:
+            placed = relink_records()
+            self.stdout.write("Records re-placed in the new boundaries: " +
+                              ", ".join(f"{n} {name} records placed" for name, n in placed.items()))
