@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from vcdhub.access.models import Unit, VisibilityRule
+from vcdhub.access.seed import seed_units_and_rules
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Lsoa
 
@@ -19,6 +21,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 
 def _ensure_geography() -> None:
+    if not Unit.objects.exists():  # a transactional test flushed the seeded units and rules
+        seed_units_and_rules(Unit, VisibilityRule)
     if not Lsoa.objects.exists():
         load_geography(actor="test:setup", force=True)
 
@@ -81,3 +85,13 @@ def shared_data_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs the full shared data at {path}")
     return path
+
+
+def database_url() -> str:
+    """A DATABASE_URL for the test database, for tests that run the CLI in a subprocess."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

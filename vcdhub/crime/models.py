@@ -8,6 +8,7 @@ from django.db import models
 
 from vcdhub.crime.choices import Kind
 from vcdhub.geography.models import Borough, Lsoa, Ward
+from vcdhub.platform.models import ChangeLoggedModel, MarkedModel
 
 
 class ImportBatch(models.Model):
@@ -40,8 +41,12 @@ class ImportBatch(models.Model):
         return self.superseded_by_id is None
 
 
-class PlacedRecord(models.Model):
-    """Columns shared by every record police.uk places on a map point."""
+class PlacedRecord(ChangeLoggedModel, MarkedModel):
+    """Columns shared by every record police.uk places on a map point.
+
+    Police.uk rows are public: they belong to the directorate's analysts and are marked OFFICIAL by
+    default. A force's own records (later modules) carry their unit and marking.
+    """
 
     month = models.DateField(help_text="First day of the month the record falls in")
     longitude = models.FloatField(null=True)
@@ -53,7 +58,7 @@ class PlacedRecord(models.Model):
     borough = models.ForeignKey(Borough, null=True, on_delete=models.SET_NULL, related_name="+")
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
 
-    class Meta:
+    class Meta(MarkedModel.Meta):
         abstract = True
 
 

@@ -1,0 +1,100 @@
+"""State changes to access: each runs in a transaction, names its actor, and writes the audit trail."""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from vcdhub.access.choices import Role
+from vcdhub.access.models import AccessGrant, ApiToken, Membership, RoleAssignment, Unit
+from vcdhub.access.policy import forget, has_role
+from vcdhub.audit.log import record_change, record_decision, record_event, snapshot
+from vcdhub.audit.models import DecisionKind, EntryKind
+
+MAX_GRANT_DAYS = 90
+
+
+def add_member(user, unit: Unit, *, by) -> Membership:
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(user=user, unit=unit)
+        if created:
+            record_change(membership, "create", None, snapshot(membership))
+    forget(user)
+    return membership
+
+
+def assign_role(user, role: str, *, by) -> RoleAssignment:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
+        if created:
+            record_change(assignment, "create", None, snapshot(assignment))
+    forget(user)
+    return assignment
+
+
+def request_grant(*, user, record=None, model=None, unit: Unit | None = None, reason: str, days: int,
+                  requested_by) -> AccessGrant:
+    """Ask for time-limited access to one record, or to every record of `model` owned by `unit`."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the access is needed."})
+    if not 1 <= days <= MAX_GRANT_DAYS:
+        raise ValidationError({"days": f"A grant lasts from 1 to {MAX_GRANT_DAYS} days."})
+    if (record is None) == (unit is None):
+        raise ValidationError("A grant names either one record or one unit.")
+    content_type = ContentType.objects.get_for_model(record if record is not None else model)
+    with transaction.atomic():
+        grant = AccessGrant.objects.create(
+            user=user, content_type=content_type, object_id=str(record.pk) if record is not None else "",
+            unit=unit, reason=reason.strip(), requested_by=requested_by,
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        record_change(grant, "create", None, snapshot(grant), reason=reason)
+    return grant
+
+
+def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGrant:
+    """A supervisor approves; the approval is a decision with its National Decision Model rationale."""
+    if not has_role(approver, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only a supervisor or an administrator can approve access.")
+    if approver.pk == grant.user_id:
+        raise PermissionDenied("Nobody approves their own access.")
+    if grant.approved_at is not None or grant.revoked_at is not None:
+        raise ValidationError("This grant has already been decided.")
+    with transaction.atomic():
+        before = snapshot(grant)
+        grant.approved_by, grant.approved_at = approver, timezone.now()
+        grant.save(update_fields=["approved_by", "approved_at"])
+        record_change(grant, "update", before, snapshot(grant), reason="approved")
+        record_decision(grant, kind=DecisionKind.GRANT_ACCESS, summary=f"Access approved: {grant}",
+                        decided_by=approver, review_date=grant.expires_at.date(), **rationale)
+    forget(grant.user)
+    return grant
+
+
+def revoke_grant(grant: AccessGrant, *, by, reason: str) -> AccessGrant:
+    with transaction.atomic():
+        before = snapshot(grant)
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record_change(grant, "update", before, snapshot(grant), reason=reason or "revoked")
+    forget(grant.user)
+    return grant
+
+
+def issue_token(user, *, name: str, days: int) -> tuple[ApiToken, str]:
+    with transaction.atomic():
+        token, secret = ApiToken.issue(user, name, timezone.now() + dt.timedelta(days=days))
+        after = {k: v for k, v in snapshot(token).items() if k != "digest"}
+        record_change(token, "create", None, after)
+    return token, secret
+
+
+def revoke_token(token: ApiToken, *, by) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(EntryKind.ACCESS, "revoke_token", token)

@@ -1,0 +1,100 @@
+"""The one place visibility is decided. Every view, export, API call and analysis input goes through
+`restrict()` (or `RestrictedQuerySet.restrict`), so a rule changed here changes everywhere at once.
+
+A user sees a record when an enabled VisibilityRule for one of their roles reaches the record's unit
+and marking, or an active AccessGrant names the record (or its unit). Nobody is exempt: superusers
+and administrators see records by the same rules.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from vcdhub.access.choices import SENSITIVITY_ORDER, Role, Scope
+from vcdhub.access.models import AccessGrant, Membership, RoleAssignment, VisibilityRule
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class AccessProfile:
+    units: frozenset[str]
+    roles: frozenset[str]
+    rules: tuple[VisibilityRule, ...]
+
+
+def profile(user) -> AccessProfile:
+    """The user's units, roles and applicable rules; cached on the user object for one request."""
+    cached = getattr(user, "_vcdhub_access", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        result = AccessProfile(frozenset(), frozenset(), ())
+    else:
+        units = frozenset(Membership.objects.filter(user=user).values_list("unit__code", flat=True))
+        roles = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        rules = tuple(r for r in VisibilityRule.objects.filter(enabled=True) if roles & set(r.roles))
+        result = AccessProfile(units, roles, rules)
+    try:
+        user._vcdhub_access = result
+    except AttributeError:
+        pass
+    return result
+
+
+def forget(user) -> None:
+    """Drop the cached profile, after the user's units, roles, rules or grants change."""
+    if hasattr(user, "_vcdhub_access"):
+        del user._vcdhub_access
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(profile(user).roles & set(roles))
+
+
+def visibility_q(user, model: type[Model]) -> Q:
+    access = profile(user)
+    if not access.roles:
+        return NOTHING
+    q = NOTHING
+    for rule in access.rules:
+        reach = SENSITIVITY_ORDER[: SENSITIVITY_ORDER.index(rule.max_sensitivity) + 1]
+        marking = Q(sensitivity__in=reach)
+        if rule.scope == Scope.OWN_UNIT:
+            q |= marking & Q(owner_unit_id__in=access.units)
+        elif rule.scope == Scope.OTHER_UNITS:
+            q |= marking & ~Q(owner_unit_id__in=access.units)
+        else:
+            q |= marking
+    grants = AccessGrant.objects.filter(
+        user=user, content_type=ContentType.objects.get_for_model(model), approved_at__isnull=False,
+        revoked_at__isnull=True, expires_at__gt=timezone.now(),
+    ).values_list("object_id", "unit__code")
+    record_ids = [object_id for object_id, _ in grants if object_id]
+    unit_codes = [unit for object_id, unit in grants if not object_id and unit]
+    if record_ids:
+        q |= Q(pk__in=record_ids)
+    if unit_codes:
+        q |= Q(owner_unit_id__in=unit_codes)
+    return q
+
+
+def restrict(queryset: QuerySet, user) -> QuerySet:
+    return queryset.filter(visibility_q(user, queryset.model))
+
+
+def can_see(user, obj: Model) -> bool:
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+
+
+def sees_records(user) -> bool:
+    """Authority members read aggregate reports only; every other role can hold record rules."""
+    access = profile(user)
+    return bool(access.rules) or False
+
+
+def is_aggregate_only(user) -> bool:
+    access = profile(user)
+    return Role.AUTHORITY_MEMBER in access.roles and not (access.roles - {Role.AUTHORITY_MEMBER})
