@@ -32,6 +32,7 @@ from vcdhub.ingest.sources.policeuk.schema import (
     Schema,
     describe_header_mismatch,
     detect_schema,
+    police_month,
 )
 from vcdhub.ingest.writers import bulk_insert, delete_where
 from vcdhub.platform.months import parse_month
@@ -127,12 +128,16 @@ def _file_context(schema: Schema, name: str, force: str, month: str, errors: lis
     match = STOP_SEARCH_NAME.match(name)
     month = month or (match.group(1) if match else "")
     force = force or (match.group(2) if match else "")
+    longest = StopSearch._meta.get_field("force").max_length
     if not force or not month:
         errors.append(RowError(None, None, "stop-and-search files carry no force or month column: name the file "
                                            "YYYY-MM-<force>-stop-and-search.csv or pass --force and --month"))
+    elif len(force) > longest:
+        errors.append(RowError(None, None, f"the force name is {len(force)} characters, more than the {longest} "
+                                           "allowed"))
     else:
         try:
-            parse_month(month)
+            police_month(month)
         except ValueError as exc:
             errors.append(RowError(None, None, str(exc)))
     return RowContext(force=force, month=month)
@@ -147,7 +152,8 @@ def parse_file(
         return None, 0, len(errors), errors
     if not text.strip():
         return None, 0, 0, [RowError(None, None, "the file is empty")]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open must be an error, not a field that silently swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -165,17 +171,18 @@ def parse_file(
     rows_read = 0
     kept: list[RowError] = []
     while True:
+        line = reader.line_num + 1  # where the next record starts; a quoted field may carry it over more lines
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
             # The CSV structure itself is broken here (e.g. an unclosed quote); later lines cannot be trusted.
-            kept.append(RowError(reader.line_num, None, f"CSV cannot be read past here ({exc})"))
-            bad_lines.add(reader.line_num)
+            kept.append(RowError(line, None, f"CSV cannot be read past here ({exc}; is a quote left open?)"
+                                 if reader.line_num > line else f"CSV cannot be read past here ({exc})"))
+            bad_lines.add(line)
             break
         rows_read += 1
-        line = reader.line_num
         if tick and rows_read % 10_000 == 0:
             tick(10_000)
         if len(fields) != width:

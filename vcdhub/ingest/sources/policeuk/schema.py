@@ -38,6 +38,9 @@ MAX_LENGTH = {
     "Officer-defined ethnicity": 60, "Legislation": 255, "Object of search": 255, "Outcome": 255,
     "Part of a policing operation": 10, "Outcome linked to object of search": 10,
     "Removal of more than just outer clothing": 10,
+    # Parsed, but kept as text too: a long yet valid value ("0.1000…", extra fraction digits) must not reach
+    # the database, whose text columns are this wide.
+    "Longitude": 24, "Latitude": 24, "Date": 40,
 }
 BOOLEAN_TEXT = frozenset({"", "True", "False", "true", "false"})
 
@@ -60,6 +63,16 @@ class Schema:
     parse: Callable[..., ParsedRow | None]
 
 
+def police_month(text: str) -> dt.date:
+    """A month as police.uk writes it: exactly ASCII 'YYYY-MM'; ValueError for anything else.
+
+    parse_month alone also takes non-ASCII digits and a trailing newline (its regex uses \\d and $).
+    """
+    if len(text) != 7 or not text.isascii():
+        raise ValueError(f"not a month in YYYY-MM form: {text[:40]!r}")
+    return parse_month(text)
+
+
 class RowContext:
     """Per-file state for the row parsers: memoised months, bounds, the force for files without one."""
 
@@ -75,7 +88,7 @@ class RowContext:
         """'2016-07' -> '2016-07-01'; raises ValueError."""
         iso = self.months.get(text)
         if iso is None:
-            iso = parse_month(text).isoformat()
+            iso = police_month(text).isoformat()
             self.months[text] = iso
         return iso
 
@@ -125,7 +138,7 @@ def _month(text, ctx, line, errors) -> str | None:
 
 
 def _lsoa_code(text, line, errors) -> bool:
-    if text and not (len(text) == 9 and text[0] in "EWSN" and text[1:].isdigit()):
+    if text and not (len(text) == 9 and text[0] in "EWSN" and text[1:].isascii() and text[1:].isdigit()):
         errors.append(RowError(line, "LSOA code", f"not an LSOA code: {text[:40]!r}"))
         return False
     return True
