@@ -95,3 +95,39 @@ def database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+# The named personas of the access tests: (username, units, roles).
+PERSONAS = {
+    "csu_investigator": (["csu"], ["investigator"]),
+    "compass_officer": (["compass"], ["investigator"]),
+    "borough_analyst": (["borough-lambeth"], ["analyst"]),
+    "vcd_analyst": (["vcd-analysts"], ["analyst"]),
+    "vcd_supervisor": (["vcd-analysts", "vcd-tasking"], ["supervisor"]),
+    "auditor": (["vcd-analysts"], ["auditor"]),
+    "authority_member": ([], ["authority_member"]),
+}
+PASSWORD = "correct horse battery staple"
+
+
+def make_persona(name: str):
+    from django.contrib.auth import get_user_model
+
+    from vcdhub.access.models import Membership, RoleAssignment
+
+    units, roles = PERSONAS[name]
+    user, _ = get_user_model().objects.get_or_create(username=name, defaults={"first_name": name})
+    user.set_password(PASSWORD)
+    user.save()
+    for code in units:
+        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=code))
+    for role in roles:
+        RoleAssignment.objects.get_or_create(user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def personas(db):
+    """Every named persona, created fresh: personas["csu_investigator"] etc."""
+    _ensure_geography()
+    return {name: make_persona(name) for name in PERSONAS}

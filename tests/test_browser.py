@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from tests.conftest import make_persona
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
 
@@ -30,14 +30,14 @@ def browser():
 
 def test_sign_in_filter_the_explorer_and_see_the_map(live_server, browser, london, demo_file):
     assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
-    get_user_model().objects.create_user("analyst", password="correct horse battery staple")
+    make_persona("vcd_analyst")
     robberies = Crime.objects.filter(crime_type="Robbery").count()
     assert robberies > 0
 
     page = browser.new_page()
     page.goto(f"{live_server.url}/crimes/")
     assert "/accounts/login/" in page.url
-    page.fill("#id_username", "analyst")
+    page.fill("#id_username", "vcd_analyst")
     page.fill("#id_password", "correct horse battery staple")
     page.click("button[type=submit]")
     page.wait_for_url("**/crimes/")

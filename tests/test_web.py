@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.conftest import read_rows
+from tests.conftest import make_persona, read_rows
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
 
@@ -21,8 +21,8 @@ def loaded(london, demo_file):
 
 
 @pytest.fixture
-def analyst(client):
-    user = get_user_model().objects.create_user("analyst", password="correct horse battery staple")
+def analyst(client, london):
+    user = make_persona("vcd_analyst")
     client.force_login(user)
     return user
 
@@ -41,7 +41,7 @@ def test_pages_need_a_signed_in_user(client):
     for url in ("/", "/crimes/", "/map/", "/crimes/export.csv"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    assert client.get("/api/crimes/").status_code == 403
+    assert client.get("/api/crimes/").status_code == 401
     assert client.get("/accounts/login/").status_code == 200
 
 

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "leaflet",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "vcdhub.platform",
     "vcdhub.access",
     "vcdhub.audit",
@@ -40,17 +43,32 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vcdhub.platform.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "vcdhub.audit.middleware.ActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vcdhub.platform.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses sign-in while an account or address is locked out
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "vcdhub"
 
 ROOT_URLCONF = "vcdhub.urls"
 WSGI_APPLICATION = "vcdhub.wsgi.application"
@@ -124,12 +142,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "vcdhub.access.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -156,6 +176,9 @@ LEAFLET_CONFIG = {
     "TILES": [],  # no tile server: police networks are often air-gapped; boundaries are the base map
     "RESET_VIEW": False,
 }
+
+# Aggregate cells below this count are suppressed in outputs to authority members.
+VCDHUB_MIN_CELL = env_int("VCDHUB_MIN_CELL", 5)
 
 # Coordinates outside this box are rejected on import: police.uk covers England, Wales and NI.
 VCDHUB_COORDINATE_BOUNDS = {"lon_min": -11.0, "lon_max": 2.5, "lat_min": 49.0, "lat_max": 61.0}

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from vcdhub.access.views import LoginView
 from vcdhub.crime import views as crime_views
 from vcdhub.crime.api.views import CrimeViewSet, StopSearchViewSet
 from vcdhub.geography.api.views import BoroughViewSet, LsoaViewSet, WardViewSet
@@ -20,7 +21,9 @@ router.register("lsoas", LsoaViewSet, basename="lsoa")
 urlpatterns = [
     path("", crime_views.home, name="home"),
     path("", include("vcdhub.crime.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("account/", include("vcdhub.access.urls")),
+    path("", include("vcdhub.audit.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

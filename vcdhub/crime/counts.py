@@ -13,9 +13,20 @@ LEVELS = {"borough": Borough, "ward": Ward, "lsoa": Lsoa}
 @dataclass
 class AreaCounts:
     level: str
-    total: int
-    unplaced: int
-    by_code: dict[str, int]
+    total: int | None
+    unplaced: int | None
+    by_code: dict[str, int | None]
+    suppressed_below: int | None = None  # cells from 1 to this minus one are shown as None
+
+
+def suppress_small_cells(counts: AreaCounts, minimum: int) -> AreaCounts:
+    """Hide any count from 1 to minimum-1: small cells can identify people. Zero is shown (nobody to identify)."""
+
+    def hide(n):
+        return None if n is not None and 0 < n < minimum else n
+
+    return AreaCounts(counts.level, hide(counts.total), hide(counts.unplaced),
+                      {code: hide(n) for code, n in counts.by_code.items()}, suppressed_below=minimum)
 
 
 def count_by_area(queryset: QuerySet, level: str) -> AreaCounts:
@@ -43,5 +54,6 @@ def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None) -> di
     return {
         "type": "FeatureCollection",
         "features": features,
-        "properties": {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced},
+        "properties": {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
+                       "suppressed_below": counts.suppressed_below},
     }

@@ -1,20 +1,23 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
+from vcdhub.audit.log import record_denied, record_reads
 from vcdhub.crime.choices import CRIME_TYPES
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
-from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.crime.models import Crime, ImportBatch, Outcome
 from vcdhub.geography.models import Ward
 from vcdhub.ingest.sources.policeuk.schema import STREET
+from vcdhub.platform.permissions import reads_records, records_required
 
 PAGE_SIZE = 50
 
 
 def _filtered(request):
-    filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.all())
+    """The user's visible crimes, narrowed by the explorer's filter (the same filter the API and map use)."""
+    filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.restrict(request.user))
     if filterset.is_bound and not filterset.is_valid():
         return filterset, Crime.objects.none()
     return filterset, filterset.qs
@@ -23,15 +26,18 @@ def _filtered(request):
 def home(request):
     coverage = (ImportBatch.objects.filter(superseded_by__isnull=True).values("kind", "force")
                 .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force"))
-    return render(request, "crime/home.html", {"coverage": coverage, "crimes": Crime.objects.count()})
+    return render(request, "crime/home.html", {"coverage": coverage, "crimes": Crime.objects.count(),
+                                               "reads_records": reads_records(request.user)})
 
 
+@records_required
 def explorer(request):
     filterset, queryset = _filtered(request)
     by_type = dict(queryset.order_by().values_list("crime_type").annotate(n=Count("pk")))
     page = Paginator(
         queryset.select_related("ward", "borough").order_by("-month", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    record_reads(page.object_list, "list")
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -45,9 +51,30 @@ def explorer(request):
     return render(request, template, context)
 
 
+@records_required
+def crime_detail(request, pk: int):
+    crime = Crime.objects.restrict(request.user).select_related("lsoa", "ward", "borough", "batch").filter(
+        pk=pk).first()
+    if crime is None:
+        # Not visible and not there look the same to the user; both are recorded.
+        record_denied(Crime, str(pk), "view")
+        raise Http404("No such crime, or you may not see it.")
+    record_reads([crime], "view")
+    outcomes = Outcome.objects.restrict(request.user).filter(crime_id=crime.crime_id) if crime.crime_id else []
+    return render(request, "crime/detail.html", {"crime": crime, "outcomes": outcomes})
+
+
+def _audited_rows(queryset, channel):
+    """Stream CSV, recording a read for each OFFICIAL-SENSITIVE row as it is exported."""
+    sensitive = list(queryset.filter(sensitivity="OFFICIAL-SENSITIVE"))
+    record_reads(sensitive, channel)
+    return stream_police_uk(queryset, STREET)
+
+
+@records_required
 def export_csv(request):
     _, queryset = _filtered(request)
-    response = StreamingHttpResponse(stream_police_uk(queryset, STREET), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_audited_rows(queryset, "export"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="vcdhub-crimes.csv"'
     return response
 

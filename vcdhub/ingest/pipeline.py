@@ -20,6 +20,9 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from vcdhub.audit.context import acting_as
+from vcdhub.audit.log import record_event
+from vcdhub.audit.models import EntryKind
 from vcdhub.crime.choices import Kind
 from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSearch
 from vcdhub.geography.placement import UNPLACED, AreaResolver
@@ -256,6 +259,9 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
         )
         batch.finished_at = timezone.now()
         batch.save(update_fields=["finished_at"])
+        record_event(EntryKind.IMPORT, "import", batch, reason=f"imported {source.source}", detail={
+            "sha256": sha256, "kind": schema.kind, "periods": result.periods, "rows": result.rows_imported,
+            "rows_replaced": result.rows_replaced})
     result.batch_id = batch.pk
     return result
 
@@ -288,8 +294,14 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     sources = discover(paths) if sources is None else sources
     resolver = AreaResolver.from_database()
     results = []
-    for source in sources:
-        if on_file:
-            on_file(source)
-        results.append(import_one(source, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
+    with acting_as(actor):
+        for source in sources:
+            if on_file:
+                on_file(source)
+            results.append(import_one(source, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
+            if results[-1].status == "rejected":
+                record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
+                             reason=f"rejected {source.source}",
+                             detail={"rows_rejected": results[-1].rows_rejected,
+                                     "errors": [e.as_dict() for e in results[-1].errors[:20]]})
     return ImportSummary(results, time.perf_counter() - began)

@@ -30,6 +30,10 @@ class StopSearchSerializer(AreaLinksMixin, serializers.ModelSerializer):
 
 class AreaCountSerializer(serializers.Serializer):
     level = serializers.CharField()
-    total = serializers.IntegerField()
-    unplaced = serializers.IntegerField(help_text="Records in no known LSOA; counted in total, never dropped")
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Area code -> count")
+    total = serializers.IntegerField(allow_null=True)
+    unplaced = serializers.IntegerField(allow_null=True,
+                                        help_text="Records in no known LSOA; counted in total, never dropped")
+    counts = serializers.DictField(child=serializers.IntegerField(allow_null=True),
+                                   help_text="Area code -> count; null where a small cell is suppressed")
+    suppressed_below = serializers.IntegerField(
+        allow_null=True, help_text="For authority members: counts from 1 to this minus one are withheld")

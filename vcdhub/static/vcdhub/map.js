@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var PALETTE = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
+  var SUPPRESSED = "#bdbdbd";
 
   function breaks(values) {
     // Five classes: zero, then quartiles of the non-zero counts (rounded up, strictly increasing).
@@ -41,15 +42,20 @@
         return response.json();
       })
       .then(function (data) {
-        var values = data.features.map(function (f) { return f.properties.count; });
+        var values = data.features.map(function (f) { return f.properties.count; })
+          .filter(function (v) { return v !== null; });
         var cuts = breaks(values);
+        var p = data.properties;
         var layer = L.geoJSON(data, {
           style: function (f) {
+            var n = f.properties.count;
             return { color: "#555", weight: 0.6, fillOpacity: 0.75,
-                     fillColor: PALETTE[classOf(f.properties.count, cuts)] };
+                     fillColor: n === null ? SUPPRESSED : PALETTE[classOf(n, cuts)] };
           },
           onEachFeature: function (f, lyr) {
-            lyr.bindTooltip(f.properties.name + ": " + f.properties.count);
+            var n = f.properties.count;
+            lyr.bindTooltip(f.properties.name + ": " +
+              (n === null ? "fewer than " + p.suppressed_below + " (suppressed)" : n));
           }
         }).addTo(map);
         if (data.features.length) { map.fitBounds(layer.getBounds()); }
@@ -57,16 +63,21 @@
         legend.onAdd = function () {
           var div = L.DomUtil.create("div", "legend");
           div.id = "map-legend";
-          div.innerHTML = "<strong>Crimes</strong>" + legendRows(cuts).map(function (r) {
+          var rows = legendRows(cuts);
+          if (p.suppressed_below) {
+            rows.push({ label: "1–" + (p.suppressed_below - 1) + " (suppressed)", color: SUPPRESSED });
+          }
+          div.innerHTML = "<strong>Crimes</strong>" + rows.map(function (r) {
             return '<div class="legend-row"><i style="background:' + r.color + '"></i>' + r.label + "</div>";
           }).join("");
           return div;
         };
         legend.addTo(map);
         var shown = values.reduce(function (a, b) { return a + b; }, 0);
-        var p = data.properties;
-        status.textContent = p.total + " crimes match: " + shown + " in the " + data.features.length + " " +
-          p.level + "s drawn, " + p.unplaced + " not placed in any area.";
+        var fmt = function (n) { return n === null ? "fewer than " + p.suppressed_below : n; };
+        status.textContent = fmt(p.total) + " crimes match: " + shown + " in the " + data.features.length + " " +
+          p.level + "s drawn" + (p.suppressed_below ? " (small counts withheld)" : "") + ", " +
+          fmt(p.unplaced) + " not placed in any area.";
         status.dataset.total = p.total;
         el.dataset.drawn = "true";
       })

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from vcdhub.access import views
+
+app_name = "access"
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("2fa/start/", views.totp_start, name="totp_start"),
+    path("2fa/confirm/", views.totp_confirm, name="totp_confirm"),
+    path("2fa/remove/", views.totp_remove, name="totp_remove"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

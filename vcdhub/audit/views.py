@@ -1,0 +1,96 @@
+import csv
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from vcdhub.access.choices import Role
+from vcdhub.access.policy import restrict
+from vcdhub.audit.diff import versions
+from vcdhub.audit.log import record_denied, record_event, record_reads
+from vcdhub.audit.models import AuditEntry, Decision, EntryKind
+from vcdhub.audit.queries import COLUMNS, RecordQueryForm, UserQueryForm, record_trail, user_activity
+from vcdhub.platform.models import MarkedModel
+from vcdhub.platform.permissions import role_required
+
+
+@role_required(Role.AUDITOR)
+def index(request):
+    """Who accessed a record and when; what a user looked at in a period. Auditors only."""
+    entries, title, form_record, form_user = None, "", RecordQueryForm(), UserQueryForm()
+    if request.GET.get("q") == "record":
+        form_record = RecordQueryForm(request.GET)
+        if form_record.is_valid():
+            d = form_record.cleaned_data
+            entries = record_trail(d["object_type"], d["object_id"])
+            title = f"Who accessed {d['object_type']} {d['object_id']}, and when"
+    elif request.GET.get("q") == "user":
+        form_user = UserQueryForm(request.GET)
+        if form_user.is_valid():
+            d = form_user.cleaned_data
+            entries = user_activity(d["user"], d["date_from"], d["date_to"], d["reads_only"])
+            title = f"What {d['username']} looked at, {d['date_from']} to {d['date_to']}"
+    if entries is not None:
+        # Auditors are audited too.
+        record_event(EntryKind.ACCESS, "audit_query", reason=title, detail={"query": request.GET.dict()})
+        fmt = request.GET.get("format", "")
+        if fmt == "csv":
+            return _csv(entries, title)
+        if fmt == "pdf":
+            return _pdf(request, entries, title)
+    return render(request, "audit/index.html", {
+        "form_record": form_record, "form_user": form_user, "entries": entries[:500] if entries is not None else None,
+        "count": entries.count() if entries is not None else 0, "title": title, "columns": COLUMNS,
+        "query": request.GET.urlencode(),
+    })
+
+
+def _rows(entries):
+    for entry in entries.iterator(chunk_size=2000):
+        yield [timezone.localtime(entry.at).isoformat() if name == "at" else getattr(entry, name)
+               for name, _ in COLUMNS]
+
+
+def _csv(entries, title):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vcdhub-audit.csv"'
+    writer = csv.writer(response)
+    writer.writerow([label for _, label in COLUMNS])
+    writer.writerows(_rows(entries))
+    return response
+
+
+def _pdf(request, entries, title):
+    from weasyprint import HTML
+
+    html = render_to_string("audit/extract.html", {"title": title, "rows": list(_rows(entries)),
+                                                   "columns": COLUMNS, "generated": timezone.now(),
+                                                   "by": request.user})
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="vcdhub-audit.pdf"'
+    return response
+
+
+def _marked_models():
+    from django.apps import apps
+
+    return {f"{m._meta.app_label}.{m._meta.model_name}": m for m in apps.get_models() if issubclass(m, MarkedModel)}
+
+
+def history(request, app_label: str, model_name: str, pk: str):
+    """A record's versions, with what changed between them, and its decisions: the corporate memory."""
+    model = _marked_models().get(f"{app_label}.{model_name}")
+    if model is None:
+        raise Http404("No such kind of record.")
+    obj = restrict(model.objects.filter(pk=pk), request.user).first() if pk.isdigit() else None
+    if obj is None:
+        record_denied(model, pk, "history")
+        raise Http404("No such record, or you may not see it.")
+    record_reads([obj], "history")
+    trail = AuditEntry.objects.filter(object_type=f"{app_label}.{model_name}", object_id=str(obj.pk),
+                                      kind__in=[EntryKind.CHANGE, EntryKind.DECISION]).order_by("seq")
+    decisions = Decision.objects.filter(object_type=f"{app_label}.{model_name}", object_id=str(obj.pk))
+    return render(request, "audit/history.html", {"obj": obj, "versions": versions(trail), "decisions": decisions,
+                                                  "model_name": model._meta.verbose_name})
