@@ -86,7 +86,7 @@ class Crime(PlacedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.crime_type}, {self.location} ({self.month:%Y-%m})"
+        return f"{self.crime_type}, {self.location} ({str(self.month)[:7]})"
 
 
 class CrimeFlags(models.Model):
@@ -119,7 +119,7 @@ class Outcome(PlacedRecord):
         indexes = [models.Index(fields=["reported_by", "month"])]
 
     def __str__(self) -> str:
-        return f"{self.outcome_type} ({self.crime_id[:12]}…, {self.month:%Y-%m})"
+        return f"{self.outcome_type} ({self.crime_id[:12]}…, {str(self.month)[:7]})"
 
     @property
     def crimes(self):

@@ -1,10 +1,15 @@
 import gzip
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from vcdhub.access.choices import Sensitivity
+from vcdhub.audit.context import acting_as
+from vcdhub.audit.log import record_reads
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.models import Crime, Outcome, StopSearch
+from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.months import parse_month
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}
@@ -20,10 +25,19 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="month_to", default="", metavar="YYYY-MM")
         parser.add_argument("--crime-type", action="append", default=[], help="repeat for several (crimes only)")
         parser.add_argument("-o", "--output", default="-", help="file to write (.csv or .csv.gz); - for stdout")
+        parser.add_argument("--user", help="export what this user may see, auditing sensitive rows as their reads "
+                                           "(without it, only OFFICIAL records are exported)")
 
-    def handle(self, *args, what, force, month_from, month_to, crime_type, output, **options):
+    def handle(self, *args, what, force, month_from, month_to, crime_type, output, user, **options):
         model = MODELS[what]
-        queryset = model.objects.all()
+        account = None
+        if user:
+            account = get_user_model().objects.filter(username=user, is_active=True).first()
+            if account is None:
+                raise CommandError(f"no active user {user!r}", returncode=2)
+            queryset = model.objects.restrict(account)
+        else:
+            queryset = model.objects.filter(sensitivity=Sensitivity.OFFICIAL)
         try:
             if month_from:
                 queryset = queryset.filter(month__gte=parse_month(month_from))
@@ -42,10 +56,18 @@ class Command(BaseCommand):
                 raise CommandError(f"unknown crime type: {', '.join(unknown)}", returncode=2)
             queryset = queryset.filter(crime_type__in=crime_type)
         schema = SCHEMA_FOR[what]
+        actor = f"user:{account.username}" if account else cli_actor()
+        with acting_as(actor, user=account, reason=f"CLI export of {what} by {cli_actor()}"):
+            record_reads(queryset.filter(sensitivity=Sensitivity.OFFICIAL_SENSITIVE), "export")
+            count = self._write(queryset, schema, output)
+        self.stderr.write(f"{count} {what} rows written to {output if output != '-' else 'stdout'}"
+                          + ("" if account else " (OFFICIAL records only; pass --user for more)"))
+
+    def _write(self, queryset, schema, output) -> int:
         if output == "-":
             count = write_police_uk(queryset, schema, self.stdout)  # each CSV line ends in \n, as it expects
         else:
             opener = gzip.open if output.endswith(".gz") else open
             with opener(output, "wt", encoding="utf-8", newline="") as stream:
                 count = write_police_uk(queryset, schema, stream)
-        self.stderr.write(f"{count} {what} rows written to {output if output != '-' else 'stdout'}")
+        return count
