@@ -42,6 +42,8 @@ def test_pages_need_a_signed_in_user(client):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.get("/api/crimes/").status_code == 401
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/")["Location"].startswith("/accounts/login/")
     assert client.get("/accounts/login/").status_code == 200
 
 
@@ -156,7 +158,7 @@ def test_area_and_stop_search_api(client, analyst, loaded):
     assert counts["total"] == len(rows)
 
 
-def test_openapi_schema_describes_the_api(client):
+def test_openapi_schema_describes_the_api(client, analyst):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     import yaml
@@ -180,3 +182,36 @@ def test_ward_picker_narrows_to_the_chosen_boroughs(client, analyst, london):
     assert options == 21  # Lambeth's wards
     assert 'value="E05000416" selected' in response.content.decode()
     assert client.get("/crimes/ward-options/").content.decode().count("<option") == 637
+
+
+def test_explorer_shows_field_errors_on_an_htmx_apply(client, analyst, loaded):
+    partial = client.get("/crimes/", {"month_from": "2017-06", "month_to": "2017-01"}, HTTP_HX_REQUEST="true")
+    text = partial.content.decode()
+    assert "The end month is before the start month." in text and 'id="filters"' in text
+    assert "Download CSV" not in text  # nothing to download from an invalid filter
+    assert client.get("/crimes/export.csv", {"month_from": "bad"}).status_code == 400
+
+
+def test_a_ward_outside_the_chosen_borough_is_an_error_not_a_zero(client, analyst, loaded):
+    page = client.get("/crimes/", {"borough": "E09000022", "ward": "E05000103"})  # a Barnet ward
+    assert "ward" in page.context["filterset"].errors
+    page = client.get("/crimes/", {"borough": "E09000022"})
+    assert len(page.context["filterset"].form.fields["ward"].queryset) == 21
+
+
+def test_deep_pages_stop_at_the_cap(client, analyst, loaded):
+    from vcdhub.crime.views import MAX_PAGE, PAGE_SIZE
+
+    page = client.get("/crimes/", {"page": 10_000})
+    expected = min(MAX_PAGE, -(-Crime.objects.count() // PAGE_SIZE))
+    assert page.context["page"].number == expected
+
+
+def test_the_map_marks_areas_without_data(client, analyst, loaded):
+    geo = client.get("/api/crimes/choropleth/", {"level": "borough", "crime_type": "Robbery"}).json()
+    covered = {f["id"] for f in geo["features"] if f["properties"]["covered"]}
+    # Demo files hold four boroughs; BTP stations elsewhere may add a few more.
+    assert {"E09000022", "E09000014", "E09000025", "E09000005"} <= covered
+    assert "E09000006" not in covered  # Bromley: no data at all in these files
+    bromley = next(f for f in geo["features"] if f["id"] == "E09000006")
+    assert bromley["properties"]["count"] == 0

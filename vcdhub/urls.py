@@ -2,7 +2,9 @@ import django.contrib.auth.admin  # noqa: F401 - user management; the admin does
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -30,4 +32,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/", include(router.urls)),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
+    path("favicon.ico", RedirectView.as_view(url=static("vcdhub/favicon.svg"), permanent=True)),
 ]

@@ -41,6 +41,15 @@ class PlacedRecordFilterSet(django_filters.FilterSet):
     )
     ward = WardChoiceFilter(field_name="ward__code", to_field_name="code", label="Ward")
 
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        raw = data.getlist("borough") if hasattr(data, "getlist") else (data or {}).get("borough") or []
+        boroughs = [raw] if isinstance(raw, str) else [code for code in raw if code]
+        if boroughs:
+            # Offer (and accept) only wards in the chosen boroughs: a ward elsewhere is a mistake, not a zero.
+            ward_filter = self.filters["ward"]
+            ward_filter.extra["queryset"] = ward_filter.extra["queryset"].filter(borough__code__in=boroughs)
+
 
 
 class CrimeFilterSet(PlacedRecordFilterSet):

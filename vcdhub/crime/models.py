@@ -83,6 +83,7 @@ class Crime(PlacedRecord):
             models.Index(fields=["ward", "month"]),
             models.Index(fields=["lsoa", "month"]),
             models.Index(fields=["reported_by", "month"]),
+            models.Index(fields=["month", "id"]),  # the explorer's newest-first order
         ]
 
     def __str__(self) -> str:

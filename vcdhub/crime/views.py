@@ -1,6 +1,6 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
 from vcdhub.audit.log import record_denied, record_reads
@@ -13,6 +13,7 @@ from vcdhub.ingest.sources.policeuk.schema import STREET
 from vcdhub.platform.permissions import reads_records, records_required
 
 PAGE_SIZE = 50
+MAX_PAGE = 200  # deep OFFSET pages are slow and useless: past this, narrow the filter or download the CSV
 
 
 def _filtered(request):
@@ -34,9 +35,12 @@ def home(request):
 def explorer(request):
     filterset, queryset = _filtered(request)
     by_type = dict(queryset.order_by().values_list("crime_type").annotate(n=Count("pk")))
-    page = Paginator(
-        queryset.select_related("ward", "borough").order_by("-month", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    paginator = Paginator(queryset.select_related("ward", "borough").order_by("-month", "-pk"), PAGE_SIZE)
+    try:
+        number = min(max(int(request.GET.get("page", 1)), 1), MAX_PAGE)
+    except ValueError:
+        number = 1
+    page = paginator.get_page(number)
     record_reads(page.object_list, "list")
     query = request.GET.copy()
     query.pop("page", None)
@@ -46,8 +50,10 @@ def explorer(request):
         "total": page.paginator.count,
         "by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
         "query": query.urlencode(),
+        "max_page": MAX_PAGE,
+        "active_filters": describe_filters(filterset),
     }
-    template = "crime/_results.html" if request.htmx and not request.htmx.boosted else "crime/explorer.html"
+    template = "crime/_explorer_body.html" if request.htmx and not request.htmx.boosted else "crime/explorer.html"
     return render(request, template, context)
 
 
@@ -71,9 +77,33 @@ def _audited_rows(queryset, channel):
     return stream_police_uk(queryset, STREET)
 
 
+def describe_filters(filterset) -> list[str]:
+    """The active filter in words, for the line above the results."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    parts = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value is None or value == "" or (hasattr(value, "__len__") and not isinstance(value, str) and
+                                            not len(value)):
+            continue
+        label = filterset.form.fields[name].label
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            text = ", ".join(getattr(item, "name", str(item)) for item in value)
+        elif hasattr(value, "strftime"):
+            text = value.strftime("%Y-%m")
+        else:
+            text = str(value)
+        parts.append(f"{label.split(' (')[0].lower()}: {text}")
+    return parts
+
+
 @records_required
 def export_csv(request):
-    _, queryset = _filtered(request)
+    filterset, queryset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest("The filter is not valid: " + "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
+            content_type="text/plain; charset=utf-8")
     response = StreamingHttpResponse(_audited_rows(queryset, "export"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="vcdhub-crimes.csv"'
     return response

@@ -2,7 +2,9 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
 # The API answers 401/403 itself (DRF), so it is not redirected to the login page.
-OPEN_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz")
+OPEN_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz", "/favicon.ico")
+# ... except the human-facing API docs, which send a visitor to sign in like any page.
+LOGIN_PAGES_UNDER_API = ("/api/docs/",)
 
 
 class LoginRequiredMiddleware:
@@ -12,7 +14,8 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+        open_path = request.path.startswith(OPEN_PREFIXES) and not request.path.startswith(LOGIN_PAGES_UNDER_API)
+        if not request.user.is_authenticated and not open_path:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -11,11 +11,12 @@ from rest_framework.response import Response
 from vcdhub.access.policy import is_aggregate_only
 from vcdhub.audit.log import record_denied, record_reads
 from vcdhub.crime.api.serializers import AreaCountSerializer, CrimeSerializer, StopSearchSerializer
-from vcdhub.crime.counts import LEVELS, choropleth, count_by_area, suppress_small_cells
+from vcdhub.crime.counts import LEVELS, choropleth, count_by_area, covered_areas, suppress_small_cells
 from vcdhub.crime.filtersets import CrimeFilterSet, StopSearchFilterSet
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.platform.permissions import ReadsRecords
 
+COVERAGE_FILTERS = ("month_from", "month_to", "force")
 LEVEL_PARAM = OpenApiParameter("level", OpenApiTypes.STR, enum=list(LEVELS), default="borough")
 
 
@@ -47,14 +48,21 @@ class AggregateMixin:
     """`counts/` and `choropleth/`: filtered records counted by area. Aggregates are open to every signed-in
     role and count all records; cells below VCDHUB_MIN_CELL are suppressed for authority members."""
 
-    def _counts(self, request):
+    def _level(self, request) -> str:
         level = request.query_params.get("level", "borough")
         if level not in LEVELS:
             raise ValidationError({"level": [f"Choose one of: {', '.join(LEVELS)}."]})
-        filterset = self.filterset_class(request.query_params, queryset=self.base_queryset.all(), request=request)
+        return level
+
+    def _filtered(self, request, params):
+        filterset = self.filterset_class(params, queryset=self.base_queryset.all(), request=request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        counts = count_by_area(filterset.qs, level)
+        return filterset.qs
+
+    def _counts(self, request):
+        level = self._level(request)
+        counts = count_by_area(self._filtered(request, request.query_params), level)
         if is_aggregate_only(request.user):
             counts = suppress_small_cells(counts, settings.VCDHUB_MIN_CELL)
         return counts
@@ -71,7 +79,10 @@ class AggregateMixin:
     @action(detail=False, pagination_class=None, permission_classes=[IsAuthenticated])
     def choropleth(self, request):
         counts = self._counts(request)
-        return JsonResponse(choropleth(counts, request.query_params.getlist("borough") or None))
+        # Coverage ignores what is being counted (type, area) but keeps the period and force.
+        period = {k: v for k, v in request.query_params.items() if k in COVERAGE_FILTERS}
+        covered = covered_areas(self._filtered(request, period), counts.level)
+        return JsonResponse(choropleth(counts, request.query_params.getlist("borough") or None, covered))
 
 
 class CrimeViewSet(AggregateMixin, RestrictedRecordViewSet):

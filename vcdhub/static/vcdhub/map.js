@@ -4,32 +4,41 @@
   "use strict";
   var PALETTE = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
   var SUPPRESSED = "#bdbdbd";
+  var NO_DATA = "#ffffff";
 
+  function quantile(sorted, p) {
+    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  }
+
+  // Class lower bounds: 1, then the quartiles of the non-zero counts, without repeats.
   function breaks(values) {
-    // Five classes: zero, then quartiles of the non-zero counts (rounded up, strictly increasing).
     var nz = values.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
-    if (!nz.length) { return [1, 1, 1, 1]; }
-    var q = function (p) { return nz[Math.min(nz.length - 1, Math.floor(p * nz.length))]; };
-    var cuts = [1, q(0.25), q(0.5), q(0.75)];
-    for (var i = 1; i < cuts.length; i++) { if (cuts[i] <= cuts[i - 1]) { cuts[i] = cuts[i - 1] + 1; } }
-    return cuts;
+    var cuts = [1];
+    [0.25, 0.5, 0.75].forEach(function (p) {
+      var q = nz.length ? quantile(nz, p) : 1;
+      if (q > cuts[cuts.length - 1]) { cuts.push(q); }
+    });
+    return { cuts: cuts, max: nz.length ? nz[nz.length - 1] : 0 };
   }
 
   function classOf(value, cuts) {
     var k = 0;
     while (k < cuts.length && value >= cuts[k]) { k++; }
-    return k;
+    return k;  // 0 is zero; k is the class whose lower bound is cuts[k - 1]
   }
 
-  function legendRows(cuts) {
+  function legendRows(b) {
     var rows = [{ label: "0", color: PALETTE[0] }];
-    for (var i = 0; i < cuts.length; i++) {
-      var upper = i + 1 < cuts.length ? cuts[i + 1] - 1 : null;
-      var label = upper === null ? cuts[i] + "+" : (upper === cuts[i] ? "" + cuts[i] : cuts[i] + "–" + upper);
-      if (upper === null || upper >= cuts[i]) { rows.push({ label: label, color: PALETTE[i + 1] }); }
-    }
+    b.cuts.forEach(function (lo, i) {
+      if (lo > b.max) { return; }
+      var hi = i + 1 < b.cuts.length ? Math.min(b.cuts[i + 1] - 1, b.max) : b.max;
+      rows.push({ label: lo === hi ? String(lo) : lo.toLocaleString("en-GB") + "–" + hi.toLocaleString("en-GB"),
+                  color: PALETTE[i + 1] });
+    });
     return rows;
   }
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("map");
@@ -42,42 +51,53 @@
         return response.json();
       })
       .then(function (data) {
-        var values = data.features.map(function (f) { return f.properties.count; })
-          .filter(function (v) { return v !== null; });
-        var cuts = breaks(values);
         var p = data.properties;
+        var counted = data.features.filter(function (f) { return f.properties.covered && f.properties.count !== null; });
+        var values = counted.map(function (f) { return f.properties.count; });
+        var b = breaks(values);
+        var uncovered = data.features.filter(function (f) { return !f.properties.covered; }).length;
         var layer = L.geoJSON(data, {
           style: function (f) {
             var n = f.properties.count;
+            if (!f.properties.covered) {
+              return { color: "#999", weight: 0.5, dashArray: "3 3", fillOpacity: 0.6, fillColor: NO_DATA };
+            }
             return { color: "#555", weight: 0.6, fillOpacity: 0.75,
-                     fillColor: n === null ? SUPPRESSED : PALETTE[classOf(n, cuts)] };
+                     fillColor: n === null ? SUPPRESSED : PALETTE[classOf(n, b.cuts)] };
           },
           onEachFeature: function (f, lyr) {
             var n = f.properties.count;
-            lyr.bindTooltip(f.properties.name + ": " +
-              (n === null ? "fewer than " + p.suppressed_below + " (suppressed)" : n));
+            var text = !f.properties.covered ? "no data in this period" :
+              (n === null ? "fewer than " + p.suppressed_below + " (withheld)" : n.toLocaleString("en-GB"));
+            lyr.bindTooltip(f.properties.name + ": " + text);
           }
         }).addTo(map);
-        if (data.features.length) { map.fitBounds(layer.getBounds()); }
+        var focus = L.geoJSON(data.features.filter(function (f) { return f.properties.covered; }));
+        var bounds = focus.getLayers().length ? focus.getBounds() : layer.getBounds();
+        if (bounds.isValid()) { map.fitBounds(bounds); }
         var legend = L.control({ position: "bottomright" });
         legend.onAdd = function () {
           var div = L.DomUtil.create("div", "legend");
           div.id = "map-legend";
-          var rows = legendRows(cuts);
+          var rows = legendRows(b);
           if (p.suppressed_below) {
-            rows.push({ label: "1–" + (p.suppressed_below - 1) + " (suppressed)", color: SUPPRESSED });
+            rows.push({ label: "1–" + (p.suppressed_below - 1) + " (withheld)", color: SUPPRESSED });
           }
+          if (uncovered) { rows.push({ label: "no data", color: NO_DATA, dashed: true }); }
           div.innerHTML = "<strong>Crimes</strong>" + rows.map(function (r) {
-            return '<div class="legend-row"><i style="background:' + r.color + '"></i>' + r.label + "</div>";
+            return '<div class="legend-row"><i style="background:' + r.color + (r.dashed ? ";border-style:dashed" : "") +
+              '"></i>' + r.label + "</div>";
           }).join("");
           return div;
         };
         legend.addTo(map);
-        var shown = values.reduce(function (a, b) { return a + b; }, 0);
-        var fmt = function (n) { return n === null ? "fewer than " + p.suppressed_below : n; };
-        status.textContent = fmt(p.total) + " crimes match: " + shown + " in the " + data.features.length + " " +
-          p.level + "s drawn" + (p.suppressed_below ? " (small counts withheld)" : "") + ", " +
-          fmt(p.unplaced) + " not placed in any area.";
+        var shown = values.reduce(function (a, v) { return a + v; }, 0);
+        var fmt = function (n) { return n === null ? "fewer than " + p.suppressed_below : n.toLocaleString("en-GB"); };
+        status.textContent = fmt(p.total) + " crimes match: " + shown.toLocaleString("en-GB") + " in " +
+          plural(counted.length, p.level) + " with data" +
+          (uncovered ? " (" + plural(uncovered, p.level) + " drawn blank have no data for this period)" : "") +
+          (p.suppressed_below ? "; small counts withheld" : "") + "; " + fmt(p.unplaced) +
+          " not placed in any area.";
         status.dataset.total = p.total;
         el.dataset.drawn = "true";
       })
