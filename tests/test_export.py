@@ -61,3 +61,29 @@ def test_shared_real_files_round_trip_exactly(london, name):
     path = shared_data_or_skip("crime", "police-uk", month, name)
     force = "west yorkshire" if "yorkshire" in name else "metropolitan"
     _round_trip(path, "crimes", "--force", force, "--from", month, "--to", month)
+
+
+def test_a_reversed_month_range_is_a_usage_error(london):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="before") as caught:
+        call_command("export", "crimes", "--from", "2017-08", "--to", "2017-01", stderr=io.StringIO())
+    assert caught.value.returncode == 2
+
+
+def test_a_bad_month_option_on_import_is_a_usage_error(london, demo_file):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--month") as caught:
+        call_command("import", str(demo_file("2017-07", "metropolitan-stop-and-search")), "--month", "2017-8",
+                     stdout=io.StringIO())
+    assert caught.value.returncode == 2
+
+
+def test_without_a_user_the_cli_exports_official_records_only(london, demo_file):
+    from vcdhub.crime.models import Crime
+
+    run_import([demo_file("2017-07", "btp-street")], actor="test")
+    Crime.objects.filter(pk=Crime.objects.order_by("pk").first().pk).update(sensitivity="OFFICIAL-SENSITIVE")
+    _, rows = _export("crimes")
+    assert len(rows) == Crime.objects.count() - 1

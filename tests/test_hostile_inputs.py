@@ -433,7 +433,7 @@ def test_a_bulk_zip_imports_its_good_members_and_rejects_the_bad_ones(london, tm
     assert after["StopSearch"] - before["StopSearch"] == 15
     assert after["ImportBatch"] - before["ImportBatch"] == 3
     assert not Crime.objects.filter(reported_by="British Transport Police").exists()
-    assert set(StopSearch.objects.values_list("force", flat=True)) == {"metropolitan"}
+    assert set(StopSearch.objects.values_list("force", flat=True)) == {"Metropolitan Police Service"}
 
 
 @pytest.mark.parametrize(

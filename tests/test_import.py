@@ -121,7 +121,7 @@ def test_stop_and_search_takes_force_and_month_from_the_file_name(london, demo_f
     assert _import(path).ok
     assert StopSearch.objects.count() == len(rows)
     assert set(StopSearch.objects.values_list("force", "month")) == {
-        ("metropolitan", StopSearch.objects.first().month)}
+        ("Metropolitan Police Service", StopSearch.objects.first().month)}
     assert StopSearch.objects.first().month.isoformat() == "2017-07-01"
     # Placed by point-in-polygon: every demo search was chosen for lying in a demo borough.
     assert StopSearch.objects.filter(borough__isnull=True).count() == 0

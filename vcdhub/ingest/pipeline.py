@@ -24,6 +24,7 @@ from vcdhub.audit.context import acting_as
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.crime.choices import Kind
+from vcdhub.crime.forces import force_name
 from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSearch
 from vcdhub.geography.placement import UNPLACED, AreaResolver
 from vcdhub.ingest.errors import RowError
@@ -130,7 +131,8 @@ def _file_context(schema: Schema, name: str, force: str, month: str, errors: lis
         return RowContext()
     match = STOP_SEARCH_NAME.match(name)
     month = month or (match.group(1) if match else "")
-    force = force or (match.group(2) if match else "")
+    # Stored as the force's name, as street rows carry it, so one force filter serves every kind of record.
+    force = force_name(force or (match.group(2) if match else ""))
     longest = StopSearch._meta.get_field("force").max_length
     if not force or not month:
         errors.append(RowError(None, None, "stop-and-search files carry no force or month column: name the file "

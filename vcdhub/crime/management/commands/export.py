@@ -1,4 +1,6 @@
 import gzip
+import os
+import sys
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -39,12 +41,16 @@ class Command(BaseCommand):
         else:
             queryset = model.objects.filter(sensitivity=Sensitivity.OFFICIAL)
         try:
-            if month_from:
-                queryset = queryset.filter(month__gte=parse_month(month_from))
-            if month_to:
-                queryset = queryset.filter(month__lte=parse_month(month_to))
+            start = parse_month(month_from) if month_from else None
+            end = parse_month(month_to) if month_to else None
         except ValueError as exc:
             raise CommandError(str(exc), returncode=2) from exc
+        if start and end and start > end:
+            raise CommandError("--to is before --from", returncode=2)
+        if start:
+            queryset = queryset.filter(month__gte=start)
+        if end:
+            queryset = queryset.filter(month__lte=end)
         if force:
             column = "force" if model is StopSearch else "reported_by"
             queryset = queryset.filter(**{f"{column}__icontains": force.replace("-", " ")})
@@ -59,7 +65,11 @@ class Command(BaseCommand):
         actor = f"user:{account.username}" if account else cli_actor()
         with acting_as(actor, user=account, reason=f"CLI export of {what} by {cli_actor()}"):
             record_reads(queryset.filter(sensitivity=Sensitivity.OFFICIAL_SENSITIVE), "export")
-            count = self._write(queryset, schema, output)
+            try:
+                count = self._write(queryset, schema, output)
+            except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+                sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - Python's own exit flush must not fail
+                raise SystemExit(0) from None
         self.stderr.write(f"{count} {what} rows written to {output if output != '-' else 'stdout'}"
                           + ("" if account else " (OFFICIAL records only; pass --user for more)"))
 

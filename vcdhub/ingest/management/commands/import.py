@@ -7,6 +7,7 @@ from rich.table import Table
 
 from vcdhub.ingest.files import UsageError, discover
 from vcdhub.ingest.pipeline import ImportSummary, run_import
+from vcdhub.ingest.sources.policeuk.schema import police_month
 from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.console import progress_bar
 
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--month", default="", help="YYYY-MM for stop-and-search files not named by it")
 
     def handle(self, *args, **options):
+        if options["month"]:
+            try:
+                police_month(options["month"])
+            except ValueError as exc:
+                raise CommandError(f"--month: {exc}", returncode=2) from exc
         try:
             sources = discover(options["paths"])
         except UsageError as exc:
