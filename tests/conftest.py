@@ -11,6 +11,7 @@ from django.conf import settings
 
 from vcdhub.access.models import Unit, VisibilityRule
 from vcdhub.access.seed import seed_units_and_rules
+from vcdhub.audit.context import acting_as
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Lsoa
 
@@ -22,7 +23,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 def _ensure_geography() -> None:
     if not Unit.objects.exists():  # a transactional test flushed the seeded units and rules
-        seed_units_and_rules(Unit, VisibilityRule)
+        with acting_as("test:setup"):
+            seed_units_and_rules(Unit, VisibilityRule)
     if not Lsoa.objects.exists():
         load_geography(actor="test:setup", force=True)
 
@@ -119,10 +121,11 @@ def make_persona(name: str):
     user, _ = get_user_model().objects.get_or_create(username=name, defaults={"first_name": name})
     user.set_password(PASSWORD)
     user.save()
-    for code in units:
-        Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=code))
-    for role in roles:
-        RoleAssignment.objects.get_or_create(user=user, role=role)
+    with acting_as("test:setup"):
+        for code in units:
+            Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=code))
+        for role in roles:
+            RoleAssignment.objects.get_or_create(user=user, role=role)
     return user
 
 

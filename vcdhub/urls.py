@@ -8,6 +8,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+import vcdhub.access.admin  # noqa: F401
 from vcdhub.access.views import LoginView
 from vcdhub.crime import views as crime_views
 from vcdhub.crime.api.views import CrimeViewSet, StopSearchViewSet

@@ -10,6 +10,7 @@ from django.utils import timezone
 from vcdhub.access.choices import Role
 from vcdhub.access.models import AccessGrant, ApiToken, Membership, RoleAssignment, Unit
 from vcdhub.access.policy import forget, has_role
+from vcdhub.audit.context import because
 from vcdhub.audit.log import record_change, record_decision, record_event, snapshot
 from vcdhub.audit.models import DecisionKind, EntryKind
 
@@ -18,9 +19,7 @@ MAX_GRANT_DAYS = 90
 
 def add_member(user, unit: Unit, *, by) -> Membership:
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, unit=unit)
-        if created:
-            record_change(membership, "create", None, snapshot(membership))
+        membership, _ = Membership.objects.get_or_create(user=user, unit=unit)  # the model logs the change
     forget(user)
     return membership
 
@@ -29,9 +28,7 @@ def assign_role(user, role: str, *, by) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
     with transaction.atomic():
-        assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
-        if created:
-            record_change(assignment, "create", None, snapshot(assignment))
+        assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=role)
     forget(user)
     return assignment
 
@@ -46,14 +43,12 @@ def request_grant(*, user, record=None, model=None, unit: Unit | None = None, re
     if (record is None) == (unit is None):
         raise ValidationError("A grant names either one record or one unit.")
     content_type = ContentType.objects.get_for_model(record if record is not None else model)
-    with transaction.atomic():
-        grant = AccessGrant.objects.create(
+    with because(reason.strip()):
+        return AccessGrant.objects.create(
             user=user, content_type=content_type, object_id=str(record.pk) if record is not None else "",
             unit=unit, reason=reason.strip(), requested_by=requested_by,
             expires_at=timezone.now() + dt.timedelta(days=days),
         )
-        record_change(grant, "create", None, snapshot(grant), reason=reason)
-    return grant
 
 
 def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGrant:
@@ -64,11 +59,9 @@ def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGra
         raise PermissionDenied("Nobody approves their own access.")
     if grant.approved_at is not None or grant.revoked_at is not None:
         raise ValidationError("This grant has already been decided.")
-    with transaction.atomic():
-        before = snapshot(grant)
+    with transaction.atomic(), because("access approved"):
         grant.approved_by, grant.approved_at = approver, timezone.now()
         grant.save(update_fields=["approved_by", "approved_at"])
-        record_change(grant, "update", before, snapshot(grant), reason="approved")
         record_decision(grant, kind=DecisionKind.GRANT_ACCESS, summary=f"Access approved: {grant}",
                         decided_by=approver, review_date=grant.expires_at.date(), **rationale)
     forget(grant.user)
@@ -76,11 +69,9 @@ def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGra
 
 
 def revoke_grant(grant: AccessGrant, *, by, reason: str) -> AccessGrant:
-    with transaction.atomic():
-        before = snapshot(grant)
+    with because(reason or "access revoked"):
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
-        record_change(grant, "update", before, snapshot(grant), reason=reason or "revoked")
     forget(grant.user)
     return grant
 

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils import timezone
 
 from vcdhub.access.choices import Role, Scope, Sensitivity, UnitKind
+from vcdhub.platform.models import ChangeLoggedModel
 
 
-class Unit(models.Model):
+class Unit(ChangeLoggedModel):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=UnitKind.choices)
@@ -24,7 +25,7 @@ class Unit(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(ChangeLoggedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
 
@@ -35,7 +36,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.unit}"
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(ChangeLoggedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
 
@@ -46,7 +47,7 @@ class RoleAssignment(models.Model):
         return f"{self.user} as {self.get_role_display()}"
 
 
-class VisibilityRule(models.Model):
+class VisibilityRule(ChangeLoggedModel):
     """One way a user may come to see records. A user sees a record when any enabled rule grants it.
 
     Administrators change these in the app; no code change is needed. Explicit, time-limited grants
@@ -68,7 +69,7 @@ class VisibilityRule(models.Model):
         return self.name
 
 
-class AccessGrant(models.Model):
+class AccessGrant(ChangeLoggedModel):
     """An explicit, time-limited grant to see another unit's OFFICIAL-SENSITIVE record(s).
 
     Either one record (content_type + object_id) or every record of a model owned by `unit`.
