@@ -1,0 +1,140 @@
+"""Account hardening: throttled sign-in, TOTP second factor, expiring API tokens, idle sessions, headers."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import PASSWORD
+from vcdhub.access import actions
+from vcdhub.audit.context import acting_as
+from vcdhub.audit.models import AuditEntry, EntryKind
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, username, password=PASSWORD, **extra):
+    return client.post("/accounts/login/", {"username": username, "password": password, **extra})
+
+
+def test_sign_in_and_failures_are_audited(personas):
+    client = Client()
+    assert _login(client, "vcd_analyst", "wrong").status_code == 200
+    assert _login(client, "vcd_analyst").status_code == 302
+    kinds = list(AuditEntry.objects.filter(kind=EntryKind.AUTH).values_list("action", "actor"))
+    assert ("login_failed", "anonymous") in kinds and ("login", "user:vcd_analyst") in kinds
+    failed = AuditEntry.objects.get(kind=EntryKind.AUTH, action="login_failed")
+    assert failed.detail == {"username": "vcd_analyst"} and failed.ip == "127.0.0.1"
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(personas, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "borough_analyst", "not the password")
+    response = _login(client, "borough_analyst")
+    assert response.status_code == 429 and b"Too many failed sign-ins" in response.content
+    assert Client().get("/crimes/").status_code == 302  # still signed out
+    # Another user from the same address is not locked (lockout is by username and address).
+    assert _login(Client(), "vcd_analyst").status_code == 302
+
+
+def test_totp_second_factor_is_required_once_enrolled(personas):
+    user = personas["csu_investigator"]
+    client = Client()
+    client.force_login(user)
+    client.post("/account/2fa/start/")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert b"<svg" in client.get("/account/").content  # the QR code, drawn locally
+    client.post("/account/2fa/confirm/", {"token": _wrong_code(device)})
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    _reset_throttle(device)  # a failed code makes the device wait before the next try
+    client.post("/account/2fa/confirm/", {"token": f"{totp(device.bin_key):06d}"})
+    device.refresh_from_db()
+    assert device.confirmed
+
+    fresh = Client()
+    response = _login(fresh, "csu_investigator")
+    assert response.status_code == 200 and fresh.get("/crimes/").status_code == 302
+    response = _login(fresh, "csu_investigator", otp_token=_wrong_code(device))
+    assert response.status_code == 200 and fresh.get("/crimes/").status_code == 302
+    _reset_throttle(device)
+    device.refresh_from_db()
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)  # the enrolment used this time step's code
+    response = _login(fresh, "csu_investigator", otp_token=f"{totp(device.bin_key):06d}")
+    assert response.status_code == 302
+    assert fresh.get("/crimes/").status_code == 200
+
+
+def _wrong_code(device) -> str:
+    return f"{(totp(device.bin_key) + 1) % 1_000_000:06d}"
+
+
+def _reset_throttle(device) -> None:
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+
+
+def test_api_tokens_act_as_their_user_and_expire(personas):
+    user = personas["vcd_analyst"]
+    with acting_as("user:vcd_analyst", user=user):
+        token, secret = actions.issue_token(user, name="extract", days=30)
+    api = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert api.get("/api/boroughs/", **auth).status_code == 200
+    assert api.get("/api/boroughs/", HTTP_AUTHORIZATION=f"Bearer {secret[:-2]}xx").status_code == 401
+    assert api.get("/api/boroughs/", HTTP_AUTHORIZATION="Bearer vcd_nothere_abc").status_code == 401
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert secret not in str(list(AuditEntry.objects.values_list("after", flat=True)))
+    token.expires_at = timezone.now() - dt.timedelta(seconds=1)
+    token.save()
+    assert api.get("/api/boroughs/", **auth).status_code == 401
+    with acting_as("user:vcd_analyst", user=user):
+        token2, secret2 = actions.issue_token(user, name="again", days=1)
+        actions.revoke_token(token2, by=user)
+    assert api.get("/api/boroughs/", HTTP_AUTHORIZATION=f"Bearer {secret2}").status_code == 401
+
+
+def test_tokens_are_created_on_the_account_page_and_shown_once(personas):
+    client = Client()
+    client.force_login(personas["vcd_analyst"])
+    client.post("/account/tokens/new/", {"name": "weekly robbery extract", "days": 7})
+    page = client.get("/account/").content.decode()
+    assert 'id="new-token">vcd_' in page
+    assert 'id="new-token"' not in client.get("/account/").content.decode()
+    assert client.post("/account/tokens/new/", {"name": "too long", "days": 365}).status_code == 302
+    assert personas["vcd_analyst"].api_tokens.count() == 1
+
+
+def test_an_idle_session_expires(personas, settings):
+    client = Client()
+    assert _login(client, "vcd_analyst").status_code == 302
+    assert client.get("/crimes/").status_code == 200
+    session = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    remaining = (session.expire_date - timezone.now()).total_seconds()
+    assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
+    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get("/crimes/")["Location"].startswith("/accounts/login/")
+
+
+def test_security_headers_and_csrf(personas):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["vcd_analyst"])
+    response = client.get("/crimes/")
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "no-store"
+    assert client.post("/account/tokens/new/", {"name": "x", "days": 1}).status_code == 403  # no CSRF token
+
+
+def test_password_policy_rejects_weak_passwords():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("password123", "12345678901234", "short"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("a long passphrase nobody guesses")
