@@ -138,3 +138,42 @@ def test_password_policy_rejects_weak_passwords():
         with pytest.raises(ValidationError):
             validate_password(weak)
     validate_password("a long passphrase nobody guesses")
+
+
+def test_grants_are_asked_for_and_decided_in_the_app(personas):
+    from vcdhub.access.models import AccessGrant
+    from vcdhub.audit.models import Decision
+    from vcdhub.crime.models import Crime, ImportBatch
+
+    now = timezone.now()
+    with acting_as("test:setup"):
+        batch = ImportBatch.objects.create(file_name="f", source="f", sha256="e" * 64, kind="street", force="x",
+                                           month="2017-07-01", rows=1, imported_by="t", started_at=now,
+                                           finished_at=now)
+        secret = Crime.objects.create(month="2017-07-01", reported_by="Metropolitan Police Service",
+                                      crime_type="Violence and sexual offences", batch=batch, owner_unit_id="csu",
+                                      sensitivity="OFFICIAL-SENSITIVE", descriptors="PERSONAL")
+        public = Crime.objects.create(month="2017-07-01", reported_by="Metropolitan Police Service",
+                                      crime_type="Robbery", batch=batch)
+    officer, supervisor = Client(), Client()
+    officer.force_login(personas["compass_officer"])
+    supervisor.force_login(personas["vcd_supervisor"])
+    ask = {"action": "request", "object_type": "crime.crime", "reason": "Linked missing person", "days": 7}
+    # Public records, and ids that do not exist, get the same answer: nothing to grant.
+    for pk in (public.pk, 999_999):
+        page = officer.post("/account/grants/", {**ask, "object_id": pk})
+        assert "object_id" in page.context["form"].errors
+    assert officer.post("/account/grants/", {**ask, "object_id": secret.pk}).status_code == 302
+    grant = AccessGrant.objects.get()
+    assert officer.get(f"/crimes/{secret.pk}/").status_code == 404
+    # The officer cannot decide their own request; a supervisor sees it waiting.
+    assert officer.get("/account/grants/").context["deciding"] is False
+    assert list(supervisor.get("/account/grants/").context["pending"]) == [grant]
+    incomplete = supervisor.post(f"/account/grants/{grant.pk}/decide/", {"decision": "approve", "information": "x"})
+    assert incomplete.status_code == 302 and not AccessGrant.objects.get().approved_at
+    rationale = {"information": "Compass case", "threat_and_risk": "High risk", "powers_and_policy": "APP",
+                 "options": "Grant or refuse", "action_taken": "Granted for 7 days"}
+    supervisor.post(f"/account/grants/{grant.pk}/decide/", {"decision": "approve", **rationale})
+    assert officer.get(f"/crimes/{secret.pk}/").status_code == 200
+    decision = Decision.objects.get(object_type="access.accessgrant")
+    assert decision.decided_by == personas["vcd_supervisor"] and decision.action_taken == "Granted for 7 days"

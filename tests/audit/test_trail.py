@@ -118,3 +118,18 @@ def test_auditors_answer_who_accessed_a_record_and_what_a_user_looked_at(persona
     assert AuditEntry.objects.filter(actor="user:auditor", action="audit_query").count() == 4
     bad = auditor.get("/audit/", {"q": "user", "username": "nobody", "date_from": today, "date_to": today})
     assert "username" in bad.context["form_user"].errors
+
+
+def test_user_accounts_changes_are_on_the_trail_without_secrets(db):
+    from django.contrib.auth import get_user_model
+
+    with acting_as("user:admin"):
+        user = get_user_model().objects.create_user("newcomer", password="a long passphrase here")
+        user.first_name = "Newcomer (fictitious)"
+        user.save()
+        user.set_password("another long passphrase")
+        user.save()  # only the password changed: no entry
+    entries = AuditEntry.objects.filter(object_type="auth.user", object_id=str(user.pk)).order_by("seq")
+    assert [(e.action, e.actor) for e in entries] == [("create", "user:admin"), ("update", "user:admin")]
+    assert entries[1].before["first_name"] == "" and entries[1].after["first_name"] == "Newcomer (fictitious)"
+    assert all("password" not in (e.after or {}) for e in entries)

@@ -68,6 +68,20 @@ def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGra
     return grant
 
 
+def refuse_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGrant:
+    """Refusing access is a decision too, with its rationale."""
+    if not has_role(approver, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise PermissionDenied("Only a supervisor or an administrator can refuse access.")
+    if grant.approved_at is not None or grant.revoked_at is not None:
+        raise ValidationError("This grant has already been decided.")
+    with transaction.atomic(), because("access refused"):
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record_decision(grant, kind=DecisionKind.GRANT_ACCESS, summary=f"Access refused: {grant}",
+                        decided_by=approver, review_date=timezone.now().date(), **rationale)
+    return grant
+
+
 def revoke_grant(grant: AccessGrant, *, by, reason: str) -> AccessGrant:
     with because(reason or "access revoked"):
         grant.revoked_at = timezone.now()

@@ -31,3 +31,38 @@ class TokenForm(forms.Form):
 
 class TotpConfirmForm(forms.Form):
     token = forms.CharField(max_length=8, label="Code from your authenticator app")
+
+
+GRANTABLE = [("crime.crime", "Crime"), ("crime.outcome", "Outcome"), ("crime.stopsearch", "Stop and search")]
+
+
+class GrantRequestForm(forms.Form):
+    object_type = forms.ChoiceField(label="Record type", choices=GRANTABLE)
+    object_id = forms.IntegerField(label="Record id", min_value=1)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="Why you need to see it: the case, the risk, the purpose")
+    days = forms.IntegerField(min_value=1, max_value=90, initial=7, label="For how many days")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        from django.apps import apps
+
+        model = apps.get_model(data["object_type"])
+        record = model.objects.filter(pk=data["object_id"]).first()
+        # The same answer whether the record is missing or merely not public: the form leaks nothing.
+        if record is None or not record.is_sensitive:
+            self.add_error("object_id", "No OFFICIAL-SENSITIVE record with this id needs a grant.")
+        data["record"] = record
+        return data
+
+
+class DecisionForm(forms.Form):
+    """The National Decision Model rationale behind approving or refusing access."""
+
+    information = forms.CharField(label="Information held", widget=forms.Textarea(attrs={"rows": 2}))
+    threat_and_risk = forms.CharField(label="Threat and risk", widget=forms.Textarea(attrs={"rows": 2}))
+    powers_and_policy = forms.CharField(label="Powers and policy considered", widget=forms.Textarea(attrs={"rows": 2}))
+    options = forms.CharField(label="Options considered", widget=forms.Textarea(attrs={"rows": 2}))
+    action_taken = forms.CharField(label="Action taken", widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,4 +10,6 @@ urlpatterns = [
     path("2fa/remove/", views.totp_remove, name="totp_remove"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("grants/", views.grants, name="grants"),
+    path("grants/<int:pk>/decide/", views.grant_decide, name="grant_decide"),
 ]

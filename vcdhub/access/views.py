@@ -4,15 +4,17 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vcdhub.access import actions
-from vcdhub.access.forms import LoginForm, TokenForm, TotpConfirmForm
+from vcdhub.access.choices import Role
+from vcdhub.access.forms import DecisionForm, GrantRequestForm, LoginForm, TokenForm, TotpConfirmForm
 from vcdhub.access.models import AccessGrant, ApiToken
-from vcdhub.access.policy import profile
+from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 
@@ -104,3 +106,38 @@ def token_revoke(request, pk):
     actions.revoke_token(token, by=request.user)
     messages.success(request, f"Token {token.name} revoked.")
     return redirect("access:account")
+
+
+def grants(request):
+    """Ask for time-limited access to another unit's OFFICIAL-SENSITIVE record; supervisors decide."""
+    form = GrantRequestForm(request.POST or None) if request.POST.get("action") == "request" else GrantRequestForm()
+    if request.method == "POST" and request.POST.get("action") == "request" and form.is_valid():
+        d = form.cleaned_data
+        actions.request_grant(user=request.user, record=d["record"], reason=d["reason"], days=d["days"],
+                              requested_by=request.user)
+        messages.success(request, "Request sent to a supervisor.")
+        return redirect("access:grants")
+    deciding = has_role(request.user, Role.SUPERVISOR, Role.ADMINISTRATOR)
+    pending = (AccessGrant.objects.filter(approved_at__isnull=True, revoked_at__isnull=True)
+               .exclude(user=request.user).select_related("user", "content_type") if deciding else [])
+    return render(request, "access/grants.html", {
+        "form": form, "mine": AccessGrant.objects.filter(user=request.user).select_related("content_type"),
+        "pending": pending, "decision_form": DecisionForm(), "deciding": deciding,
+    })
+
+
+@require_POST
+def grant_decide(request, pk):
+    grant = get_object_or_404(AccessGrant, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the full rationale: " + ", ".join(form.errors))
+        return redirect("access:grants")
+    decide = actions.approve_grant if request.POST.get("decision") == "approve" else actions.refuse_grant
+    try:
+        decide(grant, approver=request.user, rationale=form.cleaned_data)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("access:grants")
+    messages.success(request, f"Decision recorded for {grant}.")
+    return redirect("access:grants")

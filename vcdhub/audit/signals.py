@@ -1,6 +1,8 @@
 """Sign-ins, sign-outs and failed sign-ins go on the audit trail."""
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from vcdhub.audit.context import acting_as, user_actor_name
@@ -31,3 +33,49 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     with acting_as("anonymous", ip=_ip(request)):
         record_event(EntryKind.AUTH, "login_failed", detail={"username": username})
+
+
+# Accounts are records too: creating, changing and deleting a user is on the trail. The password hash
+# and the last sign-in time are left out (a hash is a secret; sign-ins are audited as such).
+_USER_NOISE = {"password", "last_login"}
+
+
+def _user_snapshot(user) -> dict:
+    from vcdhub.audit.log import snapshot
+
+    return {k: v for k, v in snapshot(user).items() if k not in _USER_NOISE}
+
+
+def _attributed():
+    from contextlib import nullcontext
+
+    from vcdhub.audit.context import actor_or_none
+    from vcdhub.platform.actors import cli_actor
+
+    # createsuperuser and other management commands run outside a request: the OS user is the actor.
+    return nullcontext() if actor_or_none() is not None else acting_as(cli_actor())
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def remember_user(sender, instance, **kwargs):
+    old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
+    instance._audit_before = _user_snapshot(old) if old is not None else None
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def log_user_change(sender, instance, created, **kwargs):
+    from vcdhub.audit.log import record_change
+
+    before, after = getattr(instance, "_audit_before", None), _user_snapshot(instance)
+    if not created and before == after:
+        return  # only the password or the last sign-in changed (the latter is audited as a sign-in)
+    with _attributed():
+        record_change(instance, "create" if created else "update", before, after)
+
+
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def log_user_delete(sender, instance, **kwargs):
+    from vcdhub.audit.log import record_change
+
+    with _attributed():
+        record_change(instance, "delete", _user_snapshot(instance), None)

@@ -13,12 +13,21 @@ MODULES = [
     ("Missing persons", "missing:index"),
     ("Victims", "victims:index"),
     ("Audit", "audit:index"),
+    ("Access", "access:grants"),
 ]
 
 
+# Modules only some roles use; others do not see them in the navigation.
+MODULE_ROLES = {"audit:index": {"auditor"}}
+
+
 def navigation(request):
+    from vcdhub.access.policy import has_role
+
     items = []
     for label, name in MODULES:
+        if name in MODULE_ROLES and not (request.user.is_authenticated and has_role(request.user, *MODULE_ROLES[name])):
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:
