@@ -215,3 +215,11 @@ def test_the_map_marks_areas_without_data(client, analyst, loaded):
     assert "E09000006" not in covered  # Bromley: no data at all in these files
     bromley = next(f for f in geo["features"] if f["id"] == "E09000006")
     assert bromley["properties"]["count"] == 0
+
+
+def test_static_files_are_served_by_the_app_with_security_headers(client):
+    """WhiteNoise answers before authentication: the header middleware must cope with no user."""
+    for path in ("/static/vcdhub/app.css", "/static/leaflet/leaflet.js", "/static/django_htmx/htmx-2.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "default-src 'self'" in response["Content-Security-Policy"]

@@ -37,5 +37,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        response.setdefault("Cache-Control", "no-store" if request.user.is_authenticated else "private")
+        # Static files are answered by WhiteNoise before authentication runs, so there may be no user.
+        user = getattr(request, "user", None)
+        if user is not None:
+            response.setdefault("Cache-Control", "no-store" if user.is_authenticated else "private")
         return response
