@@ -213,3 +213,22 @@ def test_authority_members_get_aggregates_with_small_cells_suppressed(personas, 
     assert lambeth["properties"]["count"] is None
     settings.VCDHUB_MIN_CELL = 4
     assert authority.get("/api/crimes/counts/", {"level": "borough"}).json()["counts"]["E09000022"] == 4
+
+
+def test_rules_are_data_an_administrator_changes_without_code(personas, records):
+    from vcdhub.access.models import VisibilityRule
+    from vcdhub.access.policy import forget
+
+    user = personas["borough_analyst"]
+    client = _client(user)
+    assert client.get(f"/crimes/{records['public_policeuk'].pk}/").status_code == 200
+    with acting_as("user:admin"):
+        rule = VisibilityRule.objects.get(name="Other units: OFFICIAL only")
+        rule.enabled = False
+        rule.save()
+    forget(user)
+    # Only the own-unit rule is left: Lambeth's record stays open, the directorate's public record closes.
+    assert client.get(f"/crimes/{records['public_policeuk'].pk}/").status_code == 404
+    assert client.get(f"/crimes/{records['lambeth_official'].pk}/").status_code == 200
+    change = AuditEntry.objects.get(object_type="access.visibilityrule", object_id=str(rule.pk))
+    assert (change.actor, change.before["enabled"], change.after["enabled"]) == ("user:admin", True, False)

@@ -15,23 +15,30 @@ def _ip(request) -> str:
     return client_ip(request) if request is not None else ""
 
 
+def _request_id() -> str:
+    from vcdhub.audit.context import actor_or_none
+
+    current = actor_or_none()
+    return current.request_id if current else ""
+
+
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    with acting_as(user_actor_name(user), user=user, ip=_ip(request)):
+    with acting_as(user_actor_name(user), user=user, ip=_ip(request), request_id=_request_id()):
         record_event(EntryKind.AUTH, "login", user)
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        with acting_as(user_actor_name(user), user=user, ip=_ip(request)):
+        with acting_as(user_actor_name(user), user=user, ip=_ip(request), request_id=_request_id()):
             record_event(EntryKind.AUTH, "logout", user)
 
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    with acting_as("anonymous", ip=_ip(request)):
+    with acting_as("anonymous", ip=_ip(request), request_id=_request_id()):
         record_event(EntryKind.AUTH, "login_failed", detail={"username": username})
 
 
