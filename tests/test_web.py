@@ -223,3 +223,13 @@ def test_static_files_are_served_by_the_app_with_security_headers(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_home_page_flags_partial_months(client, analyst, london, demo_file):
+    months = ["2016-02", "2016-03", "2016-05", "2016-06"]
+    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+    page = client.get("/")
+    partial = [(m.force, m.month.strftime("%Y-%m")) for m in page.context["partial_months"]]
+    # The source's 2016-03 holds about a tenth of a month: it must be flagged, and the full months not.
+    assert partial == [("Metropolitan Police Service", "2016-03")]
+    assert "Street-level crime" in page.content.decode()

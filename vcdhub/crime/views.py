@@ -4,7 +4,8 @@ from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
 from vcdhub.audit.log import record_denied, record_reads
-from vcdhub.crime.choices import CRIME_TYPES
+from vcdhub.crime.choices import CRIME_TYPES, Kind
+from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
@@ -25,10 +26,18 @@ def _filtered(request):
 
 
 def home(request):
-    coverage = (ImportBatch.objects.filter(superseded_by__isnull=True).values("kind", "force")
-                .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force"))
-    return render(request, "crime/home.html", {"coverage": coverage, "crimes": Crime.objects.count(),
-                                               "reads_records": reads_records(request.user)})
+    """What is loaded: files by kind and force, boroughs with data, and months that look partial."""
+    kinds = dict(Kind.CHOICES)
+    coverage = [
+        {**row, "kind_label": kinds.get(row["kind"], row["kind"])}
+        for row in ImportBatch.objects.filter(superseded_by__isnull=True).values("kind", "force")
+        .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force")
+    ]
+    months = monthly_coverage()
+    return render(request, "crime/home.html", {
+        "coverage": coverage, "crimes": Crime.objects.count(), "reads_records": reads_records(request.user),
+        "partial_months": [m for m in months if m.partial], "boroughs": boroughs_with_data(),
+    })
 
 
 @records_required
