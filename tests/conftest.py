@@ -108,6 +108,9 @@ PERSONAS = {
     "vcd_supervisor": (["vcd-analysts", "vcd-tasking"], ["supervisor"]),
     "auditor": (["vcd-analysts"], ["auditor"]),
     "authority_member": ([], ["authority_member"]),
+    "tasking_officer": (["vcd-tasking"], ["tasking_officer"]),
+    "jigsaw_panel_chair": (["jigsaw"], ["panel_chair"]),
+    "administrator": (["vcd-analysts"], ["administrator"]),
 }
 PASSWORD = "correct horse battery staple"
 

@@ -34,6 +34,9 @@ VISIBLE = {
     "vcd_supervisor": {"lambeth_official", "public_policeuk"},
     "auditor": {"lambeth_official", "public_policeuk"},
     "authority_member": set(),
+    "tasking_officer": {"lambeth_official", "public_policeuk"},
+    "jigsaw_panel_chair": {"lambeth_official", "public_policeuk"},
+    "administrator": {"lambeth_official", "public_policeuk"},  # administrators get no special sight of records
 }
 SENSITIVE = {name for name, (_, marking, _) in RECORDS.items() if marking == "OFFICIAL-SENSITIVE"}
 assert set(VISIBLE) == set(PERSONAS)
