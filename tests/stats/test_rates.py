@@ -1,0 +1,102 @@
+"""Known values: hand-computed or published, and an independent computation where one exists."""
+
+import math
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import stats as sps
+
+from vcdhub.stats.control import CChart, XmRChart
+from vcdhub.stats.rates import clopper_pearson, rate_ratio, wilson_interval
+
+
+def test_wilson_interval_by_hand():
+    # 34 of 100 at 95%: z² = 3.84146; centre = (0.34 + z²/200) / (1 + z²/100) = 0.359207 / 1.038415 = 0.345919
+    # half = z * sqrt(0.34*0.66/100 + z²/40000) / (1 + z²/100) = 1.959964 * 0.048374 / 1.038415 = 0.091305
+    interval = wilson_interval(34, 100)
+    assert_allclose([interval.low, interval.high], [0.254614, 0.437224], atol=5e-6)
+    assert interval.estimate == 0.34
+
+
+@pytest.mark.parametrize("k,n", [(0, 10), (1, 10), (10, 10), (343, 1000), (5, 7)])
+def test_wilson_interval_matches_scipy(k, n):
+    ours = wilson_interval(k, n)
+    theirs = sps.binomtest(k, n).proportion_ci(0.95, method="wilson")
+    assert_allclose([ours.low, ours.high], [theirs.low, theirs.high], atol=1e-12)
+
+
+def test_clopper_pearson_published_value():
+    # 10 of 30: exact 95% interval 0.1729 to 0.5281 (standard tables).
+    interval = clopper_pearson(10, 30)
+    assert_allclose([interval.low, interval.high], [0.1729, 0.5281], atol=5e-5)
+
+
+def test_rate_ratio_exact_conditional_by_hand():
+    # 10 this period, 20 the same period last year: p = 1/3, CI for p (0.17287, 0.52812),
+    # ratio = p/(1-p): 0.5, CI (0.17287/0.82713, 0.52812/0.47188) = (0.20901, 1.11918).
+    rr = rate_ratio(10, 20)
+    assert rr.ratio == 0.5 and rr.change_pct == -50.0
+    assert_allclose([rr.low, rr.high], [0.20901, 1.11918], atol=5e-5)
+    # Two-sided exact test of p = 1/2 with 10 of 30: 2 * P(X <= 10) = 0.0987.
+    assert_allclose(rr.p_value, 2 * sps.binom.cdf(10, 30, 0.5), rtol=1e-12)
+    assert_allclose(rr.p_value, 0.09874, atol=5e-5)
+
+
+def test_rate_ratio_with_unequal_periods():
+    # 60 crimes in 3 months against 100 in 5 months: rates 20 and 20 a month, ratio 1.
+    rr = rate_ratio(60, 100, current_exposure=3, baseline_exposure=5)
+    assert rr.ratio == pytest.approx(1.0)
+    assert rr.low < 1 < rr.high
+    assert rr.p_value == pytest.approx(1.0, abs=0.02)
+
+
+def test_rate_ratio_detects_a_real_fall_and_not_noise():
+    assert rate_ratio(800, 1000).high < 1  # a 20% fall on these volumes is real
+    assert rate_ratio(95, 100).low < 1 < rate_ratio(95, 100).high  # a 5% fall on 100 is noise
+
+
+def test_rate_ratio_edge_cases():
+    assert math.isinf(rate_ratio(5, 0).ratio)
+    assert rate_ratio(0, 5).ratio == 0 and rate_ratio(0, 5).low == 0
+    with pytest.raises(ValueError):
+        rate_ratio(-1, 3)
+
+
+def test_c_chart_limits_by_hand():
+    counts = [9, 11, 10, 8, 12, 10, 30]
+    chart = CChart().fit(counts)
+    centre = sum(counts) / 7  # 12.857...
+    assert chart.centre_ == pytest.approx(centre)
+    assert chart.upper_ == pytest.approx(centre + 3 * math.sqrt(centre))  # 23.61
+    assert chart.lower_ == pytest.approx(centre - 3 * math.sqrt(centre))  # 2.10
+    assert chart.signals_ == [6]
+
+
+def test_c_chart_lower_limit_is_not_negative():
+    assert CChart().fit([1, 0, 2, 1]).lower_ == 0.0
+
+
+def test_xmr_chart_by_hand():
+    values = [10, 12, 11, 13, 12, 25]
+    chart = XmRChart().fit(values)
+    moving = np.mean([2, 1, 2, 1, 13])  # 3.8
+    assert chart.moving_range_ == pytest.approx(moving)
+    assert chart.upper_ == pytest.approx(np.mean(values) + 2.66 * moving)  # 13.833 + 10.108 = 23.941
+    assert chart.signals_ == [5]
+    assert XmRChart().fit([10, 11, 10, 11, 10, 11, 10, 12]).signals_ == []
+
+
+def test_the_stats_package_does_not_import_django():
+    import ast
+    from pathlib import Path
+
+    import vcdhub.stats
+
+    for path in Path(vcdhub.stats.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.startswith(("django", "vcdhub.")) and not n.startswith("vcdhub.stats") for n in names), \
+                f"{path.name} imports {names}"

@@ -1,0 +1,45 @@
+"""Control charts for monthly counts: which months are special-cause variation, not routine noise.
+
+    chart = CChart().fit([31, 28, 35, 30, 62, 29])
+    chart.centre_, chart.upper_, chart.lower_, chart.signals_  # signals_: indexes outside the limits
+"""
+
+import numpy as np
+
+# Scaling of the mean moving range to three-sigma limits for individuals (d2 = 1.128 for n = 2).
+XMR_FACTOR = 2.66
+
+
+class CChart:
+    """c-chart: counts of events in equal opportunity periods, limits centre +/- k * sqrt(centre)."""
+
+    def __init__(self, sigma: float = 3.0):
+        self.sigma = sigma
+
+    def fit(self, counts) -> "CChart":
+        values = np.asarray(counts, dtype=float)
+        if values.size == 0 or np.any(values < 0):
+            raise ValueError("a c-chart needs one or more non-negative counts")
+        self.values_ = values
+        self.centre_ = float(values.mean())
+        spread = self.sigma * np.sqrt(self.centre_)
+        self.upper_ = self.centre_ + spread
+        self.lower_ = max(0.0, self.centre_ - spread)
+        self.signals_ = [int(i) for i in np.flatnonzero((values > self.upper_) | (values < self.lower_))]
+        return self
+
+
+class XmRChart:
+    """Individuals and moving range chart: limits mean +/- 2.66 * mean moving range."""
+
+    def fit(self, values) -> "XmRChart":
+        x = np.asarray(values, dtype=float)
+        if x.size < 2:
+            raise ValueError("an XmR chart needs two or more values")
+        self.values_ = x
+        self.centre_ = float(x.mean())
+        self.moving_range_ = float(np.abs(np.diff(x)).mean())
+        self.upper_ = self.centre_ + XMR_FACTOR * self.moving_range_
+        self.lower_ = self.centre_ - XMR_FACTOR * self.moving_range_
+        self.signals_ = [int(i) for i in np.flatnonzero((x > self.upper_) | (x < self.lower_))]
+        return self
