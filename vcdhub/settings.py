@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "vcdhub.geography",
     "vcdhub.crime",
     "vcdhub.ingest",
+    "vcdhub.performance",
     "vcdhub.demo",
 ]
 

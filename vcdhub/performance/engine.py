@@ -1,0 +1,240 @@
+"""Compute indicators from the records: counts, rates, intervals and a verdict for each target.
+
+Performance figures are aggregates: they count every record, as the map does (see access.policy), and
+the web page withholds small cells from authority members.
+"""
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from vcdhub.crime.models import Crime, CrimeFlags
+from vcdhub.geography.models import Borough, Ward
+from vcdhub.performance.indicators import Indicator, Targets, TargetsFileError
+from vcdhub.platform.months import format_month, month_range, parse_month
+from vcdhub.stats.control import CChart
+from vcdhub.stats.rates import rate_ratio, wilson_interval
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def label(self) -> str:
+        first, last = format_month(self.start), format_month(self.end)
+        return first if first == last else f"{first}..{last}"
+
+    def year_before(self) -> "Period":
+        return Period(self.start.replace(year=self.start.year - 1), self.end.replace(year=self.end.year - 1))
+
+
+def parse_period(text: str) -> Period:
+    """'2017-04..2017-08' (inclusive) or a single month '2017-04'."""
+    first, sep, last = text.strip().partition("..")
+    start = parse_month(first.strip())
+    end = parse_month(last.strip()) if sep else start
+    if end < start:
+        raise ValueError(f"the period ends before it starts: {text!r}")
+    return Period(start, end)
+
+
+@dataclass
+class IndicatorResult:
+    name: str
+    kind: str
+    target: float
+    baseline_value: float | None
+    current_value: float | None
+    change_pct: float | None
+    met: bool | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+    explanation: str
+    baseline_count: int | None = None
+    current_count: int | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    rate_ratio: float | None = None
+    p_value: float | None = None
+    note: str = ""
+    definition: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                data[key] = None
+            elif isinstance(value, float):
+                data[key] = round(value, 4)
+        return data
+
+
+def area_filter(targets: Targets, name: str) -> Q:
+    if name == "all":
+        return Q()
+    members = targets.area_sets[name]
+    boroughs = set(Borough.objects.filter(Q(name__in=members) | Q(code__in=members)).values_list("code", flat=True))
+    boroughs |= set(Borough.objects.filter(name__in=[m.removesuffix(" borough") for m in members])
+                    .values_list("code", flat=True))
+    wards = set(Ward.objects.filter(code__in=members).values_list("code", flat=True))
+    names = set(Borough.objects.filter(code__in=boroughs).values_list("name", flat=True))
+    unknown = [m for m in members if m not in boroughs and m not in wards and m not in names
+               and m.removesuffix(" borough") not in names]
+    if unknown:
+        raise TargetsFileError([f"area set {name!r}: not a loaded borough or ward: {', '.join(unknown)}"])
+    return Q(borough__code__in=boroughs) | Q(ward__code__in=wards)
+
+
+def indicator_queryset(indicator: Indicator, targets: Targets) -> QuerySet:
+    queryset = Crime.objects.filter(crime_type__in=indicator.crime_types).filter(area_filter(targets, indicator.areas))
+    for flag in indicator.flags:
+        queryset = queryset.filter(**{f"flags__{flag}": True})
+    return queryset
+
+
+def in_period(queryset: QuerySet, period: Period) -> QuerySet:
+    return queryset.filter(month__gte=period.start, month__lte=period.end)
+
+
+def _flags_missing(indicator: Indicator) -> list[str]:
+    return [f for f in indicator.flags if not CrimeFlags.objects.filter(**{f"{f}__isnull": False}).exists()]
+
+
+def _unavailable(indicator: Indicator, why: str) -> IndicatorResult:
+    return IndicatorResult(indicator.name, indicator.kind, indicator.target, None, None, None, None, None, None,
+                           "no data", why, note=indicator.note, definition=definition(indicator))
+
+
+def definition(indicator: Indicator) -> dict:
+    return {k: v for k, v in asdict(indicator).items() if v not in ((), "", None)}
+
+
+def evaluate(indicator: Indicator, targets: Targets, period: Period, baseline: Period) -> IndicatorResult:
+    if indicator.kind == "survey":
+        return _survey(indicator)
+    missing = _flags_missing(indicator)
+    if missing:
+        return _unavailable(indicator, f"no loaded record carries the {', '.join(missing)} flag; police.uk data "
+                                       "has no offence flags, so this needs the force's own records")
+    queryset = indicator_queryset(indicator, targets)
+    if indicator.kind == "reduction":
+        return _reduction(indicator, queryset, period, baseline)
+    return _rate(indicator, targets, queryset, period, baseline)
+
+
+def _reduction(indicator, queryset, period, baseline) -> IndicatorResult:
+    current = in_period(queryset, period).count()
+    before = in_period(queryset, baseline).count()
+    if current + before == 0:
+        return _unavailable(indicator, "no crimes of these types in either period")
+    rr = rate_ratio(current, before, period.months, baseline.months, CONFIDENCE)
+    reduction = -rr.change_pct
+    if rr.low <= 1 <= rr.high:
+        met, verdict = None, "not distinguishable from no change"
+        why = (f"the 95% interval for the change, {_pct(rr.low)} to {_pct(rr.high)}, includes no change")
+    elif reduction >= indicator.target:
+        met, verdict = True, "met"
+        why = f"a {reduction:.1f}% reduction against a {indicator.target:g}% target, beyond chance"
+    else:
+        met, verdict = False, "not met"
+        direction = f"a {reduction:.1f}% reduction" if reduction > 0 else f"a {-reduction:.1f}% increase"
+        why = f"{direction} against a {indicator.target:g}% reduction target, beyond chance"
+    return IndicatorResult(
+        indicator.name, indicator.kind, indicator.target, before, current, rr.change_pct, met,
+        (rr.low - 1) * 100, (rr.high - 1) * 100, verdict, why, baseline_count=before, current_count=current,
+        rate_ratio=rr.ratio, p_value=rr.p_value, note=indicator.note, definition=definition(indicator))
+
+
+def _pct(ratio: float) -> str:
+    return "unbounded" if math.isinf(ratio) else f"{(ratio - 1) * 100:+.1f}%"
+
+
+def _rate(indicator, targets, queryset, period, baseline) -> IndicatorResult:
+    outcomes = targets.outcome_sets[indicator.outcomes]
+
+    def counts(p: Period) -> tuple[int, int]:
+        rows = in_period(queryset, p).aggregate(n=Count("pk"), k=Count("pk", filter=Q(
+            last_outcome_category__in=outcomes)))
+        return rows["k"], rows["n"]
+
+    k, n = counts(period)
+    k0, n0 = counts(baseline)
+    if n == 0:
+        return _unavailable(indicator, "no crimes of these types in the period")
+    interval = wilson_interval(k, n, CONFIDENCE)
+    rate, low, high = interval.estimate * 100, interval.low * 100, interval.high * 100
+    baseline_rate = k0 / n0 * 100 if n0 else None
+    if low > indicator.target:
+        met, verdict, why = True, "met", f"{rate:.1f}% against a {indicator.target:g}% target; the 95% interval " \
+                                         f"({low:.1f}% to {high:.1f}%) is above it"
+    elif high < indicator.target:
+        met, verdict, why = False, "not met", f"{rate:.1f}% against a {indicator.target:g}% target; the 95% " \
+                                              f"interval ({low:.1f}% to {high:.1f}%) is below it"
+    else:
+        met, verdict = None, "not distinguishable from the target"
+        why = f"{rate:.1f}%; the 95% interval ({low:.1f}% to {high:.1f}%) includes the {indicator.target:g}% target"
+    return IndicatorResult(
+        indicator.name, indicator.kind, indicator.target, baseline_rate, rate,
+        rate - baseline_rate if baseline_rate is not None else None, met, low, high, verdict, why,
+        baseline_count=n0, current_count=n, numerator=k, denominator=n, note=indicator.note,
+        definition={**definition(indicator), "outcome_set": sorted(outcomes)})
+
+
+def _survey(indicator: Indicator) -> IndicatorResult:
+    value, target = indicator.value, indicator.target
+    low = high = None
+    if indicator.sample_size:
+        interval = wilson_interval(round(value / 100 * indicator.sample_size), indicator.sample_size)
+        low, high = interval.low * 100, interval.high * 100
+    if low is not None and low <= target <= high:
+        met, verdict = None, "not distinguishable from the target"
+    else:
+        met, verdict = value >= target, "met" if value >= target else "not met"
+    period = f" ({indicator.period_label})" if indicator.period_label else ""
+    why = f"surveyed {value:g}%{period} against a {target:g}% target" + (
+        "" if indicator.sample_size else "; entered by hand, sample size not given")
+    change = value - indicator.baseline_value if indicator.baseline_value is not None else None
+    return IndicatorResult(indicator.name, "survey", target, indicator.baseline_value, value, change, met, low, high,
+                           verdict, why, note=indicator.note, definition=definition(indicator))
+
+
+def evaluate_all(targets: Targets, period: Period, baseline: Period | None = None) -> list[IndicatorResult]:
+    baseline = baseline or period.year_before()
+    return [evaluate(indicator, targets, period, baseline) for indicator in targets.indicators]
+
+
+@dataclass
+class Trend:
+    name: str
+    months: list[str]
+    counts: list[int]
+    centre: float
+    upper: float
+    lower: float
+    signals: list[int]
+
+
+def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: dt.date) -> Trend | None:
+    """Monthly counts with c-chart limits; None for survey indicators or missing flags."""
+    if indicator.kind == "survey" or _flags_missing(indicator):
+        return None
+    months = month_range(start, end)
+    rows = dict(in_period(indicator_queryset(indicator, targets), Period(start, end)).order_by()
+                .values_list("month").annotate(n=Count("pk")))
+    counts = [rows.get(m, 0) for m in months]
+    if not any(counts):
+        return None
+    chart = CChart().fit(counts)
+    return Trend(indicator.name, [format_month(m) for m in months], counts, chart.centre_, chart.upper_,
+                 chart.lower_, chart.signals_)
