@@ -238,3 +238,21 @@ def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: d
     chart = CChart().fit(counts)
     return Trend(indicator.name, [format_month(m) for m in months], counts, chart.centre_, chart.upper_,
                  chart.lower_, chart.signals_)
+
+
+def coverage_warnings(*periods: Period) -> list[str]:
+    """Months in the compared periods that look partial in the source (see crime.coverage)."""
+    from vcdhub.crime.coverage import monthly_coverage
+
+    spans = [(p.start, p.end) for p in periods]
+    loaded = {(c.force, c.month) for c in monthly_coverage()}
+    warnings = [f"{c.force} {format_month(c.month)} holds {c.crimes:,} crimes, under half its usual "
+                f"{c.median:,.0f}: the source month looks partial"
+                for c in monthly_coverage() if c.partial and any(a <= c.month <= b for a, b in spans)]
+    forces = {force for force, _ in loaded}
+    for force in sorted(forces):
+        for period in periods:
+            for month in month_range(period.start, period.end):
+                if (force, month) not in loaded:
+                    warnings.append(f"{force} {format_month(month)}: no records loaded")
+    return warnings

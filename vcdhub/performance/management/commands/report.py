@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from vcdhub.performance.engine import evaluate_all, parse_period
+from vcdhub.performance.engine import coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"
@@ -39,8 +39,11 @@ class Command(BaseCommand):
             results = evaluate_all(load_targets(targets), current, before)
         except TargetsFileError as exc:
             raise CommandError(f"{targets}: " + "; ".join(exc.problems), returncode=2) from exc
+        warnings = coverage_warnings(current, before)
         if as_json:
             self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
+            for warning in warnings:
+                self.stderr.write(f"coverage: {warning}")
             return
         console = Console(file=self.stdout, width=160)
         table = Table(title=f"Performance, {current.label} against {before.label}")
@@ -58,6 +61,8 @@ class Command(BaseCommand):
         console.print(table)
         for r in results:
             console.print(f"- {r.name}: {r.explanation}." + (f" Note: {r.note}" if r.note else ""), highlight=False)
+        for warning in warnings:
+            console.print(f"[bold]Coverage:[/bold] {warning}.", highlight=False)
 
 
 def _fmt(value, unit: str) -> str:
