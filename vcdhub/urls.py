@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("account/", include("vcdhub.access.urls")),
     path("", include("vcdhub.audit.urls")),
+    path("performance/", include("vcdhub.performance.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

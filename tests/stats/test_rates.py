@@ -100,3 +100,13 @@ def test_the_stats_package_does_not_import_django():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.startswith(("django", "vcdhub.")) and not n.startswith("vcdhub.stats") for n in names), \
                 f"{path.name} imports {names}"
+
+
+def test_xmr_median_moving_range_is_not_inflated_by_one_wild_point():
+    values = [11, 10, 11, 10, 11, 40, 11]
+    assert XmRChart().fit(values).signals_ == []  # the mean moving range (10.33) swallows the spike
+    chart = XmRChart(moving_range="median").fit(values)
+    # Median 11; moving ranges 1, 1, 1, 1, 29, 29, median 1; limits 11 +/- 3.145.
+    assert (chart.centre_, chart.moving_range_) == (11.0, 1.0)
+    assert (chart.lower_, chart.upper_) == pytest.approx((7.855, 14.145))
+    assert chart.signals_ == [5]

@@ -8,13 +8,13 @@ import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from vcdhub.crime.models import Crime, CrimeFlags
 from vcdhub.geography.models import Borough, Ward
 from vcdhub.performance.indicators import Indicator, Targets, TargetsFileError
 from vcdhub.platform.months import format_month, month_range, parse_month
-from vcdhub.stats.control import CChart
+from vcdhub.stats.control import XmRChart
 from vcdhub.stats.rates import rate_ratio, wilson_interval
 
 CONFIDENCE = 0.95
@@ -223,22 +223,34 @@ class Trend:
     upper: float
     lower: float
     signals: list[int]
+    method: str = "XmR"
 
 
 def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: dt.date) -> Trend | None:
-    """Monthly counts with c-chart limits; None for survey indicators or missing flags."""
+    """Monthly counts with XmR control limits from the median moving range; None for surveys, missing flags
+    or too few months.
+
+    XmR rather than a c-chart: monthly crime counts vary more than a Poisson count would (seasons, operations),
+    and a c-chart's limits on counts in the thousands flag nearly every month. Months before the first loaded
+    month are left out, so "not loaded yet" never reads as "no crime".
+    """
     if indicator.kind == "survey" or _flags_missing(indicator):
         return None
+    first_loaded = Crime.objects.aggregate(first=Min("month"))["first"]
+    if first_loaded is None:
+        return None
+    start = max(start, first_loaded)
     months = month_range(start, end)
+    if len(months) < 2:
+        return None
     rows = dict(in_period(indicator_queryset(indicator, targets), Period(start, end)).order_by()
                 .values_list("month").annotate(n=Count("pk")))
     counts = [rows.get(m, 0) for m in months]
     if not any(counts):
         return None
-    chart = CChart().fit(counts)
+    chart = XmRChart(moving_range="median").fit(counts)
     return Trend(indicator.name, [format_month(m) for m in months], counts, chart.centre_, chart.upper_,
-                 chart.lower_, chart.signals_)
-
+                 max(0.0, chart.lower_), chart.signals_)
 
 def coverage_warnings(*periods: Period) -> list[str]:
     """Months in the compared periods that look partial in the source (see crime.coverage)."""

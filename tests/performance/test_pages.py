@@ -1,0 +1,57 @@
+import pytest
+from django.test import Client
+
+from tests.conftest import make_persona
+from vcdhub.audit.models import AuditEntry
+from vcdhub.performance.engine import monthly_trend, parse_period
+from vcdhub.performance.indicators import parse_targets
+from vcdhub.performance.models import TargetSet
+
+pytestmark = pytest.mark.django_db
+
+ROBBERY = "[[indicator]]\nname='Robbery'\nkind='reduction'\ncrime_types=['Robbery']\ntarget=7\n"
+
+
+def test_trend_starts_at_the_first_loaded_month_and_marks_a_spike(make_crimes):
+    for month in ("2017-01", "2017-02", "2017-03", "2017-04", "2017-05", "2017-06", "2017-07"):
+        make_crimes(month, "Robbery", 40 if month == "2017-06" else 10 + int(month[-1]) % 2)
+    targets = parse_targets(ROBBERY)
+    period = parse_period("2016-01..2017-07")
+    trend = monthly_trend(targets.indicators[0], targets, period.start, period.end)
+    assert trend.months[0] == "2017-01" and len(trend.counts) == 7
+    assert trend.signals == [5]  # June's 40 against about 10 a month
+
+
+def test_performance_page_and_editing_targets(make_crimes):
+    make_crimes("2016-07", "Robbery", 20)
+    make_crimes("2017-07", "Robbery", 10)
+    supervisor, analyst = make_persona("vcd_supervisor"), make_persona("vcd_analyst")
+    client = Client()
+    client.force_login(analyst)
+    page = client.get("/performance/", {"period": "2017-07"})
+    rows = {r.name: r for r in page.context["results"]}
+    assert rows["Personal robbery"].current_count == 10 and rows["Personal robbery"].baseline_count == 20
+    assert client.get("/performance/targets/").status_code == 403
+    assert "period" in client.get("/performance/", {"period": "2017-13"}).context["form"].errors
+
+    client.force_login(supervisor)
+    bad = client.post("/performance/targets/", {"toml": ROBBERY.replace("reduction", "reducton"), "reason": "x"})
+    assert "'kind' must be one of" in " ".join(bad.context["problems"])
+    assert not TargetSet.objects.exists()
+    client.post("/performance/targets/", {"toml": ROBBERY, "reason": "one indicator for the pilot"})
+    page = client.get("/performance/", {"period": "2017-07"})
+    assert [r.name for r in page.context["results"]] == ["Robbery"]
+    entry = AuditEntry.objects.get(object_type="performance.targetset")
+    assert entry.reason == "one indicator for the pilot" and entry.actor == "user:vcd_supervisor"
+
+
+def test_authority_members_do_not_see_small_counts(make_crimes):
+    make_crimes("2016-07", "Robbery", 3)
+    make_crimes("2017-07", "Robbery", 2)
+    client = Client()
+    client.force_login(make_persona("authority_member"))
+    rows = {r.name: r for r in client.get("/performance/", {"period": "2017-07"}).context["results"]}
+    assert rows["Personal robbery"].verdict == "withheld" and rows["Personal robbery"].current_value is None
+    client.force_login(make_persona("vcd_analyst"))
+    rows = {r.name: r for r in client.get("/performance/", {"period": "2017-07"}).context["results"]}
+    assert rows["Personal robbery"].current_value == 2

@@ -1,0 +1,110 @@
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Max
+from django.shortcuts import redirect, render
+
+from vcdhub.access.choices import Role
+from vcdhub.access.policy import has_role, is_aggregate_only
+from vcdhub.audit.context import because
+from vcdhub.crime.models import Crime
+from vcdhub.performance.charts import control_chart_svg
+from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, monthly_trend, parse_period
+from vcdhub.performance.indicators import TargetsFileError, parse_targets
+from vcdhub.performance.models import TargetSet
+from vcdhub.performance.targets import current_targets, targets_text
+from vcdhub.platform.months import month_range
+from vcdhub.platform.permissions import role_required
+
+TREND_MONTHS = 24
+
+
+class PeriodForm(forms.Form):
+    period = forms.CharField(help_text="YYYY-MM..YYYY-MM")
+    baseline = forms.CharField(required=False, help_text="Empty: the same months a year earlier")
+
+    def clean_period(self):
+        try:
+            return parse_period(self.cleaned_data["period"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_baseline(self):
+        text = self.cleaned_data["baseline"]
+        if not text:
+            return None
+        try:
+            return parse_period(text)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+def default_period() -> Period | None:
+    latest = Crime.objects.aggregate(m=Max("month"))["m"]
+    if latest is None:
+        return None
+    start = month_range(latest.replace(year=latest.year - 1), latest)[-5]
+    return Period(start, latest)
+
+
+def withhold_small_cells(results, minimum: int):
+    """For authority members: counts and rates resting on fewer than `minimum` crimes are not shown."""
+    for r in results:
+        small = [c for c in (r.current_count, r.baseline_count, r.numerator) if c is not None and 0 < c < minimum]
+        if small:
+            r.baseline_value = r.current_value = r.change_pct = r.ci_low = r.ci_high = None
+            r.current_count = r.baseline_count = r.numerator = r.denominator = None
+            r.verdict, r.explanation = "withheld", f"fewer than {minimum} crimes: withheld from this view"
+    return results
+
+
+def index(request):
+    initial = default_period()
+    data = request.GET if "period" in request.GET else (
+        {"period": initial.label} if initial else None)
+    form = PeriodForm(data)
+    context = {"form": form, "can_edit": has_role(request.user, Role.SUPERVISOR, Role.ADMINISTRATOR)}
+    if data and form.is_valid():
+        period = form.cleaned_data["period"]
+        baseline = form.cleaned_data["baseline"] or period.year_before()
+        try:
+            targets = current_targets()
+            results = evaluate_all(targets, period, baseline)
+        except TargetsFileError as exc:
+            context["targets_errors"] = exc.problems
+            return render(request, "performance/index.html", context)
+        if is_aggregate_only(request.user):
+            results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
+        start = month_range(period.end - dt.timedelta(days=31 * (TREND_MONTHS - 1)), period.end)[0]
+        charts = []
+        for indicator in targets.indicators:
+            trend = monthly_trend(indicator, targets, start, period.end)
+            if trend is not None:
+                charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
+        context.update(period=period, baseline=baseline, results=results, charts=charts,
+                       warnings=coverage_warnings(period, baseline), outcome_sets=targets.outcome_sets,
+                       source=targets.source)
+    return render(request, "performance/index.html", context)
+
+
+@role_required(Role.SUPERVISOR, Role.ADMINISTRATOR)
+def edit_targets(request):
+    text = request.POST.get("toml", targets_text())
+    problems = []
+    if request.method == "POST":
+        try:
+            parse_targets(text)
+        except TargetsFileError as exc:
+            problems = exc.problems
+        else:
+            reason = request.POST.get("reason", "").strip() or "targets edited"
+            with because(reason):
+                target_set = TargetSet.objects.filter(name="default").first() or TargetSet(name="default")
+                target_set.toml = text
+                target_set.save()
+            messages.success(request, "Targets saved. The previous version is in the history.")
+            return redirect("performance:index")
+    target_set = TargetSet.objects.filter(name="default").first()
+    return render(request, "performance/edit.html", {"toml": text, "problems": problems, "target_set": target_set})
