@@ -66,3 +66,29 @@ def _drive(live_server, browser):
     assert int(page.get_attribute("#map-status", "data-total")) == robberies
     assert page.locator("#map-legend .legend-row").count() >= 2
     page.close()
+
+
+def test_the_performance_page_shows_targets_and_charts(live_server, browser, london, demo_file):
+    months = ["2016-06", "2016-07", "2017-05", "2017-06", "2017-07"]
+    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+    make_persona("vcd_supervisor")
+    try:
+        robberies = Crime.objects.filter(crime_type="Robbery", month="2017-07-01").count()
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "vcd_supervisor")
+        page.fill("#id_password", "correct horse battery staple")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server.url}/performance/?period=2017-07")
+        rows = page.locator("#targets-table tbody tr")
+        assert rows.count() == 6
+        robbery = page.locator("#targets-table tbody tr", has_text="Personal robbery")
+        assert f"{robberies:,}" in robbery.inner_text()
+        assert robbery.get_attribute("data-verdict") in ("met", "not met", "not distinguishable from no change")
+        assert page.locator("#targets-table tr", has_text="Gun-enabled crime").get_attribute("data-verdict") == \
+            "no data"
+        assert page.locator(".charts svg").count() >= 3
+        assert page.locator(".charts svg polyline").first.is_visible()
+        page.close()
+    finally:
+        connections.close_all()
