@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "vcdhub.crime",
     "vcdhub.ingest",
     "vcdhub.performance",
+    "vcdhub.equality",
     "vcdhub.demo",
 ]
 

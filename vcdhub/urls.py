@@ -28,6 +28,7 @@ urlpatterns = [
     path("account/", include("vcdhub.access.urls")),
     path("", include("vcdhub.audit.urls")),
     path("performance/", include("vcdhub.performance.urls")),
+    path("equality/", include("vcdhub.equality.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -110,3 +110,29 @@ def test_xmr_median_moving_range_is_not_inflated_by_one_wild_point():
     assert (chart.centre_, chart.moving_range_) == (11.0, 1.0)
     assert (chart.lower_, chart.upper_) == pytest.approx((7.855, 14.145))
     assert chart.signals_ == [5]
+
+
+def test_poisson_rate_interval_known_values():
+    from vcdhub.stats.disparity import poisson_rate_interval
+
+    # 10 events: exact 95% limits 4.7954 and 18.3904 (Garwood; standard tables), per 10,000 people -> per 1,000.
+    rate, low, high = poisson_rate_interval(10, 10_000)
+    assert rate == 1.0
+    assert_allclose([low, high], [0.47954, 1.83904], atol=5e-5)
+    assert poisson_rate_interval(0, 1000)[1] == 0.0
+
+
+def test_disparity_table_by_hand():
+    from vcdhub.stats.disparity import DisparityTable, GroupCounts
+
+    groups = [GroupCounts("White", 100_000, 400, 80, 100), GroupCounts("Black", 20_000, 600, 90, 120),
+              GroupCounts("Other", None, 5, 1, 1)]
+    rows = {r["group"]: r for r in DisparityTable().fit(groups).rows_}
+    # Rates per 1,000: White 4, Black 30; ratio 7.5. Arrests per search: White 20%, Black 15%; RRI 0.75.
+    assert rows["White"]["rate"] == pytest.approx(4.0) and rows["Black"]["rate"] == pytest.approx(30.0)
+    assert rows["Black"]["ratio"] == pytest.approx(7.5) and rows["Black"]["ratio_low"] > 6
+    assert rows["Black"]["rri_arrest"] == pytest.approx(0.75)
+    assert rows["Black"]["rri_find"] == pytest.approx((120 / 600) / (100 / 400))
+    independent = rate_ratio(600, 400, 20_000, 100_000)
+    assert (rows["Black"]["ratio_low"], rows["Black"]["ratio_high"]) == (independent.low, independent.high)
+    assert rows["Other"]["too_small"] and rows["Other"]["rate"] is None and "denominator" in rows["Other"]["note"]

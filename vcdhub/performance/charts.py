@@ -51,3 +51,37 @@ def _ticks(top: float) -> list[float]:
     magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
     step = max(1, round(raw / magnitude) * magnitude)
     return [step * i for i in range(0, int(top // step) + 1)]
+
+
+def ratio_chart_svg(rows: list[dict], title: str) -> str:
+    """Each group's rate ratio to the reference with its 95% interval, on a log scale; 1 is parity."""
+    shown = [r for r in rows if r.get("ratio")]
+    if not shown:
+        return ""
+    import math
+
+    values = [v for r in shown for v in (r["ratio"], r.get("ratio_low") or r["ratio"],
+                                         r.get("ratio_high") or r["ratio"]) if v and math.isfinite(v)]
+    lo, hi = min(min(values), 0.5), max(max(values), 2.0)
+    width, row_h, left, right = 520, 26, 70, 20
+    height = 30 + row_h * len(shown)
+
+    def x(v: float) -> float:
+        return left + (width - left - right) * (math.log(v) - math.log(lo)) / (math.log(hi) - math.log(lo))
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
+             f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+             f'<line x1="{x(1):.1f}" y1="8" x2="{x(1):.1f}" y2="{height - 18}" stroke="#555" stroke-dasharray="3 3"/>',
+             f'<text x="{x(1):.1f}" y="{height - 4}" text-anchor="middle" font-size="10">parity (1×)</text>']
+    for i, r in enumerate(shown):
+        y = 20 + i * row_h
+        parts.append(f'<text x="{left - 8}" y="{y + 4}" text-anchor="end" font-size="11">{escape(r["group"])}</text>')
+        if r.get("ratio_low") and r.get("ratio_high") and math.isfinite(r["ratio_high"]):
+            parts.append(f'<line x1="{x(r["ratio_low"]):.1f}" y1="{y}" x2="{x(r["ratio_high"]):.1f}" y2="{y}" '
+                         f'stroke="#0b4f8a" stroke-width="2"/>')
+        colour = "#b42318" if r.get("too_small") else "#0b4f8a"
+        parts.append(f'<circle cx="{x(r["ratio"]):.1f}" cy="{y}" r="4" fill="{colour}"><title>{escape(r["group"])}: '
+                     f'{r["ratio"]:.2f}×</title></circle><text x="{x(r["ratio"]) + 7:.1f}" y="{y - 5}" '
+                     f'font-size="10">{r["ratio"]:.2f}×</text>')
+    parts.append("</svg>")
+    return "".join(parts)

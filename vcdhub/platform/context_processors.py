@@ -6,6 +6,7 @@ MODULES = [
     ("Crime explorer", "crime:explorer"),
     ("Map", "crime:map"),
     ("Performance", "performance:index"),
+    ("Equality", "equality:index"),
     ("Places", "places:index"),
     ("Intelligence", "intel:index"),
     ("Tasking", "tasking:index"),

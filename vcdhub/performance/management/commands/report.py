@@ -6,14 +6,16 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from vcdhub.equality.engine import equality_report
 from vcdhub.performance.engine import coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
+from vcdhub.platform.months import parse_month
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"
 
 
 class Command(BaseCommand):
-    help = "Reports built from the data: performance against targets."
+    help = "Reports built from the data: performance against targets; equality monitoring of stop and search."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="report", required=True)
@@ -22,10 +24,45 @@ class Command(BaseCommand):
         perf.add_argument("--period", required=True, help="YYYY-MM..YYYY-MM, inclusive")
         perf.add_argument("--baseline", help="YYYY-MM..YYYY-MM (default: the same months a year earlier)")
         perf.add_argument("--json", action="store_true", dest="as_json")
+        equality = sub.add_parser("equality", help="stop-and-search rates and ratios by ethnic group")
+        equality.add_argument("--from", dest="month_from", required=True, metavar="YYYY-MM")
+        equality.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
+        equality.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, report, **options):
         if report == "performance":
             self._performance(**options)
+        elif report == "equality":
+            self._equality(**options)
+
+    def _equality(self, month_from, month_to, as_json: bool = False, **options):
+        try:
+            start, end = parse_month(month_from), parse_month(month_to)
+        except ValueError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        if start > end:
+            raise CommandError("--to is before --from", returncode=2)
+        report = equality_report(start, end)
+        if as_json:
+            self.stdout.write(json.dumps(report, indent=2, default=str))
+            return
+        console = Console(file=self.stdout, width=160)
+        for force in report["forces"]:
+            for scheme in ("officer", "self"):
+                table = Table(title=f"{force['force']}, {scheme}-defined ethnicity, {report['from']} to {report['to']}")
+                for column in ("Group", "Searches", "Per 1,000", "Ratio to White (95% CI)", "Arrest rate",
+                               "RRI arrest"):
+                    table.add_column(column)
+                for r in force[scheme]["rows"]:
+                    ratio = "—" if r["ratio"] is None else f"{r['ratio']:.2f}" + (
+                        f" ({r['ratio_low']:.2f}–{r['ratio_high']:.2f})" if r["ratio_low"] is not None else "")
+                    table.add_row(r["group"] + (" (too few)" if r["too_small"] else ""), str(r["searches"]),
+                                  "—" if r["rate"] is None else f"{r['rate']:.2f}", ratio,
+                                  "—" if r["arrest_rate"] is None else f"{r['arrest_rate']:.1f}%",
+                                  "—" if r["rri_arrest"] is None else f"{r['rri_arrest']:.2f}")
+                console.print(table)
+        for note in report["coverage"]:
+            console.print(f"Coverage: {note}", highlight=False)
 
     def _performance(self, targets, period, baseline, as_json: bool = False, **options):
         try:
