@@ -63,7 +63,7 @@ def ratio_chart_svg(rows: list[dict], title: str) -> str:
     values = [v for r in shown for v in (r["ratio"], r.get("ratio_low") or r["ratio"],
                                          r.get("ratio_high") or r["ratio"]) if v and math.isfinite(v)]
     lo, hi = min(min(values), 0.5), max(max(values), 2.0)
-    width, row_h, left, right = 520, 26, 70, 20
+    width, row_h, left, right = 520, 26, 70, 60
     height = 30 + row_h * len(shown)
 
     def x(v: float) -> float:

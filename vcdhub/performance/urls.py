@@ -6,4 +6,5 @@ app_name = "performance"
 urlpatterns = [
     path("", views.index, name="index"),
     path("targets/", views.edit_targets, name="edit"),
+    path("report/", views.authority_report, name="report"),
 ]

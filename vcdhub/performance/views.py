@@ -108,3 +108,22 @@ def edit_targets(request):
             return redirect("performance:index")
     target_set = TargetSet.objects.filter(name="default").first()
     return render(request, "performance/edit.html", {"toml": text, "problems": problems, "target_set": target_set})
+
+
+def authority_report(request):
+    """The authority's report in the app, as HTML or PDF; small counts withheld for authority members."""
+    from django.http import HttpResponse
+
+    from vcdhub.performance.authority import build_context, render_html, render_pdf
+
+    initial = default_period()
+    form = PeriodForm(request.GET if "period" in request.GET else ({"period": initial.label} if initial else None))
+    if not form.is_valid():
+        return render(request, "performance/index.html", {"form": form})
+    context = build_context(form.cleaned_data["period"], form.cleaned_data["baseline"],
+                            aggregate_only=is_aggregate_only(request.user))
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(render_pdf(context), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="vcd-report-{context["period"].label}.pdf"'
+        return response
+    return HttpResponse(render_html(context))

@@ -1,0 +1,59 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tests.conftest import make_persona
+from vcdhub.crime.models import ImportBatch
+from vcdhub.ingest.pipeline import run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(london, demo_file):
+    paths = [demo_file(m, k) for m in ("2016-07", "2017-07") for k in ("metropolitan-street",
+                                                                       "metropolitan-stop-and-search")]
+    assert run_import(paths, actor="test").ok
+
+
+def test_the_authority_report_as_html_and_pdf(loaded, tmp_path):
+    html = tmp_path / "report.html"
+    call_command("report", "authority", "--period", "2017-07", "--format", "html", "-o", str(html),
+                 stdout=io.StringIO())
+    text = html.read_text()
+    for section in ("Targets", "Trends", "Where violence concentrates", "Equality: stop and search",
+                    "Data coverage", "Definitions", "Open Government Licence"):
+        assert section in text, section
+    assert text.count("<tr>") > 10 and "<svg" in text
+    # The footer names every import batch behind the figures, and the code version.
+    for batch in ImportBatch.objects.all():
+        assert batch.sha256[:12] in text
+    assert "vcdhub 0.1.0" in text
+    pdf = tmp_path / "report.pdf"
+    call_command("report", "authority", "--period", "2017-07", "-o", str(pdf), stdout=io.StringIO())
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+
+
+def test_top_wards_add_up(loaded):
+    from vcdhub.crime.models import Crime
+    from vcdhub.performance.authority import top_violence_wards
+    from vcdhub.performance.engine import parse_period
+
+    top = top_violence_wards(parse_period("2017-07"))
+    crimes = Crime.objects.filter(crime_type="Violence and sexual offences", month="2017-07-01")
+    assert top["total"] == crimes.count()
+    first = top["rows"][0]
+    assert first["n"] == crimes.filter(ward__code=first["ward__code"]).count()
+    assert [r["n"] for r in top["rows"]] == sorted((r["n"] for r in top["rows"]), reverse=True)
+    assert top["rows"][-1]["cumulative"] == pytest.approx(sum(r["n"] for r in top["rows"]) / top["total"] * 100)
+
+
+def test_the_report_in_the_app(loaded):
+    client = Client()
+    client.force_login(make_persona("authority_member"))
+    page = client.get("/performance/report/", {"period": "2017-07"})
+    assert page.status_code == 200 and b"Counts below 5 are withheld" in page.content
+    pdf = client.get("/performance/report/", {"period": "2017-07", "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"

@@ -1,0 +1,92 @@
+"""The monthly report to the oversight authority, built from the data: HTML, and PDF through WeasyPrint.
+
+Every figure traces to its definition (the targets in force, printed in the report) and to the data it
+came from (the import batches listed in the footer, with the code version).
+"""
+
+import datetime as dt
+import subprocess
+from functools import cache
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+import vcdhub
+from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.equality.engine import equality_report
+from vcdhub.performance.charts import control_chart_svg, ratio_chart_svg
+from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, monthly_trend
+from vcdhub.performance.targets import current_targets
+from vcdhub.performance.views import TREND_MONTHS, withhold_small_cells
+from vcdhub.platform.months import month_range
+
+VIOLENCE = "Violence and sexual offences"
+TOP_AREAS = 10
+
+
+@cache
+def code_version() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True,
+                                text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"vcdhub {vcdhub.__version__}" + (f" ({commit})" if commit else "")
+
+
+def top_violence_wards(period: Period, limit: int = TOP_AREAS) -> dict:
+    crimes = Crime.objects.filter(crime_type=VIOLENCE, month__gte=period.start, month__lte=period.end)
+    total = crimes.count()
+    rows = list(crimes.filter(ward__isnull=False).values("ward__code", "ward__name", "borough__name")
+                .annotate(n=Count("pk")).order_by("-n", "ward__code")[:limit])
+    running = 0
+    for row in rows:
+        running += row["n"]
+        row["share"] = row["n"] / total * 100 if total else 0
+        row["cumulative"] = running / total * 100 if total else 0
+    return {"total": total, "rows": rows, "unplaced": crimes.filter(ward__isnull=True).count()}
+
+
+def batches_used(*periods: Period) -> list[ImportBatch]:
+    span = Q()
+    for p in periods:
+        span |= Q(month__gte=p.start, month__lte=p.end)
+    return list(ImportBatch.objects.filter(span, superseded_by__isnull=True).order_by("kind", "month", "file_name"))
+
+
+def build_context(period: Period, baseline: Period | None = None, *, aggregate_only: bool = False) -> dict:
+    baseline = baseline or period.year_before()
+    targets = current_targets()
+    results = evaluate_all(targets, period, baseline)
+    if aggregate_only:
+        results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
+    start = month_range(period.end - dt.timedelta(days=31 * (TREND_MONTHS - 1)), period.end)[0]
+    charts = []
+    for indicator in targets.indicators:
+        trend = monthly_trend(indicator, targets, start, period.end)
+        if trend is not None:
+            charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
+    equality = equality_report(period.start, period.end)
+    for force in equality["forces"]:
+        force["chart"] = ratio_chart_svg(force["officer"]["rows"], f"{force['force']}: search rate ratio to White")
+    violence = top_violence_wards(period)
+    if aggregate_only:
+        violence["rows"] = [r for r in violence["rows"] if r["n"] >= settings.VCDHUB_MIN_CELL]
+    return {
+        "period": period, "baseline": baseline, "results": results, "charts": charts, "equality": equality,
+        "violence": violence, "warnings": coverage_warnings(period, baseline), "targets": targets,
+        "batches": batches_used(period, baseline), "version": code_version(), "generated": timezone.now(),
+        "aggregate_only": aggregate_only, "min_cell": settings.VCDHUB_MIN_CELL,
+    }
+
+
+def render_html(context: dict) -> str:
+    return render_to_string("performance/authority.html", context)
+
+
+def render_pdf(context: dict) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(context), base_url=str(settings.BASE_DIR)).write_pdf()
