@@ -89,3 +89,16 @@ def test_command_and_page(london, demo_file):
     assert page.status_code == 200 and b"<svg" in page.content and b"Ratio to White" in page.content
     bad = client.get("/equality/", {"month_from": "2017-07", "month_to": "2017-01"})
     assert "month_to" in bad.context["form"].errors
+
+
+def test_monthly_trend_counts_and_ratio(london, demo_file):
+    assert run_import([demo_file(m, "metropolitan-stop-and-search") for m in ("2017-06", "2017-07")],
+                      actor="test").ok
+    report = equality_report(parse_month("2017-06"), parse_month("2017-07"))
+    july = next(r for r in report["trend"] if r["month"] == "2017-07")
+    with gzip.open(demo_file("2017-07", "metropolitan-stop-and-search"), "rt", encoding="utf-8") as f:
+        counts = Counter(r["Officer-defined ethnicity"] for r in csv.DictReader(f))
+    assert july["counts"]["Black"] == counts["Black"] and july["counts"]["White"] == counts["White"]
+    pop = force_populations()["Metropolitan"]["officer"]
+    assert july["ratio_black_white"] == pytest.approx((counts["Black"] / pop["Black"]) / (counts["White"] /
+                                                                                            pop["White"]))

@@ -90,5 +90,13 @@ def equality_report(month_from: dt.date, month_to: dt.date, min_count: int = 10)
     trend = defaultdict(Counter)
     for month, value, n in monthly:
         trend[format_month(month)][officer_group(value)] += n
-    report["trend"] = [{"month": m, **{g: trend[m][g] for g in OFFICER_GROUPS}} for m in sorted(trend)]
+    # Monthly rates use the first force's denominators (one force is the usual case); None without them.
+    first = report["forces"][0]["population_row"] if report["forces"] else None
+    pop = force_pop[first]["officer"] if first else {}
+    report["trend"] = [
+        {"month": m, "counts": {g: trend[m][g] for g in OFFICER_GROUPS},
+         "per_1000": {g: (trend[m][g] / pop[g] * 1000 if pop.get(g) else None) for g in OFFICER_GROUPS},
+         "ratio_black_white": (trend[m]["Black"] / pop["Black"]) / (trend[m]["White"] / pop["White"])
+         if pop and trend[m]["White"] else None}
+        for m in sorted(trend)]
     return report
