@@ -4,7 +4,6 @@ Every figure traces to its definition (the targets in force, printed in the repo
 came from (the import batches listed in the footer, with the code version).
 """
 
-import datetime as dt
 import subprocess
 from functools import cache
 
@@ -16,11 +15,10 @@ from django.utils import timezone
 import vcdhub
 from vcdhub.crime.models import Crime, ImportBatch
 from vcdhub.equality.engine import equality_report
-from vcdhub.performance.charts import control_chart_svg, ratio_chart_svg
-from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, monthly_trend
+from vcdhub.performance.charts import ratio_chart_svg
+from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, trend_charts
 from vcdhub.performance.targets import current_targets
-from vcdhub.performance.views import TREND_MONTHS, withhold_small_cells
-from vcdhub.platform.months import month_range
+from vcdhub.performance.views import withhold_small_cells
 
 VIOLENCE = "Violence and sexual offences"
 TOP_AREAS = 10
@@ -62,12 +60,7 @@ def build_context(period: Period, baseline: Period | None = None, *, aggregate_o
     results = evaluate_all(targets, period, baseline)
     if aggregate_only:
         results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
-    start = month_range(period.end - dt.timedelta(days=31 * (TREND_MONTHS - 1)), period.end)[0]
-    charts = []
-    for indicator in targets.indicators:
-        trend = monthly_trend(indicator, targets, start, period.end)
-        if trend is not None:
-            charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
+    charts = trend_charts(targets, period.end)
     equality = equality_report(period.start, period.end)
     for force in equality["forces"]:
         force["chart"] = ratio_chart_svg(force["officer"]["rows"], f"{force['force']}: search rate ratio to White")

@@ -252,6 +252,22 @@ def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: d
     return Trend(indicator.name, [format_month(m) for m in months], counts, chart.centre_, chart.upper_,
                  max(0.0, chart.lower_), chart.signals_)
 
+TREND_MONTHS = 24
+
+
+def trend_charts(targets: Targets, end: dt.date, months: int = TREND_MONTHS) -> list[dict]:
+    """Each indicator's monthly trend up to `end`, with its chart drawn as SVG."""
+    from vcdhub.performance.charts import control_chart_svg
+
+    start = month_range(end - dt.timedelta(days=31 * (months - 1)), end)[0]
+    charts = []
+    for indicator in targets.indicators:
+        trend = monthly_trend(indicator, targets, start, end)
+        if trend is not None:
+            charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
+    return charts
+
+
 def coverage_warnings(*periods: Period) -> list[str]:
     """Months in the compared periods that look partial in the source (see crime.coverage)."""
     from vcdhub.crime.coverage import monthly_coverage

@@ -1,4 +1,3 @@
-import datetime as dt
 
 from django import forms
 from django.conf import settings
@@ -10,15 +9,12 @@ from vcdhub.access.choices import Role
 from vcdhub.access.policy import has_role, is_aggregate_only
 from vcdhub.audit.context import because
 from vcdhub.crime.models import Crime
-from vcdhub.performance.charts import control_chart_svg
-from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, monthly_trend, parse_period
+from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period, trend_charts
 from vcdhub.performance.indicators import TargetsFileError, parse_targets
 from vcdhub.performance.models import TargetSet
 from vcdhub.performance.targets import current_targets, targets_text
 from vcdhub.platform.months import month_range
 from vcdhub.platform.permissions import role_required
-
-TREND_MONTHS = 24
 
 
 class PeriodForm(forms.Form):
@@ -77,13 +73,7 @@ def index(request):
             return render(request, "performance/index.html", context)
         if is_aggregate_only(request.user):
             results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
-        start = month_range(period.end - dt.timedelta(days=31 * (TREND_MONTHS - 1)), period.end)[0]
-        charts = []
-        for indicator in targets.indicators:
-            trend = monthly_trend(indicator, targets, start, period.end)
-            if trend is not None:
-                charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
-        context.update(period=period, baseline=baseline, results=results, charts=charts,
+        context.update(period=period, baseline=baseline, results=results, charts=trend_charts(targets, period.end),
                        warnings=coverage_warnings(period, baseline), outcome_sets=targets.outcome_sets,
                        source=targets.source)
     return render(request, "performance/index.html", context)
