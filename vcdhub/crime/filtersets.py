@@ -36,10 +36,13 @@ class WardChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 class PlacedRecordFilterSet(django_filters.FilterSet):
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From (YYYY-MM)")
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To (YYYY-MM)")
+    # distinct=False: each row matches one borough, ward or type, so DISTINCT (django-filter's default for
+    # multiple choices) only makes PostgreSQL sort every matching row before counting.
     borough = django_filters.ModelMultipleChoiceFilter(
-        field_name="borough__code", to_field_name="code", queryset=Borough.objects.order_by("name"), label="Borough"
+        field_name="borough__code", to_field_name="code", queryset=Borough.objects.order_by("name"), label="Borough",
+        distinct=False,
     )
-    ward = WardChoiceFilter(field_name="ward__code", to_field_name="code", label="Ward")
+    ward = WardChoiceFilter(field_name="ward__code", to_field_name="code", label="Ward", distinct=False)
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
@@ -54,7 +57,7 @@ class PlacedRecordFilterSet(django_filters.FilterSet):
 
 class CrimeFilterSet(PlacedRecordFilterSet):
     crime_type = django_filters.MultipleChoiceFilter(
-        choices=[(t, t) for t in CRIME_TYPES + HISTORIC_CRIME_TYPES], label="Crime type"
+        choices=[(t, t) for t in CRIME_TYPES + HISTORIC_CRIME_TYPES], label="Crime type", distinct=False
     )
     force = django_filters.CharFilter(field_name="reported_by", lookup_expr="icontains", label="Force")
 

@@ -21,7 +21,7 @@ class MarkedModel(models.Model):
     """
 
     owner_unit = models.ForeignKey(
-        "access.Unit", to_field="code", on_delete=models.PROTECT, related_name="+",
+        "access.Unit", to_field="code", on_delete=models.PROTECT, related_name="+", db_index=False,
         default=PUBLIC_DATA_UNIT, db_default=PUBLIC_DATA_UNIT, help_text="The unit that owns the record",
     )
     sensitivity = models.CharField(max_length=20, choices=Sensitivity.choices, default=Sensitivity.OFFICIAL,
