@@ -241,3 +241,30 @@ def test_cli_exit_status_and_json_summary(london, tmp_path, street_sample, setti
     assert run("import", str(tmp_path / "missing.csv")).returncode == 2
     assert run("import").returncode == 2
     assert Crime.objects.count() == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_mode_defers_indexes_and_always_rebuilds_them(london, demo_file, tmp_path):
+    from django.db import connection
+
+    from vcdhub.ingest.writers import ensure_indexes
+
+    def index_names():
+        with connection.cursor() as cursor:
+            return set(connection.introspection.get_constraints(cursor, Crime._meta.db_table))
+
+    wanted = {index.name for index in Crime._meta.indexes}
+    assert wanted <= index_names()
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-street"))
+    rows[5][9] = "Nonsense"
+    bad = write_csv(tmp_path / "bad" / "2017-08-metropolitan-street.csv", header, rows)
+    summary = run_import([demo_file("2017-07", "metropolitan-street"), bad], actor="test", bulk=True)
+    assert [f.status for f in summary.files] == ["imported", "rejected"]
+    assert wanted <= index_names()  # rebuilt after the load, rejected file or not
+    assert Crime.objects.count() == len(rows)
+    # A load killed mid-way leaves indexes dropped: the next import puts them back.
+    with connection.schema_editor() as editor:
+        editor.remove_index(Crime, Crime._meta.indexes[0])
+    assert Crime._meta.indexes[0].name not in index_names()
+    assert ensure_indexes(Crime) == [Crime._meta.indexes[0].name]
+    assert wanted <= index_names()

@@ -14,6 +14,7 @@ import io
 import re
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from vcdhub.ingest.sources.policeuk.schema import (
     detect_schema,
     police_month,
 )
-from vcdhub.ingest.writers import bulk_insert, delete_where
+from vcdhub.ingest.writers import SecondaryIndexesDropped, bulk_insert, delete_where, ensure_indexes
 from vcdhub.platform.months import parse_month
 
 MAX_ERRORS_KEPT = 1000  # per file; the count of bad rows is always exact
@@ -287,13 +288,33 @@ def import_one(source: SourceFile, *, actor: str, resolver: AreaResolver, force:
     return _write(parsed, source, sha256, actor, started, resolver)
 
 
+# A load bigger than this (compressed bytes, about 18 months of a large force's street files) runs in bulk
+# mode: the crime table's secondary indexes are dropped for the load and built again at the end.
+BULK_THRESHOLD_BYTES = 50 * 1024 * 1024
+
+
 def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "",
                on_file: Callable[[SourceFile], None] | None = None,
                tick: Callable[[int], None] | None = None,
-               sources: list[SourceFile] | None = None) -> ImportSummary:
-    """Import every file under `paths`. Raises files.UsageError for a path that does not exist."""
+               sources: list[SourceFile] | None = None, bulk: bool | None = None) -> ImportSummary:
+    """Import every file under `paths`. Raises files.UsageError for a path that does not exist.
+
+    `bulk`: None decides by size (BULK_THRESHOLD_BYTES); True or False forces it. Each file is still
+    all-or-nothing in bulk mode; only the indexes are deferred.
+    """
     began = time.perf_counter()
     sources = discover(paths) if sources is None else sources
+    if not connection.in_atomic_block:  # index DDL cannot run inside a caller's transaction on SQLite
+        ensure_indexes(Crime)  # an earlier bulk load that was killed may have left them dropped
+    if bulk is None:
+        bulk = sum(s.size for s in sources) > BULK_THRESHOLD_BYTES
+    bulk = bulk and not connection.in_atomic_block
+    with SecondaryIndexesDropped(Crime) if bulk else nullcontext():
+        results = _import_all(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick)
+    return ImportSummary(results, time.perf_counter() - began)
+
+
+def _import_all(sources, *, actor, force, month, on_file, tick) -> list[FileResult]:
     resolver = AreaResolver.from_database()
     results = []
     with acting_as(actor):
@@ -306,4 +327,4 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
                              reason=f"rejected {source.source}",
                              detail={"rows_rejected": results[-1].rows_rejected,
                                      "errors": [e.as_dict() for e in results[-1].errors[:20]]})
-    return ImportSummary(results, time.perf_counter() - began)
+    return results

@@ -79,3 +79,44 @@ def delete_where(table: str, conditions: dict[str, object]) -> int:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)} WHERE {where}",  # noqa: S608
                        list(conditions.values()))
         return cursor.rowcount
+
+
+def _index_names(model) -> set[str]:
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, model._meta.db_table))
+
+
+def ensure_indexes(model) -> list[str]:
+    """Recreate any of the model's Meta indexes that are missing (a bulk load that was killed mid-way)."""
+    missing = [index for index in model._meta.indexes if index.name not in _index_names(model)]
+    if missing:
+        with connection.schema_editor() as editor:
+            for index in missing:
+                editor.add_index(model, index)
+    return [index.name for index in missing]
+
+
+class SecondaryIndexesDropped:
+    """Drop a model's secondary indexes for a large load and build them again afterwards, however it ends.
+
+    Building an index once over sorted data is far cheaper than updating it row by row (pg_restore loads
+    the same way). Queries that need the indexes are slow until the load finishes.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __enter__(self):
+        present = _index_names(self.model)
+        with connection.schema_editor() as editor:
+            for index in self.model._meta.indexes:
+                if index.name in present:
+                    editor.remove_index(self.model, index)
+        return self
+
+    def __exit__(self, *exc):
+        ensure_indexes(self.model)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
+        return False

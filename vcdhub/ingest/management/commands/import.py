@@ -26,6 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--actor", help="who the import runs as (default: cli:<os user>)")
         parser.add_argument("--force", default="", help="force name for stop-and-search files not named by it")
         parser.add_argument("--month", default="", help="YYYY-MM for stop-and-search files not named by it")
+        bulk = parser.add_mutually_exclusive_group()
+        bulk.add_argument("--bulk", dest="bulk", action="store_true", default=None,
+                          help="defer the crime table's indexes to the end (default: automatic for large loads)")
+        bulk.add_argument("--no-bulk", dest="bulk", action="store_false", help="keep indexes up to date row by row")
 
     def handle(self, *args, **options):
         if options["month"]:
@@ -49,6 +53,7 @@ class Command(BaseCommand):
             summary = run_import(
                 [], sources=sources, actor=cli_actor(options["actor"]), force=options["force"],
                 month=options["month"], on_file=on_file, tick=lambda n: progress.advance(rows_task, n),
+                bulk=options["bulk"],
             )
             progress.update(files_task, completed=len(sources), note="done")
         if options["json"]:
