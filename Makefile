@@ -33,8 +33,14 @@ test-postgres: install
 
 test: lint test-sqlite test-postgres
 
+BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
+
+# Import, explorer counts, the performance report over the imported data, and the audit cost.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py; status=$$?; \
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/report.py; \
+	$(BIN)/python bench/audit.py; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var
