@@ -89,12 +89,6 @@ def can_see(user, obj: Model) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
 
 
-def sees_records(user) -> bool:
-    """Authority members read aggregate reports only; every other role can hold record rules."""
-    access = profile(user)
-    return bool(access.rules) or False
-
-
 def is_aggregate_only(user) -> bool:
     access = profile(user)
     return Role.AUTHORITY_MEMBER in access.roles and not (access.roles - {Role.AUTHORITY_MEMBER})

@@ -132,9 +132,6 @@ def load_geography(
         BoundarySet.objects.create(
             **hashes, lsoa_count=len(rows), ward_count=len(wards), borough_count=len(boroughs), loaded_by=actor
         )
-    from vcdhub.geography.placement import invalidate_resolver
-
-    invalidate_resolver()
     return GeographyResult(len(boroughs), len(wards), len(rows), unchanged=False)
 
 

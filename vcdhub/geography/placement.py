@@ -1,7 +1,5 @@
 """Place records in an LSOA, its ward and its borough: by LSOA code when there is one, else by point."""
 
-import json
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +31,7 @@ class AreaResolver:
             "id", "ward_id", "borough_id", "geometry"
         ).iterator(chunk_size=1000):
             if geometry:
-                geoms.append(shapely.from_geojson(geometry) if geometry.startswith("{") else json.loads(geometry))
+                geoms.append(shapely.from_geojson(geometry))
                 places.append((lsoa_id, ward_id, borough_id))
         self._tree = shapely.STRtree(geoms)
         self._tree_places = places
@@ -51,18 +49,3 @@ class AreaResolver:
             result[p] = self._tree_places[g]
         return result
 
-
-_cache: dict[str, AreaResolver] = {}
-_lock = threading.Lock()
-
-
-def get_resolver() -> AreaResolver:
-    with _lock:
-        if "resolver" not in _cache:
-            _cache["resolver"] = AreaResolver.from_database()
-        return _cache["resolver"]
-
-
-def invalidate_resolver() -> None:
-    with _lock:
-        _cache.clear()
