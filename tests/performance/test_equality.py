@@ -73,6 +73,11 @@ def test_report_matches_an_independent_count_of_the_file(london, demo_file):
     # Borough tables use census denominators; every demo search was placed in one of four boroughs.
     assert {b["name"] for b in report["boroughs"]} == {"Lambeth", "Haringey", "Newham", "Brent"}
     assert sum(b["officer"]["total"] for b in report["boroughs"]) == len(rows)
+    lambeth = next(b for b in report["boroughs"] if b["name"] == "Lambeth")
+    self_rows = {r["group"]: r for r in lambeth["self"]["rows"]}
+    assert self_rows["Mixed"]["population"] == borough_populations()["E09000022"]["self"]["Mixed"]
+    assert sum(r["searches"] for r in lambeth["self"]["rows"]) + lambeth["self"]["not_stated"] == \
+        lambeth["self"]["total"]
 
 
 def test_command_and_page(london, demo_file):

@@ -78,7 +78,8 @@ def equality_report(month_from: dt.date, month_to: dt.date, min_count: int = 10)
         rows = searches.filter(borough__code=code)
         pop = borough_pop.get(code)
         report["boroughs"].append({"code": code, "name": by_borough[code][0],
-                                   "officer": disparity(rows, "officer", pop["officer"] if pop else None, min_count)})
+                                   **{scheme: disparity(rows, scheme, pop[scheme] if pop else None, min_count)
+                                      for scheme in SCHEMES}})
     weapons = searches.filter(object_of_search__in=WEAPON_OBJECTS)
     for label, subset in (("Weapons and firearms", weapons), ("Everything else", searches.exclude(
             object_of_search__in=WEAPON_OBJECTS))):
