@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vcdhub.ingest",
     "vcdhub.performance",
     "vcdhub.equality",
+    "vcdhub.places",
     "vcdhub.demo",
 ]
 

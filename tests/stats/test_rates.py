@@ -136,3 +136,23 @@ def test_disparity_table_by_hand():
     independent = rate_ratio(600, 400, 20_000, 100_000)
     assert (rows["Black"]["ratio_low"], rows["Black"]["ratio_high"]) == (independent.low, independent.high)
     assert rows["Other"]["too_small"] and rows["Other"]["rate"] is None and "denominator" in rows["Other"]["note"]
+
+
+def test_concentration_known_values():
+    from vcdhub.stats.concentration import Concentration
+
+    # All crime in one of four areas: Gini (n-1)/n = 0.75; one area holds any share.
+    one = Concentration(share=0.5).fit({"a": 10, "b": 0, "c": 0, "d": 0})
+    assert one.gini_ == pytest.approx(0.75) and one.areas_needed_ == 1
+    # Equal counts: Gini 0; half the crime needs half the areas.
+    even = Concentration(share=0.5).fit({c: 5 for c in "abcd"})
+    assert even.gini_ == pytest.approx(0.0) and even.areas_needed_ == 2
+    # 6, 3, 1 over three areas: Lorenz (0,0), (1/3, 0.1), (2/3, 0.4), (1, 1);
+    # area under = (1/3)(0 + 0.1 + 0.1 + 0.4 + 0.4 + 1)/2 = 0.3333; Gini = 1 - 2 * 0.3333 = 0.3333.
+    three = Concentration(share=0.6).fit({"x": 3, "y": 6, "z": 1})
+    assert three.gini_ == pytest.approx(1 / 3)
+    assert [code for code, _, _ in three.ranked_] == ["y", "x", "z"]
+    assert three.areas_needed_ == 1 and three.ranked_[1][2] == pytest.approx(0.9)
+    assert Concentration(share=0.61).fit({"x": 3, "y": 6, "z": 1}).areas_needed_ == 2
+    # Ties are ordered by code, so the answer does not depend on input order.
+    assert [c for c, _, _ in Concentration().fit({"b": 2, "a": 2}).ranked_] == ["a", "b"]
