@@ -12,7 +12,7 @@ from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.models import Crime, Outcome, StopSearch
 from vcdhub.platform.actors import cli_actor
-from vcdhub.platform.months import parse_month
+from vcdhub.platform.commands import month_span
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}
 
@@ -40,13 +40,7 @@ class Command(BaseCommand):
             queryset = model.objects.restrict(account)
         else:
             queryset = model.objects.filter(sensitivity=Sensitivity.OFFICIAL)
-        try:
-            start = parse_month(month_from) if month_from else None
-            end = parse_month(month_to) if month_to else None
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        if start and end and start > end:
-            raise CommandError("--to is before --from", returncode=2)
+        start, end = month_span(month_from, month_to)
         if start:
             queryset = queryset.filter(month__gte=start)
         if end:

@@ -9,7 +9,7 @@ from rich.table import Table
 from vcdhub.equality.engine import equality_report
 from vcdhub.performance.engine import coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
-from vcdhub.platform.months import parse_month
+from vcdhub.platform.commands import month_span
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"
 
@@ -64,12 +64,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Report for {current.label} written to {output}")
 
     def _equality(self, month_from, month_to, as_json: bool = False, **options):
-        try:
-            start, end = parse_month(month_from), parse_month(month_to)
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        if start > end:
-            raise CommandError("--to is before --from", returncode=2)
+        start, end = month_span(month_from, month_to)
         report = equality_report(start, end)
         if as_json:
             self.stdout.write(json.dumps(report, indent=2, default=str))

@@ -7,7 +7,7 @@ from rich.table import Table
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.counts import LEVELS
 from vcdhub.places.concentration import concentration
-from vcdhub.platform.months import parse_month
+from vcdhub.platform.commands import month_span
 
 
 class Command(BaseCommand):
@@ -31,12 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown crime type: {', '.join(unknown)}", returncode=2)
         if not 0 < share <= 1:
             raise CommandError("--share must be between 0 and 1, e.g. 0.20", returncode=2)
-        try:
-            start, end = parse_month(month_from), parse_month(month_to)
-        except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
-        if start > end:
-            raise CommandError("--to is before --from", returncode=2)
+        start, end = month_span(month_from, month_to)
         result = concentration(crime_type, start, end, level, share, areas)
         if as_json:
             self.stdout.write(json.dumps(result, indent=2))
