@@ -258,9 +258,11 @@ def test_bulk_mode_defers_indexes_and_always_rebuilds_them(london, demo_file, tm
     header, rows = read_rows(demo_file("2017-07", "metropolitan-street"))
     rows[5][9] = "Nonsense"
     bad = write_csv(tmp_path / "bad" / "2017-08-metropolitan-street.csv", header, rows)
+    before = _crime_constraints()
     summary = run_import([demo_file("2017-07", "metropolitan-street"), bad], actor="test", bulk=True)
     assert [f.status for f in summary.files] == ["imported", "rejected"]
     assert wanted <= index_names()  # rebuilt after the load, rejected file or not
+    assert _crime_constraints() == before  # foreign keys and their indexes too
     assert Crime.objects.count() == len(rows)
     # A load killed mid-way leaves indexes dropped: the next import puts them back.
     with connection.schema_editor() as editor:
@@ -268,3 +270,27 @@ def test_bulk_mode_defers_indexes_and_always_rebuilds_them(london, demo_file, tm
     assert Crime._meta.indexes[0].name not in index_names()
     assert ensure_indexes(Crime) == [Crime._meta.indexes[0].name]
     assert wanted <= index_names()
+    # The foreign-key index and, on PostgreSQL, the foreign keys themselves are also put back.
+    constraints = _crime_constraints()
+    batch_index = next(n for n, c in constraints.items() if c["columns"] == ["batch_id"] and c["index"]
+                       and not c["foreign_key"])
+    with connection.schema_editor() as editor:
+        editor.execute(editor._delete_index_sql(Crime, batch_index))
+        if connection.vendor == "postgresql":
+            for name, c in constraints.items():
+                if c["foreign_key"]:
+                    editor.execute(editor._delete_fk_sql(Crime, name))
+    assert _crime_constraints() != constraints
+    restored = ensure_indexes(Crime)
+    assert "index:batch_id" in restored
+    if connection.vendor == "postgresql":
+        assert {"fk:batch_id", "fk:owner_unit_id"} <= set(restored)
+    assert _crime_constraints() == constraints
+    assert ensure_indexes(Crime) == []
+
+
+def _crime_constraints():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, Crime._meta.db_table)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 import shapely
 
 from vcdhub.geography.models import Lsoa
@@ -17,11 +18,24 @@ class AreaResolver:
     by_code: dict[str, Placement]
     _tree: shapely.STRtree | None = None
     _tree_places: list[Placement] | None = None
+    _code_frame: pl.DataFrame | None = None
 
     @classmethod
     def from_database(cls) -> "AreaResolver":
         rows = Lsoa.objects.values_list("code", "id", "ward_id", "borough_id")
         return cls({code: (lsoa, ward, borough) for code, lsoa, ward, borough in rows})
+
+    def code_frame(self) -> pl.DataFrame:
+        """by_code as a table (lsoa_code, lsoa_id, ward_id, borough_id), for joining whole files at once."""
+        if self._code_frame is None:
+            codes = list(self.by_code)
+            places = list(self.by_code.values())
+            self._code_frame = pl.DataFrame(
+                {"lsoa_code": codes, **{name: [p[i] for p in places]
+                                        for i, name in enumerate(("lsoa_id", "ward_id", "borough_id"))}},
+                schema={"lsoa_code": pl.String, "lsoa_id": pl.Int64, "ward_id": pl.Int64, "borough_id": pl.Int64},
+            )
+        return self._code_frame
 
     def _ensure_tree(self) -> None:
         if self._tree is not None:

@@ -14,10 +14,12 @@ import io
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -30,6 +32,7 @@ from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSea
 from vcdhub.geography.placement import UNPLACED, AreaResolver
 from vcdhub.ingest.errors import RowError
 from vcdhub.ingest.files import SourceFile, UnreadableFile, discover
+from vcdhub.ingest.sources.policeuk import columnar
 from vcdhub.ingest.sources.policeuk.schema import (
     STOP_SEARCH,
     ParsedRow,
@@ -39,7 +42,13 @@ from vcdhub.ingest.sources.policeuk.schema import (
     detect_schema,
     police_month,
 )
-from vcdhub.ingest.writers import SecondaryIndexesDropped, bulk_insert, delete_where, ensure_indexes
+from vcdhub.ingest.writers import (
+    SecondaryIndexesDropped,
+    bulk_insert,
+    bulk_insert_frame,
+    delete_where,
+    ensure_indexes,
+)
 from vcdhub.platform.months import parse_month
 
 MAX_ERRORS_KEPT = 1000  # per file; the count of bad rows is always exact
@@ -101,10 +110,18 @@ class ImportSummary:
 
 @dataclass
 class ParsedFile:
+    """A checked file: rows from the row parser, or a whole frame from the columnar fast path."""
+
     schema: Schema
     rows: list[ParsedRow]
     rows_read: int
     ctx: RowContext
+    frame: pl.DataFrame | None = None
+
+    def periods(self) -> list[tuple[str, str]]:
+        if self.frame is not None:
+            return sorted(self.frame.select("reported_by", "period_month").unique().rows())
+        return sorted({row.period for row in self.rows})
 
 
 def _decode(data: bytes) -> tuple[str | None, list[RowError]]:
@@ -170,6 +187,11 @@ def parse_file(
     ctx = _file_context(schema, source.name, force, month, errors)
     if errors:
         return None, 0, 0, errors
+    frame = columnar.parse_clean(text, schema, ctx)
+    if frame is not None:
+        if tick:
+            tick(frame.height)
+        return ParsedFile(schema, [], frame.height, ctx, frame), frame.height, 0, []
     width = len(schema.header)
     parse = schema.parse
     rows: list[ParsedRow] = []
@@ -227,22 +249,52 @@ def _place(rows: list[ParsedRow], resolver: AreaResolver) -> list[tuple]:
     return places
 
 
+def _place_frame(frame: pl.DataFrame, resolver: AreaResolver) -> pl.DataFrame:
+    """The frame with lsoa_id, ward_id and borough_id: by LSOA code, else by point, as _place does."""
+    placed = frame.join(resolver.code_frame(), on="lsoa_code", how="left", maintain_order="left")
+    by_point = placed.select(
+        pl.arg_where(pl.col("lsoa_id").is_null() & pl.col("longitude").is_not_null())).to_series()
+    if by_point.len():
+        points = placed[by_point]
+        found = resolver.by_points(points["longitude"].to_list(), points["latitude"].to_list())
+        for position, name in enumerate(("lsoa_id", "ward_id", "borough_id")):
+            values = pl.Series([place[position] for place in found], dtype=pl.Int64)
+            placed = placed.with_columns(placed[name].scatter(by_point, values))
+    return placed
+
+
+def _periods_held(kind: str, *, exclude: int) -> set[tuple[str, str]] | None:
+    """Every (force, month) that earlier files of this kind brought rows for; None if that is not known.
+
+    A batch's periods are worked out from its own rows, and every row has a batch, so a period that no
+    batch lists has no rows. A batch without periods (made by hand) means: do not rely on this.
+    """
+    held: set[tuple[str, str]] = set()
+    for periods in ImportBatch.objects.filter(kind=kind).exclude(pk=exclude).values_list("periods", flat=True):
+        if not periods:
+            return None
+        held.update((force, month) for force, month in periods)
+    return held
+
+
 def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, started, resolver) -> FileResult:
     schema = parsed.schema
     model = MODEL_FOR_KIND[schema.kind]
     table = model._meta.db_table
-    periods = sorted({row.period for row in parsed.rows})
+    periods = parsed.periods()
     force_column = FORCE_COLUMN[schema.kind]
-    places = _place(parsed.rows, resolver)
     result = FileResult(source.name, source.source, "imported", kind=schema.kind, rows_read=parsed.rows_read,
                         periods=[list(p) for p in periods])
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             file_name=source.name[:255], source=source.source[:1024], sha256=sha256, kind=schema.kind,
             force=periods[0][0], month=parse_month(periods[0][1]), periods=[list(p) for p in periods],
-            rows=len(parsed.rows), imported_by=actor, started_at=started, finished_at=timezone.now(),
+            rows=parsed.rows_read, imported_by=actor, started_at=started, finished_at=timezone.now(),
         )
+        held = _periods_held(schema.kind, exclude=batch.pk)
         for force, month in periods:
+            if held is not None and (force, month) not in held:
+                continue  # no earlier file has rows here: skip a DELETE that would scan the table for nothing
             month_iso = parse_month(month).isoformat()
             if schema.kind == Kind.STREET:
                 with connection.cursor() as cursor:
@@ -257,9 +309,13 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
                 old.save(update_fields=["superseded_by"])
         columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id")
         batch_id = batch.pk
-        result.rows_imported = bulk_insert(
-            table, columns, ((*row.values, *place, batch_id) for row, place in zip(parsed.rows, places, strict=True))
-        )
+        if parsed.frame is not None:
+            frame = _place_frame(parsed.frame, resolver).with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64))
+            result.rows_imported = bulk_insert_frame(table, frame.select(columns))
+        else:
+            places = _place(parsed.rows, resolver)
+            result.rows_imported = bulk_insert(table, columns, (
+                (*row.values, *place, batch_id) for row, place in zip(parsed.rows, places, strict=True)))
         batch.finished_at = timezone.now()
         batch.save(update_fields=["finished_at"])
         record_event(EntryKind.IMPORT, "import", batch, reason=f"imported {source.source}", detail={
@@ -269,23 +325,61 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
     return result
 
 
-def import_one(source: SourceFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
-               tick: Callable[[int], None] | None = None) -> FileResult:
-    started = timezone.now()
+@dataclass
+class PreparedFile:
+    """A file read, hashed and checked, with no database access: safe to make in a worker thread."""
+
+    source: SourceFile
+    started: object
+    sha256: str = ""
+    parsed: ParsedFile | None = None
+    rejected: FileResult | None = None
+
+
+def prepare(source: SourceFile, *, force: str = "", month: str = "", skip_sha256: frozenset[str] = frozenset(),
+            tick: Callable[[int], None] | None = None) -> PreparedFile:
+    """Read and check one file. A file whose sha256 is in `skip_sha256` is not parsed (it is unchanged)."""
+    prepared = PreparedFile(source, timezone.now())
     try:
         data = source.read()
     except UnreadableFile as exc:
-        return FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
-    sha256 = hashlib.sha256(data).hexdigest()
-    current = ImportBatch.objects.filter(sha256=sha256, superseded_by__isnull=True).first()
-    if current is not None:
-        return FileResult(source.name, source.source, "unchanged", kind=current.kind, rows_read=current.rows,
-                          periods=current.periods, batch_id=current.pk)
+        prepared.rejected = FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
+        return prepared
+    prepared.sha256 = hashlib.sha256(data).hexdigest()
+    if prepared.sha256 in skip_sha256:
+        return prepared
     parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
     if parsed is None:
-        return FileResult(source.name, source.source, "rejected", rows_read=rows_read,
-                          rows_rejected=rows_rejected, errors=errors)
-    return _write(parsed, source, sha256, actor, started, resolver)
+        prepared.rejected = FileResult(source.name, source.source, "rejected", rows_read=rows_read,
+                                       rows_rejected=rows_rejected, errors=errors)
+    prepared.parsed = parsed
+    return prepared
+
+
+def finish(prepared: PreparedFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
+           tick: Callable[[int], None] | None = None) -> FileResult:
+    """Write a prepared file, unless the database already holds it (checked now, not when it was prepared)."""
+    if prepared.rejected is not None:
+        return prepared.rejected
+    current = ImportBatch.objects.filter(sha256=prepared.sha256, superseded_by__isnull=True).first()
+    if current is not None:
+        source = prepared.source
+        return FileResult(source.name, source.source, "unchanged", kind=current.kind, rows_read=current.rows,
+                          periods=current.periods, batch_id=current.pk)
+    if prepared.parsed is None:  # skipped as unchanged when prepared, but its batch has since been superseded
+        prepared = prepare(prepared.source, force=force, month=month, tick=tick)
+        return finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
+    return _write(prepared.parsed, prepared.source, prepared.sha256, actor, prepared.started, resolver)
+
+
+def import_one(source: SourceFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
+               tick: Callable[[int], None] | None = None) -> FileResult:
+    prepared = prepare(source, force=force, month=month, tick=tick, skip_sha256=_current_sha256())
+    return finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
+
+
+def _current_sha256() -> frozenset[str]:
+    return frozenset(ImportBatch.objects.filter(superseded_by__isnull=True).values_list("sha256", flat=True))
 
 
 # A load bigger than this (compressed bytes, about 18 months of a large force's street files) runs in bulk
@@ -315,13 +409,26 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
 
 
 def _import_all(sources, *, actor, force, month, on_file, tick) -> list[FileResult]:
+    """Import the files in order, checking the next file in a worker thread while this one is written.
+
+    The worker touches no database; reading, decompressing and the columnar checks release the GIL, so
+    on a machine with a free core the checks overlap the database's work.
+    """
     resolver = AreaResolver.from_database()
+    unchanged = _current_sha256()
     results = []
-    with acting_as(actor):
-        for source in sources:
+
+    def submit(pool, source):
+        return pool.submit(prepare, source, force=force, month=month, skip_sha256=unchanged, tick=tick)
+
+    with acting_as(actor), ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcdhub-prepare") as pool:
+        upcoming = submit(pool, sources[0]) if sources else None
+        for position, source in enumerate(sources):
+            prepared = upcoming.result()
+            upcoming = submit(pool, sources[position + 1]) if position + 1 < len(sources) else None
             if on_file:
                 on_file(source)
-            results.append(import_one(source, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
+            results.append(finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
             if results[-1].status == "rejected":
                 record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
                              reason=f"rejected {source.source}",

@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable, Sequence
 
+import polars as pl
 from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 # SQLite page cache, in KiB, while a bulk insert's transaction is open. The default (settings.py, 64 MiB)
 # is smaller than the indexes of a large crime table, and the crime_id index takes its rows in random order:
@@ -10,12 +12,33 @@ from django.db import connection, transaction
 # take memory; the connection's own size comes back once the transaction commits.
 SQLITE_BULK_CACHE_KIB = 256 * 1024
 SQLITE_CHUNK = 10_000
+COPY_SLICE_ROWS = 8_192
 
 
 def bulk_insert(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
     if connection.vendor == "postgresql":
         return _copy(table, columns, rows)
     return _sqlite_insert(table, columns, rows)
+
+
+def bulk_insert_frame(table: str, frame: pl.DataFrame) -> int:
+    """Insert a whole frame whose column names are the table's; null is NULL, "" stays an empty string."""
+    if connection.vendor != "postgresql":
+        columns = frame.columns
+        return _sqlite_insert(table, columns, zip(*(frame[name].to_list() for name in columns), strict=True))
+    quoted = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+    sql = f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN (FORMAT csv)"
+    with connection.cursor() as wrapper:
+        raw = wrapper.cursor
+        # The queued writer sends from its own thread, so the next slice is written as CSV (polars, without
+        # the GIL) while the server reads the last one.
+        with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+            for start in range(0, frame.height, COPY_SLICE_ROWS):
+                # In COPY's CSV format an unquoted empty field is NULL and "" is an empty string, which is how
+                # polars writes them.
+                piece = frame.slice(start, COPY_SLICE_ROWS).write_csv(include_header=False, quote_style="necessary")
+                copy.write(piece.encode())
+    return frame.height
 
 
 def _copy(table: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
@@ -81,42 +104,101 @@ def delete_where(table: str, conditions: dict[str, object]) -> int:
         return cursor.rowcount
 
 
-def _index_names(model) -> set[str]:
+def _constraints(model) -> dict[str, dict]:
     with connection.cursor() as cursor:
-        return set(connection.introspection.get_constraints(cursor, model._meta.db_table))
+        return connection.introspection.get_constraints(cursor, model._meta.db_table)
+
+
+def _constrained_foreign_keys(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.many_to_one and f.db_constraint]
+
+
+def _foreign_key_indexes(model) -> list:
+    """Foreign keys with their own plain index (db_index). Text keys are left alone: on PostgreSQL they
+    carry a second, pattern-ops index that a plain rebuild would not restore."""
+    return [f for f in model._meta.concrete_fields if f.many_to_one and f.db_index
+            and not f.db_type(connection).startswith(("varchar", "text"))]
+
+
+def _plain_index_on(present: dict[str, dict], column: str) -> str | None:
+    for name, c in present.items():
+        if c["index"] and not c["unique"] and not c["primary_key"] and c["columns"] == [column]:
+            return name
+    return None
 
 
 def ensure_indexes(model) -> list[str]:
-    """Recreate any of the model's Meta indexes that are missing (a bulk load that was killed mid-way)."""
-    missing = [index for index in model._meta.indexes if index.name not in _index_names(model)]
-    if missing:
+    """Put back any of the model's Meta indexes, foreign-key indexes and (PostgreSQL) foreign keys that a
+    killed bulk load left out.
+
+    Returns what was restored: index names, "index:<column>" and "fk:<column>".
+    """
+    present = _constraints(model)
+    missing = [index for index in model._meta.indexes if index.name not in present]
+    missing_key_indexes = [f for f in _foreign_key_indexes(model) if _plain_index_on(present, f.column) is None]
+    missing_fks = []
+    if connection.vendor == "postgresql":
+        linked = {tuple(c["columns"]) for c in present.values() if c["foreign_key"]}
+        missing_fks = [f for f in _constrained_foreign_keys(model) if (f.column,) not in linked]
+    if missing or missing_key_indexes or missing_fks:
         with connection.schema_editor() as editor:
             for index in missing:
                 editor.add_index(model, index)
-    return [index.name for index in missing]
+            for field in missing_key_indexes:
+                editor.execute(editor._create_index_sql(model, fields=[field]))  # as migrations name and make it
+            for field in missing_fks:
+                # Django's own statement for a field's foreign key, as migrations create it.
+                editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
+    return ([index.name for index in missing] + [f"index:{f.column}" for f in missing_key_indexes]
+            + [f"fk:{f.column}" for f in missing_fks])
+
+
+# Memory for each index build at the end of a bulk load (PostgreSQL's default is 64MB): a build that fits
+# in memory sorts once instead of merging runs on disk.
+BULK_MAINTENANCE_WORK_MEM = "512MB"
 
 
 class SecondaryIndexesDropped:
-    """Drop a model's secondary indexes for a large load and build them again afterwards, however it ends.
+    """Load without a model's secondary indexes (Meta indexes and foreign-key indexes) and, on PostgreSQL,
+    its foreign-key checks, then put them back.
 
-    Building an index once over sorted data is far cheaper than updating it row by row (pg_restore loads
-    the same way). Queries that need the indexes are slow until the load finishes.
+    Building an index once over all the rows is far cheaper than updating it row by row, and adding a
+    foreign key checks every row in one join instead of a trigger per row (pg_restore loads the same way).
+    They are put back however the load ends, and ensure_indexes restores them if the process was killed.
+    Queries that need the indexes are slow until the load finishes. SQLite cannot drop a foreign key
+    without rebuilding the table, so there only the indexes are deferred.
     """
 
     def __init__(self, model):
         self.model = model
 
     def __enter__(self):
-        present = _index_names(self.model)
+        present = _constraints(self.model)
         with connection.schema_editor() as editor:
             for index in self.model._meta.indexes:
                 if index.name in present:
                     editor.remove_index(self.model, index)
+            for field in _foreign_key_indexes(self.model):
+                name = _plain_index_on(present, field.column)
+                if name:
+                    editor.execute(editor._delete_index_sql(self.model, name))
+            if connection.vendor == "postgresql":
+                columns = {f.column for f in _constrained_foreign_keys(self.model)}
+                for name, constraint in present.items():
+                    if constraint["foreign_key"] and set(constraint["columns"]) <= columns:
+                        editor.execute(editor._delete_fk_sql(self.model, name))
         return self
 
     def __exit__(self, *exc):
-        ensure_indexes(self.model)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
+                cursor.execute("SET maintenance_work_mem = %s", [BULK_MAINTENANCE_WORK_MEM])
+            try:
+                ensure_indexes(self.model)
+            finally:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET maintenance_work_mem")
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
+        else:
+            ensure_indexes(self.model)
         return False
