@@ -35,10 +35,12 @@ test: lint test-sqlite test-postgres
 
 BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
 
-# Import, explorer counts, the performance report over the imported data, and the audit cost.
+# Import, explorer counts, the performance report and the place analyses over the imported data, and the
+# audit cost. Exit status 1 if any target fails.
 bench: install
 	$(BIN)/python bench/run.py; status=$$?; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/report.py; \
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/places.py || status=1; \
 	$(BIN)/python bench/audit.py; \
 	exit $$status
 

@@ -4,34 +4,22 @@ Every figure traces to its definition (the targets in force, printed in the repo
 came from (the import batches listed in the footer, with the code version).
 """
 
-import subprocess
-from functools import cache
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-import vcdhub
 from vcdhub.crime.models import Crime, ImportBatch
 from vcdhub.equality.engine import equality_report
 from vcdhub.performance.charts import ratio_chart_svg
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, trend_charts
 from vcdhub.performance.targets import current_targets
 from vcdhub.performance.views import withhold_small_cells
+from vcdhub.platform.version import code_version
 
 VIOLENCE = "Violence and sexual offences"
 TOP_AREAS = 10
-
-
-@cache
-def code_version() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, capture_output=True,
-                                text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"vcdhub {vcdhub.__version__}" + (f" ({commit})" if commit else "")
 
 
 def top_violence_wards(period: Period, limit: int = TOP_AREAS) -> dict:

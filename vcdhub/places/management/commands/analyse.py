@@ -4,47 +4,207 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from vcdhub.audit.context import acting_as
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.counts import LEVELS
-from vcdhub.places.concentration import concentration
+from vcdhub.places.actions import reproduce, run_analysis
+from vcdhub.places.models import AnalysisRun
+from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.commands import month_span
 
 
+def _common(parser, *, period: bool = True, levels=tuple(LEVELS), default_level: str | None = "ward"):
+    parser.add_argument("--crime-type", action="append", required=True, help="repeat for several")
+    if period:
+        parser.add_argument("--from", dest="month_from", required=True, metavar="YYYY-MM")
+        parser.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
+    parser.add_argument("--level", choices=levels, default=default_level)
+    parser.add_argument("--borough", action="append", metavar="CODE",
+                        help="analyse only these boroughs (GSS codes; repeat); default: every borough the data "
+                             "covers in the period")
+    parser.add_argument("--json", action="store_true", dest="as_json")
+
+
+def _permutations(parser):
+    parser.add_argument("--permutations", type=int, default=999)
+    parser.add_argument("--seed", type=int, help="permutation seed; one is chosen and stored when not given")
+    parser.add_argument("--no-fdr", dest="fdr", action="store_false",
+                        help="skip the false-discovery-rate correction (on by default)")
+
+
 class Command(BaseCommand):
-    help = "Analyses of where crime concentrates."
+    help = "Analyses of where crime concentrates, hot spots, emerging patterns and robbery alerts."
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="analysis", required=True)
-        conc = sub.add_parser("concentration", help="how few areas hold a share of the crimes; Lorenz and Gini")
-        conc.add_argument("--crime-type", action="append", required=True, help="repeat for several")
-        conc.add_argument("--from", dest="month_from", required=True, metavar="YYYY-MM")
-        conc.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
-        conc.add_argument("--level", choices=list(LEVELS), default="ward")
-        conc.add_argument("--share", type=float, default=0.20, help="the share of crimes, e.g. 0.20")
-        conc.add_argument("--areas", choices=["covered", "all"], default="covered",
-                          help="rank areas with any record in the period (default), or every loaded area")
-        conc.add_argument("--json", action="store_true", dest="as_json")
+        p = sub.add_parser("concentration", help="how few areas hold a share of the crimes; Lorenz and Gini")
+        _common(p)
+        p.add_argument("--share", type=float, default=0.20, help="the share of crimes, e.g. 0.20")
+        p = sub.add_parser("challenged", help="most challenged areas: counts and rates per 1,000 residents")
+        _common(p)
+        p.add_argument("--count-weight", type=float, default=0.5)
+        p.add_argument("--rate-weight", type=float, default=0.5)
+        p.add_argument("--min-population", type=int, default=1000)
+        p.add_argument("--top", type=int, default=5)
+        p = sub.add_parser("hotspots", help="Getis-Ord Gi* hot and cold spots")
+        _common(p)
+        _permutations(p)
+        p = sub.add_parser("clusters", help="local Moran's I: high-high, low-low, high-low, low-high")
+        _common(p)
+        _permutations(p)
+        p.add_argument("--alpha", type=float, default=0.05)
+        p = sub.add_parser("emerging", help="emerging hot spots: Gi* each month, then Mann-Kendall")
+        _common(p)
+        _permutations(p)
+        p.add_argument("--confidence", type=float, default=0.90, choices=[0.90, 0.95, 0.99])
+        p = sub.add_parser("alerts", help="areas whose latest month exceeds a seasonal baseline")
+        _common(p, period=False, levels=("ward", "borough"), default_level=None)
+        p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month to assess")
+        p.add_argument("--method", choices=["poisson", "cusum"], default="poisson")
+        p.add_argument("--alpha", type=float, default=0.05)
+        p.add_argument("--no-fdr", dest="fdr", action="store_false")
+        p.add_argument("--min-history-years", type=int, default=2,
+                       help="past years of the same month needed before an area is assessed")
+        p = sub.add_parser("runs", help="list stored analysis runs")
+        p.add_argument("--json", action="store_true", dest="as_json")
+        p = sub.add_parser("reproduce", help="run a stored analysis again and compare")
+        p.add_argument("run_id", type=int)
+        p.add_argument("--json", action="store_true", dest="as_json")
 
-    def handle(self, *args, analysis, crime_type, month_from, month_to, level, share, areas, as_json, **options):
-        unknown = sorted(set(crime_type) - ALL_CRIME_TYPES)
+    def handle(self, *args, analysis, as_json, **options):
+        self.console = Console(file=self.stdout, width=140)
+        actor = cli_actor()
+        with acting_as(actor, reason=f"vcdhub analyse {analysis}"):
+            if analysis == "runs":
+                return self._runs(as_json)
+            if analysis == "reproduce":
+                return self._reproduce(options["run_id"], actor, as_json)
+            return self._analyse(analysis, actor, as_json, options)
+
+    def _analyse(self, kind, actor, as_json, options):
+        crime_types = options.pop("crime_type")
+        unknown = sorted(set(crime_types) - ALL_CRIME_TYPES)
         if unknown:
             raise CommandError(f"unknown crime type: {', '.join(unknown)}", returncode=2)
-        if not 0 < share <= 1:
+        boroughs = options.pop("borough")
+        level = options.pop("level")
+        if kind == "alerts":
+            month_to, _ = month_span(options.pop("month"), None)
+            month_from = None
+            levels = [level] if level else ["ward", "borough"]
+        else:
+            month_from, month_to = month_span(options.pop("month_from"), options.pop("month_to"))
+            levels = [level]
+        if kind == "concentration" and not 0 < options["share"] <= 1:
             raise CommandError("--share must be between 0 and 1, e.g. 0.20", returncode=2)
-        start, end = month_span(month_from, month_to)
-        result = concentration(crime_type, start, end, level, share, areas)
+        known = {"verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color", "skip_checks",
+                 "stdout", "stderr"}
+        analysis_options = {k: v for k, v in options.items() if k not in known}
+        runs = []
+        for each_level in levels:
+            try:
+                runs.append(run_analysis(
+                    kind, crime_types=crime_types, month_from=month_from.strftime("%Y-%m") if month_from else None,
+                    month_to=month_to.strftime("%Y-%m"), level=each_level, boroughs=boroughs, actor=actor,
+                    **analysis_options))
+            except ValueError as exc:
+                raise CommandError(str(exc), returncode=2) from exc
         if as_json:
-            self.stdout.write(json.dumps(result, indent=2))
+            payload = [_json(kind, run) for run in runs]
+            self.stdout.write(json.dumps(payload[0] if len(payload) == 1 else {"levels": payload}, indent=2))
             return
-        console = Console(file=self.stdout, width=120)
-        console.print(f"{result['areas_needed']} of {result['areas_considered']} {level}s hold "
-                      f"{share:.0%} of {result['total']:,} crimes ({', '.join(crime_type)}, {month_from} to "
-                      f"{month_to}); Gini {result['gini']:.3f}; {result['unplaced']:,} crimes in no known area.",
-                      highlight=False)
+        for run in runs:
+            self._print(kind, run)
+
+    def _print(self, kind, run):
+        result = run.result
+        console = self.console
+        console.print(f"[bold]{kind}[/bold] of {', '.join(result['crime_types'])}, {result['from']} to "
+                      f"{result['to']}, {len(result['areas'])} {result['level']}s in {len(result['boroughs'])} "
+                      f"boroughs: {result['total']:,} crimes placed; {result['unplaced']:,} in no known area; "
+                      f"{result['outside']:,} outside the areas analysed.", highlight=False)
+        console.print("Legend: " + "; ".join(f"{item['class']} {item['areas']}" for item in result["legend"]
+                                             if item["areas"]), highlight=False)
+        quiet = {"not significant", "rest", "no pattern detected", "no alert", "ranked", "not assessed"}
+        shown = [a for a in result["areas"] if a["class"] not in quiet]
+        if kind == "concentration":
+            s = result["summary"]
+            console.print(f"{s['areas_needed']} of {s['areas_considered']} {result['level']}s hold {s['share']:.0%} "
+                          f"of the crimes; Gini {s['gini']:.3f}.", highlight=False)
+            shown.sort(key=lambda a: a["detail"]["rank"])
+        elif kind == "challenged":
+            shown = sorted((a for a in shown if a["class"] == "most challenged"), key=lambda a: a["detail"]["rank"])
+            console.print(result["summary"]["method"], highlight=False)
+        elif kind == "alerts":
+            shown.sort(key=lambda a: (a["detail"]["p_adjusted"] if a["detail"]["p_adjusted"] is not None else 1,
+                                      -(a["detail"]["excess"] or 0)))
         table = Table()
-        for column in ("Rank", "Code", "Name", "Crimes", "Cumulative share"):
+        for column in ("Code", "Name", "Crimes", "Class", "Detail"):
             table.add_column(column)
-        for rank, area in enumerate(result["areas"], start=1):
-            table.add_row(str(rank), area["code"], area["name"], f"{area['count']:,}",
-                          f"{area['cumulative_share']:.1%}")
+        for area in shown[:60]:
+            table.add_row(area["code"], area["name"], f"{area['count']:,}", area["class"], _detail(area["detail"]))
         console.print(table)
+        if len(shown) > 60:
+            console.print(f"... and {len(shown) - 60} more; --json gives them all.")
+        console.print(f"Stored as run {run.pk}; input sha256 {run.input_sha256[:16]}; {run.code_version}; "
+                      f"seed {run.parameters.get('seed', '-')}.", highlight=False)
+
+    def _runs(self, as_json):
+        runs = list(AnalysisRun.objects.all()[:50])
+        rows = [{"id": r.pk, "kind": r.kind, "created_at": r.created_at.isoformat(), "created_by": r.created_by,
+                 "parameters": r.parameters, "input_sha256": r.input_sha256, "code_version": r.code_version}
+                for r in runs]
+        if as_json:
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        table = Table()
+        for column in ("Run", "Kind", "When", "By", "Period", "Level", "Crime types"):
+            table.add_column(column)
+        for r in runs:
+            p = r.parameters
+            table.add_row(str(r.pk), r.kind, r.created_at.strftime("%Y-%m-%d %H:%M"), r.created_by,
+                          f"{r.result.get('from')}..{r.result.get('to')}", p.get("level", ""),
+                          ", ".join(p.get("crime_types", [])))
+        self.console.print(table)
+
+    def _reproduce(self, run_id, actor, as_json):
+        run = AnalysisRun.objects.filter(pk=run_id).first()
+        if run is None:
+            raise CommandError(f"no analysis run {run_id}", returncode=2)
+        outcome = reproduce(run, actor=actor)
+        if as_json:
+            self.stdout.write(json.dumps(outcome, indent=2))
+        else:
+            verdict = "reproduced exactly" if outcome["same_result"] else (
+                "the input data has changed since" if not outcome["same_input"] else "the result differs")
+            self.console.print(f"Run {run_id} again as run {outcome['again']}: {verdict}.", highlight=False)
+        if not outcome["same_result"]:
+            raise CommandError("not reproduced", returncode=1)
+
+
+def _detail(detail: dict) -> str:
+    if "reason" in detail:
+        return detail["reason"]
+    parts = []
+    for key, value in detail.items():
+        if isinstance(value, float):
+            parts.append(f"{key} {value:.3g}")
+        elif value is not None:
+            parts.append(f"{key} {value}")
+    return ", ".join(parts)
+
+
+def _json(kind: str, run: AnalysisRun) -> dict:
+    result = run.result
+    payload = {"run": run.pk, "input_sha256": run.input_sha256, "code_version": run.code_version, **result}
+    if kind == "concentration":
+        # The documented shape: the areas needed to reach the share, in rank order.
+        needed = sorted((a for a in result["areas"] if a["class"] == "holds the share"),
+                        key=lambda a: a["detail"]["rank"])
+        payload.update(areas_needed=result["summary"]["areas_needed"], gini=result["summary"]["gini"],
+                       areas=[{"code": a["code"], "name": a["name"], "count": a["count"],
+                               "cumulative_share": a["detail"]["cumulative_share"]} for a in needed],
+                       all_areas=result["areas"])
+    if kind == "alerts":
+        payload["alerts"] = [a for a in result["areas"] if a["class"] == "alert"]
+    return payload

@@ -1,0 +1,49 @@
+"""State changes for place analyses: storing a run (and auditing it), and reproducing one."""
+
+import time
+
+from vcdhub.audit.log import record_event
+from vcdhub.audit.models import EntryKind
+from vcdhub.places import analyses
+from vcdhub.places.models import AnalysisRun
+from vcdhub.platform.months import parse_month
+from vcdhub.platform.version import code_version, library_versions
+
+LIBRARIES = ("esda", "libpysal", "numpy", "scipy", "pymannkendall")
+
+
+def run_analysis(kind: str, *, crime_types: list[str], month_from: str | None, month_to: str, level: str,
+                 boroughs: list[str] | None = None, actor: str, **options) -> AnalysisRun:
+    """Compute an analysis and store it with its parameters, input hash and code version.
+
+    Months are "YYYY-MM" text. Raises ValueError for a request that cannot be answered.
+    """
+    began = time.perf_counter()
+    result, series = analyses.compute(
+        kind, crime_types=crime_types, month_from=parse_month(month_from) if month_from else None,
+        month_to=parse_month(month_to), level=level, boroughs=boroughs, **options)
+    parameters = {"kind": kind, "crime_types": crime_types, "from": month_from, "to": month_to, "level": level,
+                  "boroughs": boroughs or [], **result["parameters"]}
+    run = AnalysisRun.objects.create(
+        kind=kind, parameters=parameters, input_sha256=series.sha256(), code_version=code_version(),
+        libraries=library_versions(*LIBRARIES), result=result, seconds=time.perf_counter() - began,
+        created_by=actor)
+    record_event(EntryKind.DECISION, "analysis_run", run, reason=f"{kind} analysis", detail={
+        "parameters": parameters, "input_sha256": run.input_sha256, "code_version": run.code_version})
+    return run
+
+
+def reproduce(run: AnalysisRun, *, actor: str) -> dict:
+    """Run a stored analysis again with its own parameters; say whether the input and the result match."""
+    p = dict(run.parameters)
+    common = {key: p.pop(key) for key in ("kind", "crime_types", "from", "to", "level", "boroughs")}
+    again = run_analysis(common["kind"], crime_types=common["crime_types"], month_from=common["from"],
+                         month_to=common["to"], level=common["level"], boroughs=common["boroughs"] or None,
+                         actor=actor, **p)
+    same_input = again.input_sha256 == run.input_sha256
+    differing = [a["code"] for a, b in zip(run.result["areas"], again.result["areas"], strict=False) if a != b]
+    same_result = same_input and not differing and len(run.result["areas"]) == len(again.result["areas"]) \
+        and run.result["summary"] == again.result["summary"]
+    return {"run": run.pk, "again": again.pk, "same_input": same_input, "same_result": same_result,
+            "areas_differing": differing[:20], "code_version_then": run.code_version,
+            "code_version_now": again.code_version}

@@ -1,0 +1,236 @@
+"""The place analyses: counts from the records in, a stored and reproducible result out.
+
+Each analysis takes an AreaSeries (vcdhub.places.inputs), calls the Django-free estimator in vcdhub.stats,
+and returns one result shape that the command, the map, the table and the downloads all read:
+
+    {"kind", "parameters", "level", "crime_types", "from", "to", "boroughs", "total", "unplaced", "outside",
+     "summary": {...}, "legend": [{"class", "colour", "areas"}], "areas": [{"code", "name", "count", "class",
+     "detail": {...}}]}
+
+Every area considered is in "areas", in code order, with exactly one class; the legend lists every class in
+a fixed order with the number of areas in it, so the legend and the table can be checked against each other.
+"""
+
+import dataclasses
+import datetime as dt
+import math
+import random
+import warnings
+
+from vcdhub.places.inputs import AreaSeries, area_series, populations, weights_for
+from vcdhub.platform.months import month_range
+
+KINDS = ("concentration", "challenged", "hotspots", "clusters", "emerging", "alerts")
+
+# Colours: diverging red (hot) / blue (cold), as analysts read GIS hot-spot maps; grey for "nothing here".
+NOT_SIGNIFICANT = "#f0f0f0"
+PALETTES: dict[str, list[tuple[str, str]]] = {
+    "concentration": [("holds the share", "#b2182b"), ("rest", NOT_SIGNIFICANT)],
+    "challenged": [("most challenged", "#b2182b"), ("ranked", "#fddbc7"), ("excluded: population", "#bdbdbd")],
+    "hotspots": [("hot 99%", "#b2182b"), ("hot 95%", "#ef8a62"), ("hot 90%", "#fddbc7"),
+                 ("not significant", NOT_SIGNIFICANT),
+                 ("cold 90%", "#d1e5f0"), ("cold 95%", "#67a9cf"), ("cold 99%", "#2166ac"),
+                 ("no neighbours", "#bdbdbd")],
+    "clusters": [("high-high", "#b2182b"), ("high-low", "#f4a582"), ("low-high", "#92c5de"), ("low-low", "#2166ac"),
+                 ("not significant", NOT_SIGNIFICANT), ("no neighbours", "#bdbdbd")],
+    "emerging": [("new hot spot", "#fee0d2"), ("consecutive hot spot", "#fcbba1"),
+                 ("intensifying hot spot", "#67000d"), ("persistent hot spot", "#a50f15"),
+                 ("diminishing hot spot", "#ef3b2c"), ("sporadic hot spot", "#fc9272"),
+                 ("oscillating hot spot", "#cb181d"), ("historical hot spot", "#fb6a4a"),
+                 ("no pattern detected", NOT_SIGNIFICANT),
+                 ("new cold spot", "#deebf7"), ("consecutive cold spot", "#c6dbef"),
+                 ("intensifying cold spot", "#08306b"), ("persistent cold spot", "#08519c"),
+                 ("diminishing cold spot", "#4292c6"), ("sporadic cold spot", "#9ecae1"),
+                 ("oscillating cold spot", "#2171b5"), ("historical cold spot", "#6baed6")],
+    "alerts": [("alert", "#b2182b"), ("no alert", NOT_SIGNIFICANT), ("not assessed", "#bdbdbd")],
+}
+
+
+def colour(kind: str, label: str) -> str:
+    return dict(PALETTES[kind]).get(label, NOT_SIGNIFICANT)
+
+
+def new_seed() -> int:
+    """A seed for permutation tests when the user gives none; it is stored with the run, so it reproduces."""
+    return random.SystemRandom().randrange(1, 2**31 - 1)
+
+
+def _finite(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _result(kind: str, series: AreaSeries, parameters: dict, classes: dict[str, str], details: dict[str, dict],
+            summary: dict, counts: dict[str, int] | None = None) -> dict:
+    counts = counts if counts is not None else series.by_code()
+    legend = [{"class": label, "colour": hue, "areas": sum(1 for c in classes.values() if c == label)}
+              for label, hue in PALETTES[kind]]
+    unknown = set(classes.values()) - {label for label, _ in PALETTES[kind]}
+    if unknown:
+        raise ValueError(f"no colour for {sorted(unknown)}")
+    return {
+        "kind": kind, "parameters": parameters, "level": series.level, "crime_types": series.crime_types,
+        "from": series.months[0], "to": series.months[-1], "boroughs": series.boroughs,
+        "total": int(series.counts.sum()), "unplaced": series.unplaced, "outside": series.outside,
+        "months_without_data": series.missing_months if kind != "alerts" else [], "summary": summary, "legend": legend,
+        "areas": [{"code": code, "name": series.names[code], "count": counts.get(code, 0), "class": classes[code],
+                   "detail": details.get(code, {})} for code in series.codes],
+    }
+
+
+def concentration(series: AreaSeries, *, share: float = 0.20) -> dict:
+    from vcdhub.stats.concentration import Concentration
+
+    model = Concentration(share=share).fit(series.by_code())
+    needed = {code for code, _, _ in model.ranked_[:model.areas_needed_]}
+    details = {code: {"rank": rank, "cumulative_share": cumulative}
+               for rank, (code, _, cumulative) in enumerate(model.ranked_, start=1)}
+    classes = {code: "holds the share" if code in needed else "rest" for code in series.codes}
+    summary = {"areas_needed": model.areas_needed_, "areas_considered": len(series.codes), "gini": model.gini_,
+               "share": share,
+               "lorenz": [[float(x), float(y)] for x, y in zip(*model.lorenz_, strict=True)]}
+    return _result("concentration", series, {"share": share}, classes, details, summary)
+
+
+def challenged(series: AreaSeries, *, count_weight: float = 0.5, rate_weight: float = 0.5,
+               min_population: int = 1000, top: int = 5) -> dict:
+    from vcdhub.stats.challenged import ChallengedAreas
+
+    population = populations(series.level, series.codes)
+    counts = series.by_code()
+    without = [code for code in series.codes if code not in population]
+    model = ChallengedAreas(weights={"count": count_weight, "rate": rate_weight}, min_population=min_population,
+                            top=top).fit({code: counts[code] for code in population}, population)
+    top_codes = {row["code"] for row in model.top_}
+    classes, details = {}, {}
+    for row in model.ranked_:
+        classes[row["code"]] = "most challenged" if row["code"] in top_codes else "ranked"
+        details[row["code"]] = {"rank": row["rank"], "population": row["population"], "rate": row["rate"],
+                                "count_score": row["count_score"], "rate_score": row["rate_score"],
+                                "composite": row["composite"], "reason": model.reason_[row["code"]]}
+    for code, why in model.excluded_.items():
+        classes[code], details[code] = "excluded: population", {"reason": why, "population": population.get(code)}
+    for code in without:
+        classes[code], details[code] = "excluded: population", {"reason": "no population estimate"}
+    parameters = {"count_weight": count_weight, "rate_weight": rate_weight, "min_population": min_population,
+                  "top": top}
+    summary = {"weights": model.weights_, "method": model.description_,
+               "top": [row["code"] for row in model.top_], "population_source": "ONS mid-2019 LSOA estimates"}
+    return _result("challenged", series, parameters, classes, details, summary)
+
+
+def _spatial_parameters(permutations: int, seed: int | None, fdr: bool) -> dict:
+    if permutations < 99:
+        raise ValueError("use at least 99 permutations (999 is the default)")
+    return {"permutations": permutations, "seed": seed if seed is not None else new_seed(), "fdr": fdr}
+
+
+def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True) -> dict:
+    from vcdhub.stats.hotspots import GetisOrdHotSpots
+
+    parameters = _spatial_parameters(permutations, seed, fdr)
+    totals = series.totals
+    if not totals.any():
+        raise ValueError("no crimes of these types in these areas and months: Gi* is undefined")
+    w = weights_for(series.level, series.codes)
+    model = GetisOrdHotSpots(**parameters).fit(totals, w)
+    classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
+    details = {code: {"z": _finite(z), "p": _finite(p), "p_adjusted": _finite(q)}
+               for code, z, p, q in zip(series.codes, model.z_, model.p_two_sided_, model.p_adjusted_, strict=True)}
+    summary = {"statistic": "Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity)",
+               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_)}
+    return _result("hotspots", series, parameters, classes, details, summary)
+
+
+def clusters(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
+             alpha: float = 0.05) -> dict:
+    from vcdhub.stats.hotspots import LocalMoranClusters
+
+    parameters = {**_spatial_parameters(permutations, seed, fdr), "alpha": alpha}
+    w = weights_for(series.level, series.codes)
+    model = LocalMoranClusters(**parameters).fit(series.totals, w)
+    classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
+    details = {code: {"I": _finite(i), "quadrant": q, "p": _finite(p), "p_adjusted": _finite(pa)}
+               for code, i, q, p, pa in zip(series.codes, model.I_, model.quadrant_.tolist(), model.p_two_sided_,
+                                            model.p_adjusted_, strict=True)}
+    summary = {"statistic": "local Moran's I (esda.Moran_Local, row-standardised queen contiguity)",
+               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_)}
+    return _result("clusters", series, parameters, classes, details, summary)
+
+
+def emerging(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
+             confidence: float = 0.90) -> dict:
+    from vcdhub.stats.emerging import EmergingHotSpots, gi_star_by_period
+
+    parameters = {**_spatial_parameters(permutations, seed, fdr), "confidence": confidence}
+    if len(series.months) < 4:
+        raise ValueError("emerging hot spots need at least 4 months; 12 or more is usual")
+    w = weights_for(series.level, series.codes)
+    z, p = gi_star_by_period(series.counts, w, permutations=permutations, seed=parameters["seed"], fdr=fdr)
+    model = EmergingHotSpots(confidence=confidence, unit="month").fit(z, p)
+    classes = dict(zip(series.codes, model.category_.tolist(), strict=True))
+    details = {code: {"reason": model.reason_[i], "trend": model.trend_[i], "trend_p": _finite(model.trend_p_[i]),
+                      "hot_months": int(model.n_hot_[i]), "cold_months": int(model.n_cold_[i])}
+               for i, code in enumerate(series.codes)}
+    summary = {"method": "Gi* for each month (FDR within each month), then Mann-Kendall on each area's Gi* z; "
+                         "classes as in docs/emerging-hot-spots.md", "months": len(series.months)}
+    return _result("emerging", series, parameters, classes, details, summary)
+
+
+def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, fdr: bool = True,
+           min_history_years: int = 2) -> dict:
+    """Exceedance of the latest month of `series` over a seasonal baseline fitted to the months before it."""
+    from vcdhub.stats.alerts import ExceedanceAlerts
+
+    parameters = {"method": method, "alpha": alpha, "fdr": fdr, "min_history_years": min_history_years}
+    if not series.covered[-1]:
+        raise ValueError(f"there is no data for {series.months[-1]}, the month to assess")
+    first = series.covered.index(True)  # the history starts where the data does
+    series = dataclasses.replace(series, months=series.months[first:], counts=series.counts[:, first:],
+                                 covered=series.covered[first:])
+    # A month without data is missing from the baseline, never a zero.
+    model = ExceedanceAlerts(method=method, alpha=alpha, fdr=fdr, min_history_years=min_history_years).fit(
+        {code: [int(n) if ok else None for n, ok in zip(row, series.covered, strict=True)]
+         for code, row in zip(series.codes, series.counts, strict=True)}, series.months)
+    classes = {code: ("alert" if model.alert_[code] else "no alert") if model.assessed_[code] else "not assessed"
+               for code in series.codes}
+    details = {code: {"observed": _finite(model.observed_[code]), "expected": _finite(model.expected_[code]),
+                      "excess": _finite(model.excess_[code]), "ratio": _finite(model.ratio_[code]),
+                      "p": _finite(model.p_[code]), "p_adjusted": _finite(model.p_adjusted_[code]),
+                      "reason": model.reason_[code]} for code in series.codes}
+    latest = {code: int(row[-1]) for code, row in zip(series.codes, series.counts, strict=True)}
+    summary = {"latest": model.latest_, "alerts": [row["code"] for row in model.alerts_],
+               "method": "Poisson regression on trend and month of year over up to 5 earlier years; "
+                         "negative-binomial tail with the fitted dispersion; Benjamini-Hochberg across areas"
+                         if method == "poisson" else "Poisson CUSUM over the last 6 months"}
+    return _result("alerts", series, parameters, classes, details, summary, counts=latest)
+
+
+ANALYSES = {"concentration": concentration, "challenged": challenged, "hotspots": hot_spots,
+            "clusters": clusters, "emerging": emerging, "alerts": alerts}
+
+ALERT_HISTORY_MONTHS = 60  # the baseline's five years before the month assessed
+
+
+def period_for(kind: str, month_from: dt.date | None, month_to: dt.date) -> tuple[dt.date, dt.date]:
+    """Alerts read the latest month and the five years before it; the rest read the period given."""
+    if kind == "alerts":
+        months = month_range(dt.date(month_to.year - ALERT_HISTORY_MONTHS // 12, month_to.month, 1), month_to)
+        return months[0], month_to
+    if month_from is None:
+        raise ValueError("a period needs its first month")
+    return month_from, month_to
+
+
+def compute(kind: str, *, crime_types: list[str], month_from: dt.date | None, month_to: dt.date, level: str,
+            boroughs: list[str] | None = None, **options) -> tuple[dict, AreaSeries]:
+    if kind not in ANALYSES:
+        raise ValueError(f"unknown analysis {kind!r}; choose one of {', '.join(KINDS)}")
+    start, end = period_for(kind, month_from, month_to)
+    series = area_series(crime_types, start, end, level, boroughs)
+    if not series.codes:
+        raise ValueError("no areas to analyse: the data covers no borough in this period")
+    with warnings.catch_warnings():
+        # Separate boroughs make separate groups of neighbours; the result says how many (summary.components).
+        warnings.filterwarnings("ignore", message="The weights matrix is not fully connected")
+        return ANALYSES[kind](series, **options), series

@@ -1,0 +1,135 @@
+"""What the place analyses read: crime counts by area and month, and the areas' contiguity weights.
+
+Counts are an aggregate (docs/decisions.md): they count every record, and the pages withhold small cells
+from aggregate-only users. The input is hashed, so a stored run says exactly what it was computed from.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from django.db.models import Count
+
+from vcdhub.crime.counts import LEVELS
+from vcdhub.crime.models import Crime
+from vcdhub.geography.models import Borough, BoundarySet, Lsoa
+from vcdhub.platform.months import month_range, parse_month
+
+
+@dataclass
+class AreaSeries:
+    """Counts of the chosen crime types for every area considered (rows) and month (columns)."""
+
+    level: str
+    crime_types: list[str]
+    codes: list[str]
+    names: dict[str, str]
+    months: list[str]  # "YYYY-MM", oldest first
+    counts: np.ndarray  # (len(codes), len(months)), int64
+    unplaced: int  # crimes of these types and months in no known area: reported, never dropped
+    outside: int  # crimes placed in areas that were not considered (e.g. outside the chosen boroughs)
+    boroughs: list[str] = field(default_factory=list)
+    # Months in which the data holds any crime at all in these boroughs; a month without is "no data", not zero.
+    covered: list[bool] = field(default_factory=list)
+
+    @property
+    def missing_months(self) -> list[str]:
+        return [m for m, ok in zip(self.months, self.covered, strict=True) if not ok]
+
+    @property
+    def totals(self) -> np.ndarray:
+        return self.counts.sum(axis=1)
+
+    def by_code(self) -> dict[str, int]:
+        return dict(zip(self.codes, (int(n) for n in self.totals), strict=True))
+
+    def sha256(self) -> str:
+        """Hash of everything the statistics see, in a canonical form."""
+        canonical = json.dumps({"level": self.level, "crime_types": sorted(self.crime_types), "codes": self.codes,
+                                "months": self.months, "counts": self.counts.tolist(), "unplaced": self.unplaced,
+                                "covered": self.covered},
+                               separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def covered_boroughs(month_from: dt.date, month_to: dt.date) -> list[str]:
+    """Boroughs with any crime record of any type in the period: where the data has coverage at all."""
+    ids = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
+           .order_by().values_list("borough_id", flat=True).distinct())
+    return sorted(Borough.objects.filter(id__in=list(ids)).values_list("code", flat=True))
+
+
+def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, level: str,
+                boroughs: list[str] | None = None) -> AreaSeries:
+    """Counts by area and month. Areas considered: every area of `level` in `boroughs`, or, when no boroughs
+    are given, in every borough the data covers in the period, so that "no data" is not read as "no crime".
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    if month_from > month_to:
+        raise ValueError("the period ends before it starts")
+    boroughs = sorted(boroughs) if boroughs else covered_boroughs(month_from, month_to)
+    model = LEVELS[level]
+    areas = model.objects.filter(code__in=boroughs) if model is Borough else model.objects.filter(
+        borough__code__in=boroughs)
+    area_rows = sorted(areas.values_list("id", "code", "name"), key=lambda row: row[1])
+    codes = [code for _, code, _ in area_rows]
+    row_of = {area_id: i for i, (area_id, _, _) in enumerate(area_rows)}
+    months = [m.strftime("%Y-%m") for m in month_range(month_from, month_to)]
+    column_of = {m: j for j, m in enumerate(months)}
+    counts = np.zeros((len(codes), len(months)), dtype=np.int64)
+    unplaced = outside = 0
+    crimes = Crime.objects.filter(crime_type__in=crime_types, month__gte=month_from, month__lte=month_to)
+    rows = crimes.order_by().values(f"{level}_id", "month").annotate(n=Count("pk")).values_list(
+        f"{level}_id", "month", "n")
+    for area_id, month, n in rows:
+        if area_id is None:
+            unplaced += n
+        elif area_id in row_of:
+            counts[row_of[area_id], column_of[month.strftime("%Y-%m")]] += n
+        else:
+            outside += n
+    with_data = set(Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__code__in=boroughs)
+                    .order_by().values_list("month", flat=True).distinct())
+    covered = [parse_month(m) in with_data for m in months]
+    return AreaSeries(level, list(crime_types), codes, {code: name for _, code, name in area_rows}, months, counts,
+                      unplaced, outside, boroughs, covered)
+
+
+def populations(level: str, codes: list[str]) -> dict[str, int]:
+    """Mid-2019 residents per area, summed from LSOAs. An area with any LSOA lacking an estimate is left out."""
+    column = {"lsoa": "code", "ward": "ward__code", "borough": "borough__code"}[level]
+    totals: dict[str, int] = {}
+    missing: set[str] = set()
+    for code, population in Lsoa.objects.filter(**{f"{column}__in": codes}).values_list(column, "population"):
+        if population is None:
+            missing.add(code)
+        else:
+            totals[code] = totals.get(code, 0) + population
+    return {code: n for code, n in totals.items() if code not in missing}
+
+
+def boundary_version() -> int:
+    latest = BoundarySet.objects.order_by("-id").values_list("id", flat=True).first()
+    return latest or 0
+
+
+def weights_for(level: str, codes: list[str]):
+    """Queen contiguity weights over exactly these areas, in this order (cached per boundary load)."""
+    return _weights(level, tuple(codes), boundary_version())
+
+
+@lru_cache(maxsize=16)
+def _weights(level: str, codes: tuple[str, ...], version: int):
+    from vcdhub.stats.weights import contiguity_weights
+
+    geometry = dict(LEVELS[level].objects.filter(code__in=codes).values_list("code", "geometry"))
+    missing = [code for code in codes if not geometry.get(code)]
+    if missing:
+        raise ValueError(f"no boundary for {len(missing)} {level}s, e.g. {missing[0]}: reload the geography")
+    shapes = shapely.from_geojson([geometry[code] for code in codes])
+    return contiguity_weights(list(codes), list(shapes))
