@@ -1,6 +1,8 @@
 """Bulk writes: COPY on PostgreSQL, executemany on SQLite. Both run inside the caller's transaction."""
 
+import queue
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 from django.db import connection, transaction
@@ -127,9 +129,10 @@ def _plain_index_on(present: dict[str, dict], column: str) -> str | None:
     return None
 
 
-def ensure_indexes(model) -> list[str]:
+def ensure_indexes(model, *, parallel: int = 1) -> list[str]:
     """Put back any of the model's Meta indexes, foreign-key indexes and (PostgreSQL) foreign keys that a
-    killed bulk load left out.
+    killed bulk load left out. `parallel` > 1 builds that many indexes at once on PostgreSQL, each on its own
+    connection (outside any transaction of the caller's).
 
     Returns what was restored: index names, "index:<column>" and "fk:<column>".
     """
@@ -142,20 +145,60 @@ def ensure_indexes(model) -> list[str]:
         missing_fks = [f for f in _constrained_foreign_keys(model) if (f.column,) not in linked]
     if missing or missing_key_indexes or missing_fks:
         with connection.schema_editor() as editor:
-            for index in missing:
-                editor.add_index(model, index)
-            for field in missing_key_indexes:
-                editor.execute(editor._create_index_sql(model, fields=[field]))  # as migrations name and make it
+            # Django's own statements, named and made as migrations make them.
+            # Widest keys first: they take longest to sort, and parallel builds finish sooner that way.
+            missing.sort(key=lambda index: -_key_width(model, index.fields))
+            statements = [str(index.create_sql(model, editor)) for index in missing]
+            statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
+            if parallel > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+                _run_in_parallel(statements, parallel)
+            else:
+                for statement in statements:
+                    editor.execute(statement)
             for field in missing_fks:
-                # Django's own statement for a field's foreign key, as migrations create it.
                 editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
     return ([index.name for index in missing] + [f"index:{f.column}" for f in missing_key_indexes]
             + [f"fk:{f.column}" for f in missing_fks])
 
 
+def _key_width(model, field_names) -> int:
+    return sum(getattr(model._meta.get_field(name.lstrip("-")), "max_length", None) or 8 for name in field_names)
+
+
+def _run_in_parallel(statements: list[str], workers: int) -> None:
+    """Run DDL statements, in order, on `workers` fresh connections at once: each takes the next statement
+    when it finishes one. The first error is raised after all have ended."""
+    params = connection.get_connection_params()
+    pending = queue.SimpleQueue()
+    for statement in statements:
+        pending.put(statement)
+
+    def build() -> None:
+        raw = connection.get_new_connection(params)
+        try:
+            raw.autocommit = True
+            with raw.cursor() as cursor:
+                cursor.execute(f"SET maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+                while True:
+                    try:
+                        statement = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    cursor.execute(statement)
+        finally:
+            raw.close()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vcdhub-index") as pool:
+        for future in [pool.submit(build) for _ in range(min(workers, len(statements)))]:
+            future.result()
+
+
 # Memory for each index build at the end of a bulk load (PostgreSQL's default is 64MB): a build that fits
 # in memory sorts once instead of merging runs on disk.
 BULK_MAINTENANCE_WORK_MEM = "512MB"
+# Index builds at once at the end of a bulk load. Each build also uses PostgreSQL's parallel workers for
+# its sort; two at a time still kept both cores of a 2-core machine busier (docs/benchmarks.md).
+BULK_INDEX_BUILDS = 2
 
 
 class SecondaryIndexesDropped:
@@ -194,7 +237,7 @@ class SecondaryIndexesDropped:
             with connection.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem = %s", [BULK_MAINTENANCE_WORK_MEM])
             try:
-                ensure_indexes(self.model)
+                ensure_indexes(self.model, parallel=BULK_INDEX_BUILDS)
             finally:
                 with connection.cursor() as cursor:
                     cursor.execute("RESET maintenance_work_mem")
