@@ -1,6 +1,7 @@
-"""Emerging hot spots: each class reached on purpose, Mann-Kendall by hand, exclusive rules, Gi* as esda gives it."""
+"""Emerging hot spots: each class reached on purpose, Mann-Kendall by hand, exclusive rules, Gi* per period."""
 
 import doctest
+import inspect
 import math
 
 import esda
@@ -8,11 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from libpysal.weights import lat2W
+from libpysal.weights import W, lat2W
 from numpy.testing import assert_allclose, assert_array_equal
 
 import vcdhub.stats.emerging as emerging
+from vcdhub.stats import hotspots
 from vcdhub.stats.emerging import CATEGORIES, COLD_CLASSES, HOT_CLASSES, NO_PATTERN, EmergingHotSpots, gi_star_by_period
+from vcdhub.stats.hotspots import GetisOrdHotSpots
 
 SIG, NOT_SIG = 0.01, 0.5
 
@@ -322,23 +325,20 @@ def grid_counts():
     return counts
 
 
-def direct(y, seed, permutations=999):
-    return esda.G_Local(y, lat2W(10, 10), transform="B", permutations=permutations, star=True, seed=seed,
-                        keep_simulations=False, n_jobs=1)
-
-
-@pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
-def test_gi_star_by_period_equals_esda_called_directly(grid_counts):
+@pytest.mark.parametrize("inference", ["pseudo", "permutation-normal"])
+def test_gi_star_by_period_equals_gi_star_run_on_each_period(grid_counts, inference):
     w = lat2W(10, 10)
-    z, p = gi_star_by_period(grid_counts, w, seed=42)  # 999 permutations by default
-    raw_z, raw_p = gi_star_by_period(grid_counts, w, seed=42, fdr=False)
+    z, p = gi_star_by_period(grid_counts, w, seed=42, inference=inference)  # 999 permutations by default
+    raw_z, raw_p = gi_star_by_period(grid_counts, w, seed=42, fdr=False, inference=inference)
     assert z.shape == p.shape == (100, 5)
     for t in [0, 2, 3, 4]:
-        g = direct(grid_counts[:, t], seed=42 + t)
-        assert_allclose(z[:, t], g.Zs, rtol=1e-12)
-        two_sided = np.minimum(1.0, 2 * g.p_sim)
-        assert_allclose(raw_p[:, t], two_sided, rtol=1e-12)
-        assert_allclose(p[:, t], bh_by_hand(two_sided), rtol=1e-12)
+        model = GetisOrdHotSpots(seed=42 + t, inference=inference).fit(grid_counts[:, t], w)
+        assert model.fdr_["applied"] and model.inference_ == inference
+        assert_array_equal(z[:, t], model.z_)
+        assert_array_equal(p[:, t], model.p_adjusted_)
+        unadjusted = model.p_normal_ if inference == "permutation-normal" else model.p_two_sided_
+        assert_array_equal(raw_p[:, t], unadjusted)
+        assert_allclose(p[:, t], bh_by_hand(unadjusted), rtol=1e-12)
     # The all-zero period: Gi* undefined, so z = 0 and p = 1 everywhere.
     assert (z[:, 1] == 0).all() and (p[:, 1] == 1).all() and (raw_p[:, 1] == 1).all()
     assert_array_equal(raw_z, z)
@@ -350,6 +350,18 @@ def test_gi_star_by_period_equals_esda_called_directly(grid_counts):
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")
+def test_gi_star_by_period_z_equals_esda_called_directly(grid_counts):
+    z, _ = gi_star_by_period(grid_counts, lat2W(10, 10), permutations=99, seed=3)
+    for t in [0, 2, 3, 4]:
+        g = esda.G_Local(grid_counts[:, t], lat2W(10, 10), transform="B", permutations=0, star=True)
+        assert_allclose(z[:, t], g.Zs, rtol=1e-12)
+
+
+def test_gi_star_by_period_default_inference_is_the_estimators():
+    default = inspect.signature(gi_star_by_period).parameters["inference"].default
+    assert default == hotspots.DEFAULT_INFERENCE == GetisOrdHotSpots().inference
+
+
 def test_gi_star_by_period_is_reproducible_and_uses_a_seed_per_period(grid_counts):
     w = lat2W(10, 10)
     first = gi_star_by_period(grid_counts, w, permutations=99, seed=7, fdr=False)
@@ -358,15 +370,31 @@ def test_gi_star_by_period_is_reproducible_and_uses_a_seed_per_period(grid_count
     assert_array_equal(first[1], again[1])
     assert not np.array_equal(first[1], other[1])
     assert_array_equal(first[0], other[0])  # the z-score does not depend on the permutations
+    # Period t is permuted with seed + t: period 3 of seed 7 is period 3 of a run on that column alone, seed 10.
+    alone = gi_star_by_period(grid_counts[:, [3]], w, permutations=99, seed=10, fdr=False)
+    assert_array_equal(first[1][:, 3], alone[1][:, 0])
 
 
-def test_gi_star_by_period_without_permutations_uses_the_normal_tail(grid_counts):
-    from scipy import stats as sps
+@pytest.mark.filterwarnings("ignore:The weights matrix is not fully connected:UserWarning")
+def test_gi_star_by_period_gives_islands_z_0_and_p_1():
+    neighbours = {i: list(js) for i, js in lat2W(5, 5, rook=False).neighbors.items()}
+    neighbours[25] = []
+    w = W(neighbours, silence_warnings=True)
+    counts = np.random.default_rng(1).poisson(4, (26, 3)).astype(float)
+    counts[25] = 50  # an island with a big count: esda alone would give it a z-score and its smallest p-value
+    z, p = gi_star_by_period(counts, w, permutations=99, seed=1, fdr=False)
+    assert (z[25] == 0).all() and (p[25] == 1).all()
+    assert np.isfinite(z).all() and (z[:25] != 0).any()
 
-    z, p = gi_star_by_period(grid_counts, lat2W(10, 10), permutations=0, fdr=False)
-    g = esda.G_Local(grid_counts[:, 3], lat2W(10, 10), transform="B", permutations=0, star=True)
-    assert_allclose(z[:, 3], g.Zs, rtol=1e-12)
-    assert_allclose(p[:, 3], 2 * sps.norm.sf(np.abs(g.Zs)), rtol=1e-12)
+
+@pytest.mark.parametrize("params,message", [
+    ({"permutations": 0}, "permutations must be a positive whole number"),  # no analytical fall-back
+    ({"inference": "normal"}, "inference must be one of"),
+    ({"seed": 2**32 - 2}, "seed \\+ period must stay below 2\\*\\*32"),
+])
+def test_gi_star_by_period_refuses_bad_parameters_even_when_every_period_is_constant(params, message):
+    with pytest.raises(ValueError, match=message):
+        gi_star_by_period(np.zeros((100, 3)), lat2W(10, 10), **params)
 
 
 @pytest.mark.filterwarnings("ignore:The alternative hypothesis:DeprecationWarning")

@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 from libpysal.weights import Queen, Rook, W, lat2W
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.stats import norm
 from shapely.geometry import Point, box, shape
 
 from vcdhub.stats import hotspots, weights
-from vcdhub.stats.hotspots import GetisOrdHotSpots, LocalMoranClusters
+from vcdhub.stats.hotspots import INFERENCES, GetisOrdHotSpots, LocalMoranClusters
 from vcdhub.stats.weights import contiguity_weights
 
 GEOGRAPHY = Path(__file__).resolve().parents[2] / "data" / "demo" / "geography"
@@ -129,6 +130,57 @@ def test_both_equal_esda_on_real_lsoa_weights(demo_lsoas):
     assert hot.ids_ == lisa.ids_ == codes and hot.fdr_["n_tests"] == len(codes)
 
 
+def normal_p_by_hand(observed, sims):
+    """z and two-sided normal p from esda's permuted statistics (sims: permutations x areas), computed here."""
+    sims = np.asarray(sims, dtype=float)
+    z = (np.asarray(observed) - sims.mean(axis=0)) / sims.std(axis=0)
+    return z, 2 * norm.sf(np.abs(z))
+
+
+def test_p_normal_equals_an_independent_computation_from_esdas_permutations(demo_lsoas):
+    y = poisson(5)
+    y[:60] += 4
+    g = esda.G_Local(y, lattice(), transform="B", star=True, permutations=999, seed=7, n_jobs=1,
+                     keep_simulations=True)
+    z, p = normal_p_by_hand(g.Gs, g.sim)
+    hot = GetisOrdHotSpots(seed=7, inference="permutation-normal").fit(y, lattice())
+    assert_allclose(hot.z_sim_, z, rtol=1e-9)
+    assert_allclose(hot.p_normal_, p, rtol=1e-9)
+    # esda 2.9's p_z_sim is the upper tail of |z_sim|: one side, half the two-sided p-value.
+    assert_allclose(g.z_sim, z, rtol=1e-9)
+    assert_allclose(g.p_z_sim, p / 2, rtol=1e-9)
+    assert (p < 0.05).any() and (p > 0.5).any()  # a spread of p-values, so the comparison means something
+
+    m = esda.Moran_Local(y, lattice(), transformation="r", permutations=999, seed=7, keep_simulations=True)
+    z, p = normal_p_by_hand(m.Is, m.sim)
+    lisa = LocalMoranClusters(seed=7, inference="permutation-normal").fit(y, lattice())
+    assert_allclose(lisa.z_sim_, z, rtol=1e-9)
+    assert_allclose(lisa.p_normal_, p, rtol=1e-9)
+    assert_allclose(m.p_z_sim, p / 2, rtol=1e-9)
+
+    codes, polygons = demo_lsoas  # and on real weights, irregular neighbour counts
+    y = poisson(8, len(codes), seed=3)
+    g = esda.G_Local(y, contiguity_weights(codes, polygons), transform="B", star=True, permutations=999, seed=11,
+                     n_jobs=1)
+    hot = GetisOrdHotSpots(seed=11, inference="permutation-normal").fit(y, contiguity_weights(codes, polygons))
+    assert_allclose(hot.p_normal_, normal_p_by_hand(g.Gs, g.sim)[1], rtol=1e-9)
+
+
+def test_p_normal_is_one_where_the_permuted_statistic_does_not_vary():
+    # Every other area holds 1, so whatever neighbours area 27 draws, its statistic is the same: no spread.
+    y = np.ones(64)
+    y[27] = 5
+    for transform in ("B", "R"):
+        hot = GetisOrdHotSpots(seed=1, transform=transform, inference="permutation-normal").fit(y, lattice(8))
+        assert hot.z_sim_[27] == 0 and hot.p_normal_[27] == 1 and hot.label_[27] == "not significant"
+    for transform in ("R", "B", "D", "V"):
+        lisa = LocalMoranClusters(seed=1, transform=transform, inference="permutation-normal").fit(y, lattice(8))
+        assert lisa.z_sim_[27] == 0 and lisa.p_normal_[27] == 1 and lisa.label_[27] == "not significant"
+    # esda's own z_sim divides rounding noise by rounding noise there: its spread is ~1e-16, not 0.
+    m = esda.Moran_Local(y, lattice(8), transformation="v", permutations=999, seed=1)
+    assert 0 < m.seI_sim[27] < 1e-12 and abs(m.z_sim[27]) > 1
+
+
 # --- hand-computed values -------------------------------------------------------------------------------------
 
 def test_gi_star_z_is_ord_and_getis_formula_by_hand():
@@ -167,15 +219,28 @@ def bh_by_hand(p: np.ndarray) -> np.ndarray:
     return adjusted
 
 
-def test_estimators_adjust_their_two_sided_p_values_by_benjamini_hochberg():
+def test_estimators_adjust_the_chosen_p_values_by_benjamini_hochberg():
     y = poisson(5)
     y[:60] += 6  # some structure, so that adjusted p-values vary
-    for model in (GetisOrdHotSpots(seed=2).fit(y, lattice()), LocalMoranClusters(seed=2).fit(y, lattice())):
-        assert_allclose(model.p_adjusted_, bh_by_hand(model.p_two_sided_), rtol=1e-12)
-        assert model.fdr_ == {"applied": True, "method": "Benjamini-Hochberg", "n_tests": 400, "smallest_p": 0.002}
-    unadjusted = GetisOrdHotSpots(seed=2, fdr=False).fit(y, lattice())
-    assert_array_equal(unadjusted.p_adjusted_, unadjusted.p_two_sided_)
-    assert unadjusted.fdr_["applied"] is False and unadjusted.fdr_["method"] is None
+    for estimator in (GetisOrdHotSpots, LocalMoranClusters):
+        pseudo = estimator(seed=2).fit(y, lattice())  # the default
+        assert pseudo.inference == pseudo.inference_ == "pseudo"
+        assert_allclose(pseudo.p_adjusted_, bh_by_hand(pseudo.p_two_sided_), rtol=1e-12)
+        assert pseudo.fdr_ == {"applied": True, "method": "Benjamini-Hochberg", "n_tests": 400,
+                               "inference": "pseudo", "smallest_p": 0.002}
+        normal = estimator(seed=2, inference="permutation-normal").fit(y, lattice())
+        assert normal.inference_ == "permutation-normal"
+        assert_allclose(normal.p_adjusted_, bh_by_hand(normal.p_normal_), rtol=1e-12)
+        assert normal.fdr_ == {"applied": True, "method": "Benjamini-Hochberg", "n_tests": 400,
+                               "inference": "permutation-normal", "smallest_p": None}
+        # Both p-values are always there, whichever the labels use; the same permutations give both.
+        assert_array_equal(normal.p_two_sided_, pseudo.p_two_sided_)
+        assert_array_equal(normal.p_normal_, pseudo.p_normal_)
+    for inference in INFERENCES:
+        unadjusted = GetisOrdHotSpots(seed=2, fdr=False, inference=inference).fit(y, lattice())
+        chosen = unadjusted.p_normal_ if inference == "permutation-normal" else unadjusted.p_two_sided_
+        assert_array_equal(unadjusted.p_adjusted_, chosen)
+        assert unadjusted.fdr_["applied"] is False and unadjusted.fdr_["method"] is None
 
 
 def test_two_sided_p_is_twice_esdas_when_nothing_ties():
@@ -210,9 +275,9 @@ def test_a_p_value_equal_to_the_cut_off_passes_it():
     # With 39 permutations and none as extreme as the observed value, two-sided p = 2 * 1 / 40 = 0.05 exactly.
     counts = np.ones((8, 8))
     counts[:4, :4] = 10
-    hot = GetisOrdHotSpots(permutations=39, fdr=False, seed=1).fit(counts.ravel(), lattice(8))
+    hot = GetisOrdHotSpots(permutations=39, fdr=False, seed=1, inference="pseudo").fit(counts.ravel(), lattice(8))
     assert hot.p_two_sided_[9] == 0.05 and hot.label_[9] == "hot 95%"
-    lisa = LocalMoranClusters(permutations=39, fdr=False, seed=1).fit(counts.ravel(), lattice(8))
+    lisa = LocalMoranClusters(permutations=39, fdr=False, seed=1, inference="pseudo").fit(counts.ravel(), lattice(8))
     assert lisa.p_two_sided_[9] == 0.05 and lisa.label_[9] == "high-high"
 
 
@@ -227,39 +292,104 @@ def block_mask(start: int, stop: int, n: int = 20) -> np.ndarray:
 BLOCK, INNER, NEAR = block_mask(5, 11), block_mask(6, 10), block_mask(3, 13)
 
 
-def test_a_planted_high_cluster_is_hot_at_99_percent_after_fdr():
+@pytest.mark.parametrize("inference", INFERENCES)
+def test_a_planted_high_cluster_is_hot_at_99_percent_after_fdr(inference):
     rng = np.random.default_rng(2026)
     y = rng.poisson(5, 400).astype(float)
     y[BLOCK] = rng.poisson(30, BLOCK.sum())
-    hot = GetisOrdHotSpots(permutations=9999, seed=3).fit(y, lattice())
+    hot = GetisOrdHotSpots(permutations=9999, seed=3, inference=inference).fit(y, lattice())
     assert set(hot.label_[INNER]) == {"hot 99%"}
     assert hot.fdr_["applied"] and (hot.confidence_[INNER] == 0.99).all()
     assert not any(label.startswith("hot") for label in hot.label_[~NEAR])  # hot spots stay at the cluster
     assert not any(label.startswith("cold") for label in hot.label_[BLOCK])
-    lisa = LocalMoranClusters(permutations=9999, seed=3).fit(y, lattice())
+    lisa = LocalMoranClusters(permutations=9999, seed=3, inference=inference).fit(y, lattice())
     assert set(lisa.label_[INNER]) == {"high-high"}
 
 
-def test_a_planted_low_cluster_is_low_low_and_never_hot():
+@pytest.mark.parametrize("inference", INFERENCES)
+def test_a_planted_low_cluster_is_low_low_and_never_hot(inference):
     rng = np.random.default_rng(2027)
     y = rng.poisson(30, 400).astype(float)
     y[BLOCK] = rng.poisson(1, BLOCK.sum())
-    lisa = LocalMoranClusters(permutations=9999, seed=3).fit(y, lattice())
+    lisa = LocalMoranClusters(permutations=9999, seed=3, inference=inference).fit(y, lattice())
     assert set(lisa.label_[INNER]) == {"low-low"}
     assert set(lisa.quadrant_[INNER]) == {"LL"}
     assert "high-high" not in set(lisa.label_[BLOCK])
-    hot = GetisOrdHotSpots(permutations=9999, seed=3).fit(y, lattice())
+    hot = GetisOrdHotSpots(permutations=9999, seed=3, inference=inference).fit(y, lattice())
     assert set(hot.label_[INNER]) == {"cold 99%"}
     assert not any(label.startswith("hot") for label in hot.label_[BLOCK])
 
 
-def test_noise_gives_no_hot_spots_after_fdr_but_does_without():
+@pytest.mark.parametrize("inference", INFERENCES)
+def test_noise_gives_no_hot_spots_after_fdr_but_does_without(inference):
     y = poisson(20, seed=9)  # a constant level plus Poisson noise: no real clusters
     for model in (GetisOrdHotSpots, LocalMoranClusters):
-        assert set(model(seed=5).fit(y, lattice()).label_) == {"not significant"}
+        assert set(model(seed=5, inference=inference).fit(y, lattice()).label_) == {"not significant"}
         # The same data without the correction: a few areas in 400 pass by chance, so the test above can fail.
-        uncorrected = Counter(model(seed=5, fdr=False).fit(y, lattice()).label_)
+        uncorrected = Counter(model(seed=5, fdr=False, inference=inference).fit(y, lattice()).label_)
         assert uncorrected["not significant"] < 395
+
+
+# --- the two inferences at a realistic size: what each can and cannot find with 999 permutations ---------------
+
+def test_at_london_scale_only_permutation_normal_can_pass_fdr_with_999_permutations():
+    # 4,900 areas (London has 4,835 LSOAs), Poisson(5) counts and one busy 5 x 6 block of 30 areas at Poisson(12).
+    rng = np.random.default_rng(70)
+    y = rng.poisson(5, (70, 70)).astype(float)
+    y[30:35, 40:46] = rng.poisson(12, (5, 6))
+    y = y.ravel()
+    block = np.zeros((70, 70), dtype=bool)
+    block[30:35, 40:46] = True
+    inner, near = np.zeros_like(block), np.zeros_like(block)
+    inner[31:34, 41:45] = True
+    near[29:36, 39:47] = True  # the block and the areas touching it
+    block, inner, near = block.ravel(), inner.ravel(), near.ravel()
+    w = lat2W(70, 70, rook=False)
+
+    normal = GetisOrdHotSpots(seed=1, inference="permutation-normal").fit(y, w)
+    assert normal.fdr_["applied"] and normal.permutations == 999
+    assert set(normal.label_[inner]) == {"hot 99%"}
+    assert sum(label.startswith("hot") for label in normal.label_[block]) >= 20
+    assert not any(label.startswith("hot") for label in normal.label_[~near])  # and nowhere else
+
+    pseudo = GetisOrdHotSpots(seed=1, inference="pseudo").fit(y, w)
+    # The same areas are as extreme as 999 permutations can show (p at its floor, 2 / 1000) ...
+    assert (pseudo.p_two_sided_[inner] == 0.002).all()
+    # ... but Benjamini-Hochberg can pass a p-value of 2 / 1000 among 4,900 tests only if at least
+    # 0.002 * 4,900 / 0.10 = 98 areas reach it: here about 40 in and around the block and 10 elsewhere by chance.
+    at_floor = int((pseudo.p_two_sided_ == 0.002).sum())
+    assert 30 < at_floor < 98 and pseudo.p_adjusted_.min() > 0.10
+    assert set(pseudo.label_) == {"not significant"}
+
+
+def test_permutation_normal_finds_hot_spots_in_shuffled_overdispersed_counts():
+    # Why "pseudo" stays the default. Overdispersed counts (negative binomial, mean 5, like crime counts) put on the
+    # 70 x 70 lattice at random: there is no spatial pattern. The permuted statistics are skewed to the right and
+    # the normal tail too thin, so "permutation-normal" labels hot spots even after the correction.
+    y = np.random.default_rng(102).negative_binomial(1, 1 / 6, 4900).astype(float)
+    w = lat2W(70, 70, rook=False)
+    normal = GetisOrdHotSpots(seed=1, inference="permutation-normal").fit(y, w)
+    assert sum(label.startswith("hot") for label in normal.label_) >= 10  # 22; 7 to 22 over five such maps
+    assert (normal.p_normal_ <= 0.001).mean() > 0.004  # a 0.1% tail holding 0.6% of the areas
+    pseudo = GetisOrdHotSpots(seed=1, inference="pseudo").fit(y, w)
+    assert set(pseudo.label_) == {"not significant"}
+    assert (pseudo.p_two_sided_ <= 0.01).mean() < 0.02  # calibrated: about 1% at 1%
+
+
+def test_permutation_normal_rings_one_busy_area_with_hot_spots_but_not_the_area():
+    # One area with 200 crimes among Poisson(5) areas. Each area keeps its own value in the permutations, so Gi*'s
+    # permutation test is about the neighbours: the busy area itself is not unusual, its neighbours are, because
+    # 200 lands among someone's 8 neighbours in 8 of 399 shuffles (pseudo p about 0.02). The normal tail makes that
+    # p = 1e-11 and labels the ring "hot 99%".
+    y = poisson(5, seed=3)
+    y[210] = 200
+    ring = [189, 190, 191, 209, 211, 229, 230, 231]
+    normal = GetisOrdHotSpots(seed=1, inference="permutation-normal").fit(y, lattice())
+    assert set(normal.label_[ring]) == {"hot 99%"} and normal.label_[210] == "not significant"
+    assert normal.z_[210] > 6  # the analytical z-score includes the area's own 200 ...
+    assert abs(normal.z_sim_[210]) < 1  # ... the permutation z-score cannot
+    pseudo = GetisOrdHotSpots(seed=1, inference="pseudo").fit(y, lattice())
+    assert (pseudo.p_two_sided_[ring] < 0.05).all() and set(pseudo.label_) == {"not significant"}
 
 
 # --- islands, inputs, side effects ----------------------------------------------------------------------------
@@ -274,7 +404,8 @@ def test_islands_are_labelled_no_neighbours_and_are_not_tests():
     y = np.append(poisson(5, 25), 40.0)
     hot = GetisOrdHotSpots(fdr=False, seed=1).fit(y, lattice_with_island())
     assert hot.islands_ == ["island"] and hot.label_[-1] == "no neighbours" and hot.confidence_[-1] == 0
-    assert np.isnan([hot.z_[-1], hot.p_[-1], hot.p_two_sided_[-1], hot.p_adjusted_[-1]]).all()
+    assert np.isnan([hot.z_[-1], hot.p_[-1], hot.p_two_sided_[-1], hot.p_adjusted_[-1], hot.z_sim_[-1],
+                     hot.p_normal_[-1]]).all()
     assert hot.fdr_["n_tests"] == 25 and not np.isnan(hot.p_[:-1]).any()
     lisa = LocalMoranClusters(seed=1).fit(y, lattice_with_island())
     assert lisa.label_[-1] == "no neighbours" and lisa.quadrant_[-1] == "" and np.isnan(lisa.I_[-1])
@@ -324,6 +455,7 @@ def test_gi_star_refuses_negative_and_all_zero_values():
 @pytest.mark.parametrize("params,message", [
     ({"permutations": 0}, "permutations"), ({"permutations": 9.5}, "permutations"),
     ({"seed": -1}, "seed"), ({"seed": 1.5}, "seed"), ({"n_jobs": 0}, "n_jobs"), ({"transform": "X"}, "transform"),
+    ({"inference": "normal"}, "inference must be one of permutation-normal, pseudo"),
 ])
 def test_bad_parameters_are_refused_at_fit(params, message):
     model = GetisOrdHotSpots(**params)  # the constructor only stores them

@@ -8,11 +8,8 @@ The rules follow ArcGIS Pro's Emerging Hot Spot Analysis. Their exact wording, t
 every ambiguity decided here are in docs/emerging-hot-spots.md; keep the two in step.
 """
 
-import warnings
-
 import numpy as np
 import pymannkendall
-from scipy import stats as sps
 
 HOT_CLASSES = (
     "new hot spot",
@@ -247,33 +244,38 @@ def _format_p(p: float) -> str:
     return "<0.001" if p < 0.001 else f"={p:.3f}"
 
 
-def gi_star_by_period(counts, w, *, permutations: int = 999, seed: int | None = None, fdr: bool = True):
+def gi_star_by_period(counts, w, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
+                      inference: str = "pseudo"):
     """Getis-Ord Gi* z-scores and p-values for each period, ready for :meth:`EmergingHotSpots.fit`.
 
-    Each period (column) is analysed on its own with ``esda.G_Local(star=True, transform="B")``: binary weights
-    with each area counted in its own neighbourhood, as in ArcGIS's Hot Spot Analysis. The z-score is esda's
-    analytical ``Zs``, which does not depend on the seed, so the Mann-Kendall trend is reproducible. The p-value
-    is two-sided: with permutations, twice esda's ``p_sim`` (which is the one-sided pseudo p-value in the
-    direction of the observed value), capped at 1; with ``permutations=0``, twice the normal tail of ``Zs``.
-    With ``fdr=True`` the p-values are then adjusted by Benjamini-Hochberg within each period
-    (``scipy.stats.false_discovery_control``).
+    Each period (column) is analysed on its own by :class:`vcdhub.stats.hotspots.GetisOrdHotSpots` with its
+    defaults: binary weights with each area counted in its own neighbourhood (``esda.G_Local(star=True)``), as in
+    ArcGIS's Hot Spot Analysis. The z-score is the estimator's ``z_``, esda's analytical ``Zs``, which does not
+    depend on the seed, so the Mann-Kendall trend is reproducible. The p-value is the estimator's ``p_adjusted_``:
+    two-sided, from the permutations by the chosen ``inference``, and adjusted by Benjamini-Hochberg within the
+    period when ``fdr`` (unadjusted otherwise).
 
     A period in which every area has the same count, in particular all zero, has no Gi* (its variance is
     zero): it gets z = 0 and p = 1 for every area, so it is never significant and adds a tie to the trend.
+    Islands (areas with no neighbours) get z = 0 and p = 1 in every period for the same reason.
 
     Parameters
     ----------
     counts : array-like, shape (n_areas, n_periods)
         Non-negative counts (or rates), oldest period first; rows in the order of ``w.id_order``.
     w : libpysal.weights.W
-        Contiguity or distance weights without self-weights; esda adds the self-weight of 1 for Gi*.
+        Contiguity or distance weights; each area joins its own neighbourhood with weight 1. Not modified.
     permutations : int, default 999
-        Conditional permutations for the pseudo p-value; 0 uses the normal approximation instead.
+        Conditional permutations per period (at least 1). With "pseudo" inference the smallest p-value is
+        2 / (permutations + 1); see docs/emerging-hot-spots.md for what that means after the correction.
     seed : int, optional
         Period ``t`` (0 = oldest) is permuted with seed ``seed + t``, so periods use different random draws and
         the result is reproducible. None draws a fresh seed each time.
     fdr : bool, default True
         Adjust p-values for multiple testing within each period.
+    inference : {"pseudo", "permutation-normal"}, default "pseudo"
+        Passed to ``GetisOrdHotSpots``: the tie-aware two-sided pseudo p-value, or the normal tail of the
+        permutation z-score (no floor, but anti-conservative on skewed counts; see docs/hot-spots.md).
 
     Returns
     -------
@@ -286,14 +288,16 @@ def gi_star_by_period(counts, w, *, permutations: int = 999, seed: int | None = 
     >>> counts = np.zeros((25, 3))
     >>> counts[[0, 1, 5, 6], 1:] = 40                         # a cluster in one corner from the second period
     >>> counts[:, 1:] += 1
-    >>> z, p = gi_star_by_period(counts, lat2W(5, 5), permutations=99, seed=1)
+    >>> z, p = gi_star_by_period(counts, lat2W(5, 5, rook=False), seed=1)   # queen neighbours
     >>> z.shape, float(z[0, 0]), float(p[0, 0])               # the first period is all zero: undefined
     ((25, 3), 0.0, 1.0)
     >>> bool(z[0, 2] > 3 and p[0, 2] <= 0.10)
     True
     """
-    import esda  # imported here: esda is heavy and only this helper needs it
+    # Imported here: esda is heavy and only this helper needs it.
+    from vcdhub.stats.hotspots import GetisOrdHotSpots, _check_params
 
+    _check_params(permutations, seed, 1, "B", ("B",), inference)  # refused even if every period is constant
     counts = np.asarray(counts, dtype=float)
     if counts.ndim != 2:
         raise ValueError("counts must be 2-D (n_areas, n_periods)")
@@ -301,26 +305,18 @@ def gi_star_by_period(counts, w, *, permutations: int = 999, seed: int | None = 
         raise ValueError(f"counts has {counts.shape[0]} rows but the weights have {w.n} areas")
     if not np.isfinite(counts).all() or (counts < 0).any():
         raise ValueError("counts must be finite and non-negative")
-    if permutations < 0:
-        raise ValueError("permutations cannot be negative")
-
     n_areas, n_periods = counts.shape
+    if seed is not None and seed + n_periods - 1 >= 2**32:
+        raise ValueError(f"seed + period must stay below 2**32: seed {seed} with {n_periods} periods is too large")
+
     z = np.zeros((n_areas, n_periods))
     p = np.ones((n_areas, n_periods))
     for t in range(n_periods):
         y = counts[:, t]
         if np.ptp(y) == 0:
             continue  # constant (e.g. all zero): Gi* undefined, leave z = 0, p = 1
-        with warnings.catch_warnings():
-            # esda 2.x warns on every call that its default `alternative` will change; we convert explicitly below.
-            warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
-            g = esda.G_Local(y, w, transform="B", permutations=permutations, star=True,
-                             seed=None if seed is None else seed + t, keep_simulations=False, n_jobs=1)
-        zt = np.asarray(g.Zs, dtype=float)
-        pt = np.minimum(1.0, 2 * np.asarray(g.p_sim if permutations else g.p_norm, dtype=float))
-        undefined = ~np.isfinite(zt)
-        zt[undefined], pt[undefined] = 0.0, 1.0
-        if fdr:
-            pt = sps.false_discovery_control(pt, method="bh")
-        z[:, t], p[:, t] = zt, pt
+        model = GetisOrdHotSpots(permutations=permutations, fdr=fdr, seed=None if seed is None else seed + t,
+                                 inference=inference).fit(y, w)
+        defined = np.isfinite(model.z_)  # islands: NaN z and p
+        z[defined, t], p[defined, t] = model.z_[defined], model.p_adjusted_[defined]
     return z, p
