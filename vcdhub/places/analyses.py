@@ -17,6 +17,8 @@ import math
 import random
 import warnings
 
+import numpy as np
+
 from vcdhub.places.inputs import AreaSeries, area_series, populations, weights_for
 from vcdhub.platform.months import month_range
 
@@ -72,7 +74,8 @@ def _result(kind: str, series: AreaSeries, parameters: dict, classes: dict[str, 
         "kind": kind, "parameters": parameters, "level": series.level, "crime_types": series.crime_types,
         "from": series.months[0], "to": series.months[-1], "boroughs": series.boroughs,
         "total": int(series.counts.sum()), "unplaced": series.unplaced, "outside": series.outside,
-        "months_without_data": series.missing_months if kind != "alerts" else [], "summary": summary, "legend": legend,
+        "months_without_data": series.missing_months if kind != "alerts" else [],
+        "boroughs_without_data": series.boroughs_without_data, "summary": summary, "legend": legend,
         "areas": [{"code": code, "name": series.names[code], "count": counts.get(code, 0), "class": classes[code],
                    "detail": details.get(code, {})} for code in series.codes],
     }
@@ -119,16 +122,47 @@ def challenged(series: AreaSeries, *, count_weight: float = 0.5, rate_weight: fl
     return _result("challenged", series, parameters, classes, details, summary)
 
 
-def _spatial_parameters(permutations: int, seed: int | None, fdr: bool) -> dict:
-    if permutations < 99:
-        raise ValueError("use at least 99 permutations (999 is the default)")
-    return {"permutations": permutations, "seed": seed if seed is not None else new_seed(), "fdr": fdr}
+def _spatial_parameters(permutations: int, seed: int | None, fdr: bool, inference: str) -> dict:
+    from vcdhub.stats.hotspots import INFERENCES
+
+    if not 99 <= permutations <= 99_999:
+        raise ValueError("use from 99 to 99,999 permutations (999 is the default)")
+    if inference not in INFERENCES:
+        raise ValueError(f"inference must be one of {', '.join(INFERENCES)}")
+    return {"permutations": permutations, "seed": seed if seed is not None else new_seed(), "fdr": fdr,
+            "inference": inference}
 
 
-def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True) -> dict:
+def _resolution(model, parameters: dict, n_tests: int) -> str:
+    """Say when the permutations are too few for any area to pass the FDR correction at 90%."""
+    if parameters["inference"] != "pseudo" or not parameters["fdr"] or not n_tests:
+        return ""
+    floor = 2 / (parameters["permutations"] + 1)
+    at_floor = int(np.sum(model.p_two_sided_ <= floor + 1e-12))
+    needed = math.ceil(floor * n_tests / 0.10)
+    if at_floor >= needed:
+        return ""
+    return (f"With {parameters['permutations']:,} permutations no p-value can be below {floor:.4f}; after the "
+            f"false-discovery-rate correction over {n_tests:,} areas, at least {needed:,} areas would need that "
+            f"p-value for any to count at 90%, and {at_floor:,} have it. More permutations (9,999) give a finer "
+            "test.")
+
+
+def _default_inference() -> str:
+    from vcdhub.stats.hotspots import DEFAULT_INFERENCE
+
+    return DEFAULT_INFERENCE
+
+
+def _shown_p(model, inference: str):
+    return model.p_normal_ if inference == "permutation-normal" else model.p_two_sided_
+
+
+def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
+              inference: str | None = None) -> dict:
     from vcdhub.stats.hotspots import GetisOrdHotSpots
 
-    parameters = _spatial_parameters(permutations, seed, fdr)
+    parameters = _spatial_parameters(permutations, seed, fdr, inference or _default_inference())
     totals = series.totals
     if not totals.any():
         raise ValueError("no crimes of these types in these areas and months: Gi* is undefined")
@@ -136,37 +170,42 @@ def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None =
     model = GetisOrdHotSpots(**parameters).fit(totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
     details = {code: {"z": _finite(z), "p": _finite(p), "p_adjusted": _finite(q)}
-               for code, z, p, q in zip(series.codes, model.z_, model.p_two_sided_, model.p_adjusted_, strict=True)}
+               for code, z, p, q in zip(series.codes, model.z_, _shown_p(model, parameters["inference"]),
+                                        model.p_adjusted_, strict=True)}
     summary = {"statistic": "Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity)",
-               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_)}
+               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_),
+               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_))}
     return _result("hotspots", series, parameters, classes, details, summary)
 
 
 def clusters(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
-             alpha: float = 0.05) -> dict:
+             alpha: float = 0.05, inference: str | None = None) -> dict:
     from vcdhub.stats.hotspots import LocalMoranClusters
 
-    parameters = {**_spatial_parameters(permutations, seed, fdr), "alpha": alpha}
+    parameters = {**_spatial_parameters(permutations, seed, fdr, inference or _default_inference()), "alpha": alpha}
     w = weights_for(series.level, series.codes)
     model = LocalMoranClusters(**parameters).fit(series.totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
     details = {code: {"I": _finite(i), "quadrant": q, "p": _finite(p), "p_adjusted": _finite(pa)}
-               for code, i, q, p, pa in zip(series.codes, model.I_, model.quadrant_.tolist(), model.p_two_sided_,
-                                            model.p_adjusted_, strict=True)}
+               for code, i, q, p, pa in zip(series.codes, model.I_, model.quadrant_.tolist(),
+                                            _shown_p(model, parameters["inference"]), model.p_adjusted_, strict=True)}
     summary = {"statistic": "local Moran's I (esda.Moran_Local, row-standardised queen contiguity)",
-               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_)}
+               "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_),
+               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_))}
     return _result("clusters", series, parameters, classes, details, summary)
 
 
 def emerging(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
-             confidence: float = 0.90) -> dict:
+             confidence: float = 0.90, inference: str | None = None) -> dict:
     from vcdhub.stats.emerging import EmergingHotSpots, gi_star_by_period
 
-    parameters = {**_spatial_parameters(permutations, seed, fdr), "confidence": confidence}
+    parameters = {**_spatial_parameters(permutations, seed, fdr, inference or _default_inference()),
+                  "confidence": confidence}
     if len(series.months) < 4:
         raise ValueError("emerging hot spots need at least 4 months; 12 or more is usual")
     w = weights_for(series.level, series.codes)
-    z, p = gi_star_by_period(series.counts, w, permutations=permutations, seed=parameters["seed"], fdr=fdr)
+    z, p = gi_star_by_period(series.counts, w, permutations=permutations, seed=parameters["seed"], fdr=fdr,
+                             inference=parameters["inference"])
     model = EmergingHotSpots(confidence=confidence, unit="month").fit(z, p)
     classes = dict(zip(series.codes, model.category_.tolist(), strict=True))
     details = {code: {"reason": model.reason_[i], "trend": model.trend_[i], "trend_p": _finite(model.trend_p_[i]),

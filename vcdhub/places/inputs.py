@@ -35,6 +35,7 @@ class AreaSeries:
     boroughs: list[str] = field(default_factory=list)
     # Months in which the data holds any crime at all in these boroughs; a month without is "no data", not zero.
     covered: list[bool] = field(default_factory=list)
+    boroughs_without_data: list[str] = field(default_factory=list)  # named by the user, but no crime in the data
 
     @property
     def missing_months(self) -> list[str]:
@@ -72,7 +73,8 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     if month_from > month_to:
         raise ValueError("the period ends before it starts")
-    boroughs = sorted(boroughs) if boroughs else covered_boroughs(month_from, month_to)
+    with_data = covered_boroughs(month_from, month_to)
+    boroughs = sorted(boroughs) if boroughs else with_data
     model = LEVELS[level]
     areas = model.objects.filter(code__in=boroughs) if model is Borough else model.objects.filter(
         borough__code__in=boroughs)
@@ -93,11 +95,12 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
             counts[row_of[area_id], column_of[month.strftime("%Y-%m")]] += n
         else:
             outside += n
-    with_data = set(Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__code__in=boroughs)
-                    .order_by().values_list("month", flat=True).distinct())
-    covered = [parse_month(m) in with_data for m in months]
+    months_with_data = set(Crime.objects.filter(month__gte=month_from, month__lte=month_to,
+                                                borough__code__in=boroughs)
+                           .order_by().values_list("month", flat=True).distinct())
+    covered = [parse_month(m) in months_with_data for m in months]
     return AreaSeries(level, list(crime_types), codes, {code: name for _, code, name in area_rows}, months, counts,
-                      unplaced, outside, boroughs, covered)
+                      unplaced, outside, boroughs, covered, sorted(set(boroughs) - set(with_data)))
 
 
 def populations(level: str, codes: list[str]) -> dict[str, int]:

@@ -30,6 +30,9 @@ def _permutations(parser):
     parser.add_argument("--seed", type=int, help="permutation seed; one is chosen and stored when not given")
     parser.add_argument("--no-fdr", dest="fdr", action="store_false",
                         help="skip the false-discovery-rate correction (on by default)")
+    parser.add_argument("--inference", choices=["pseudo", "permutation-normal"],
+                        help="p-values from counting permutations (default) or from their mean and spread; "
+                             "see docs/hot-spots.md")
 
 
 class Command(BaseCommand):
@@ -125,6 +128,15 @@ class Command(BaseCommand):
                       f"{result['outside']:,} outside the areas analysed.", highlight=False)
         console.print("Legend: " + "; ".join(f"{item['class']} {item['areas']}" for item in result["legend"]
                                              if item["areas"]), highlight=False)
+        warnings = [result["summary"].get("note", "")]
+        if result.get("months_without_data"):
+            warnings.append(f"No data at all for {', '.join(result['months_without_data'])}: those months count "
+                            "as zero here.")
+        if result.get("boroughs_without_data"):
+            warnings.append(f"No data for borough(s) {', '.join(result['boroughs_without_data'])}: their areas "
+                            "count as zero and may show as cold spots.")
+        for warning in filter(None, warnings):
+            console.print(f"[yellow]Note:[/yellow] {warning}", highlight=False)
         quiet = {"not significant", "rest", "no pattern detected", "no alert", "ranked", "not assessed"}
         shown = [a for a in result["areas"] if a["class"] not in quiet]
         if kind == "concentration":
