@@ -1,14 +1,18 @@
+import hashlib
 import json
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from collections import Counter
+from unittest import mock
 
 import pytest
 
 from tests.conftest import read_rows, write_csv
 from vcdhub.crime.models import Crime, ImportBatch, Outcome, StopSearch
-from vcdhub.ingest.files import UsageError
+from vcdhub.ingest.files import UsageError, discover
 from vcdhub.ingest.pipeline import run_import
 
 pytestmark = pytest.mark.django_db
@@ -294,3 +298,39 @@ def _crime_constraints():
 
     with connection.cursor() as cursor:
         return connection.introspection.get_constraints(cursor, Crime._meta.db_table)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_load_keeps_file_order_for_republished_months_and_repeats(london, demo_file, tmp_path):
+    """On PostgreSQL a bulk load writes files on several connections at once; the result must be what
+    importing them one at a time gives: the later copy of a month wins, and a repeated file is unchanged."""
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-street"))
+    first = write_csv(tmp_path / "a" / "2017-07-metropolitan-street.csv", header, rows[:300])
+    other = demo_file("2017-08", "metropolitan-street")
+    republished = write_csv(tmp_path / "b" / "2017-07-metropolitan-street.csv", header, rows[:250])
+    repeat = write_csv(tmp_path / "c" / "2017-07-metropolitan-street.csv", header, rows[:250])
+    from django.db import connection
+
+    from vcdhub.ingest import pipeline
+
+    threads = []
+    real_finish = pipeline.finish
+
+    def finish(prepared, **kwargs):
+        threads.append(threading.current_thread().name)
+        if prepared.source.source == str(first):
+            time.sleep(1)  # the first copy of July is slow to write: the republished copy must still wait for it
+        return real_finish(prepared, **kwargs)
+
+    with mock.patch.object(pipeline, "finish", finish):
+        summary = run_import([], sources=discover([first, other, republished, repeat]), actor="test", bulk=True)
+    assert [f.status for f in summary.files] == ["imported", "imported", "imported", "unchanged"]
+    if connection.vendor == "postgresql":  # the parallel writers really ran
+        assert all(name.startswith("vcdhub-write") for name in threads) and len(threads) == 4
+    assert Crime.objects.filter(month="2017-07-01").count() == 250
+    assert summary.files[2].rows_replaced == 300
+    _, august = read_rows(other)
+    assert Crime.objects.filter(month="2017-08-01").count() == len(august)
+    older, newer = (ImportBatch.objects.get(sha256=hashlib.sha256(p.read_bytes()).hexdigest())
+                    for p in (first, republished))
+    assert older.superseded_by_id == newer.id and newer.superseded_by_id is None

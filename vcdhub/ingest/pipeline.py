@@ -8,10 +8,12 @@ removes the rows of any earlier file for the same kind, force and month (police.
 so the database never holds two copies of a month.
 """
 
+import contextvars
 import csv
 import hashlib
 import io
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from vcdhub.audit.context import acting_as
@@ -394,7 +396,8 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     """Import every file under `paths`. Raises files.UsageError for a path that does not exist.
 
     `bulk`: None decides by size (BULK_THRESHOLD_BYTES); True or False forces it. Each file is still
-    all-or-nothing in bulk mode; only the indexes are deferred.
+    all-or-nothing in bulk mode; only the indexes are deferred, and on PostgreSQL files are written on
+    BULK_WRITERS connections at once.
     """
     began = time.perf_counter()
     sources = discover(paths) if sources is None else sources
@@ -403,12 +406,24 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     if bulk is None:
         bulk = sum(s.size for s in sources) > BULK_THRESHOLD_BYTES
     bulk = bulk and not connection.in_atomic_block
+    writers = BULK_WRITERS if bulk and connection.vendor == "postgresql" else 1
     with SecondaryIndexesDropped(Crime) if bulk else nullcontext():
-        results = _import_all(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick)
+        run = _import_in_parallel if writers > 1 else _import_all
+        results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
     return ImportSummary(results, time.perf_counter() - began)
 
 
-def _import_all(sources, *, actor, force, month, on_file, tick) -> list[FileResult]:
+# PostgreSQL connections writing files at once in a bulk load: each COPY keeps one server process busy.
+BULK_WRITERS = 2
+
+
+def _record_rejection(source: SourceFile, result: FileResult) -> None:
+    record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
+                 reason=f"rejected {source.source}",
+                 detail={"rows_rejected": result.rows_rejected, "errors": [e.as_dict() for e in result.errors[:20]]})
+
+
+def _import_all(sources, *, actor, force, month, on_file, tick, writers=1) -> list[FileResult]:
     """Import the files in order, checking the next file in a worker thread while this one is written.
 
     The worker touches no database; reading, decompressing and the columnar checks release the GIL, so
@@ -430,8 +445,63 @@ def _import_all(sources, *, actor, force, month, on_file, tick) -> list[FileResu
                 on_file(source)
             results.append(finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
             if results[-1].status == "rejected":
-                record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
-                             reason=f"rejected {source.source}",
-                             detail={"rows_rejected": results[-1].rows_rejected,
-                                     "errors": [e.as_dict() for e in results[-1].errors[:20]]})
+                _record_rejection(source, results[-1])
+    return results
+
+
+def _conflict_keys(prepared: PreparedFile) -> set:
+    """What two files must not write at the same time: the same content, or the same kind, force and month."""
+    keys: set = {("sha256", prepared.sha256)} if prepared.sha256 else set()
+    if prepared.parsed is not None:
+        keys |= {(prepared.parsed.schema.kind, *period) for period in prepared.parsed.periods()}
+    return keys
+
+
+def _import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) -> list[FileResult]:
+    """Bulk loads on PostgreSQL: files are checked here, in order, and written by `writers` threads, each on
+    its own connection and in its own transaction per file, as in a sequential import.
+
+    Order still decides: a file waits while an earlier file with the same content or the same kind, force
+    and month is unwritten, so a republished month supersedes the older one exactly as it would one file at
+    a time. At most writers + 1 checked files are held in memory.
+    """
+    resolver = AreaResolver.from_database()
+    resolver.code_frame()  # built once here rather than raced for by the writers
+    unchanged = _current_sha256()
+    results: list[FileResult | None] = [None] * len(sources)
+    unwritten: dict[int, set] = {}
+    turn = threading.Condition()
+    room = threading.Semaphore(writers + 1)
+
+    def write(position: int, prepared: PreparedFile) -> None:
+        try:
+            keys = unwritten[position]
+            with turn:
+                turn.wait_for(lambda: not any(keys & other for p, other in unwritten.items() if p < position))
+            try:
+                with acting_as(actor):
+                    result = finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
+                    if result.status == "rejected":
+                        _record_rejection(prepared.source, result)
+                results[position] = result
+            finally:
+                with turn:
+                    del unwritten[position]
+                    turn.notify_all()
+                connections.close_all()  # this thread's connections; the next file opens its own
+        finally:
+            room.release()
+
+    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="vcdhub-write") as pool:
+        futures = []
+        for position, source in enumerate(sources):
+            room.acquire()
+            if on_file:
+                on_file(source)
+            prepared = prepare(source, force=force, month=month, skip_sha256=unchanged, tick=tick)
+            with turn:
+                unwritten[position] = _conflict_keys(prepared)
+            futures.append(pool.submit(contextvars.copy_context().run, write, position, prepared))
+        for future in futures:
+            future.result()
     return results
