@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("vcdhub.audit.urls")),
     path("performance/", include("vcdhub.performance.urls")),
     path("equality/", include("vcdhub.equality.urls")),
+    path("places/", include("vcdhub.places.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

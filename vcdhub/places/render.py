@@ -1,0 +1,460 @@
+"""What the place pages and downloads show of a stored analysis run: its numbers with small cells withheld where
+the user reads aggregates only, as a table, CSV, GeoJSON, a PNG map, and one area's monthly chart.
+
+Everything starts from `published(run, user)`, so the map, the table and every download show the same numbers.
+"""
+
+import csv
+import io
+import json
+import math
+from html import escape
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from vcdhub.access.policy import is_aggregate_only
+from vcdhub.crime.counts import LEVELS
+from vcdhub.crime.models import Crime
+from vcdhub.geography.loader import geometry_feature
+from vcdhub.geography.models import Borough, Lsoa
+from vcdhub.places.forms import KIND_LABELS
+from vcdhub.platform.months import format_month, month_range, parse_month
+from vcdhub.platform.permissions import reads_records
+
+LEVEL_WORDS = {"ward": ("ward", "wards"), "lsoa": ("LSOA", "LSOAs"), "borough": ("borough", "boroughs")}
+SHORT_TITLES = {"concentration": "Concentration", "challenged": "Most challenged areas",
+                "hotspots": "Hot and cold spots (Gi*)", "clusters": "Clusters and outliers (local Moran's I)",
+                "emerging": "Emerging hot spots", "alerts": "Exceedance alerts"}
+# Details worked out from an area's own count, which would give a withheld count away: withheld with it.
+COUNT_DERIVED = {
+    "concentration": frozenset({"cumulative_share"}),
+    "challenged": frozenset({"rate", "count_score", "rate_score", "composite", "reason"}),
+    "alerts": frozenset({"observed", "excess", "ratio", "reason"}),
+}
+COMMON_PARAMETERS = ("kind", "crime_types", "from", "to", "level", "boroughs")
+WITHHELD = "withheld"
+
+
+# --- withholding small cells ------------------------------------------------------------------------------------
+
+def _small(n, minimum: int) -> bool:
+    return isinstance(n, int | float) and 0 < n < minimum
+
+
+def withhold(result: dict, minimum: int | None) -> dict:
+    """A copy of a run's result with counts from 1 to minimum-1 (and what they can be worked out from) set to None.
+
+    `minimum` None leaves the numbers as they are. Each area says whether it is `withheld` and which detail
+    fields were (`withheld_fields`); the result carries `suppressed_below`.
+    """
+    kind = result["kind"]
+    hide = (lambda n: None if _small(n, minimum) else n) if minimum else (lambda n: n)
+    areas = []
+    for area in result["areas"]:
+        detail = dict(area["detail"])
+        small = bool(minimum) and (_small(area["count"], minimum) or _small(detail.get("observed"), minimum))
+        hidden = sorted(k for k in detail if k in COUNT_DERIVED.get(kind, ())) if small else []
+        for key in hidden:
+            detail[key] = None
+        areas.append({**area, "count": None if small else area["count"], "detail": detail, "withheld": small,
+                      "withheld_fields": hidden})
+    return {**result, "total": hide(result["total"]), "unplaced": hide(result["unplaced"]),
+            "outside": hide(result["outside"]), "areas": areas, "suppressed_below": minimum or None}
+
+
+def published(run, user) -> dict:
+    """The run's result as this user may see it."""
+    return withhold(run.result, settings.VCDHUB_MIN_CELL if is_aggregate_only(user) else None)
+
+
+def count_text(n, minimum: int | None) -> str:
+    if n is None:
+        return f"fewer than {minimum}" if minimum else "—"
+    return f"{n:,}"
+
+
+# --- table and CSV -----------------------------------------------------------------------------------------------
+
+def detail_columns(result: dict) -> list[str]:
+    """Every detail key any area has, in first-seen order."""
+    return list(dict.fromkeys(key for area in result["areas"] for key in area["detail"]))
+
+
+def colours(result: dict) -> dict[str, str]:
+    return {item["class"]: item["colour"] for item in result["legend"]}
+
+
+def format_value(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.3g}" if math.isfinite(value) else "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def table(result: dict) -> dict:
+    """Rows for the table page: every area with its count, class, colour and details, formatted."""
+    columns = detail_columns(result)
+    hue = colours(result)
+    minimum = result["suppressed_below"]
+    rows = [{"code": a["code"], "name": a["name"], "count": a["count"], "count_text": count_text(a["count"], minimum),
+             "withheld": a["withheld"], "class": a["class"], "colour": hue.get(a["class"], ""),
+             "details": [WITHHELD if key in a["withheld_fields"] else format_value(a["detail"].get(key))
+                         for key in columns]}
+            for a in result["areas"]]
+    # Counted from the rows, not copied from the legend: the page shows the two agree.
+    counted = class_counts(result)
+    classes = [{"class": item["class"], "colour": item["colour"], "areas": counted.pop(item["class"], 0)}
+               for item in result["legend"]]
+    classes += [{"class": label, "colour": "", "areas": n} for label, n in counted.items()]
+    return {"columns": columns, "rows": rows, "classes": classes}
+
+
+def class_counts(result: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for area in result["areas"]:
+        counts[area["class"]] = counts.get(area["class"], 0) + 1
+    return counts
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text a spreadsheet would run as a formula is prefixed with a quote; numbers are left as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value if not isinstance(value, float) or math.isfinite(value) else ""
+    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(result: dict) -> str:
+    columns = detail_columns(result)
+    hue = colours(result)
+    minimum = result["suppressed_below"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in ["code", "name", "count", "class", "colour", *columns]])
+    for a in result["areas"]:
+        count = f"fewer than {minimum}" if a["withheld"] else a["count"]
+        details = [WITHHELD if key in a["withheld_fields"] else a["detail"].get(key) for key in columns]
+        writer.writerow([safe_cell(v) for v in [a["code"], a["name"], count, a["class"], hue.get(a["class"]),
+                                                *details]])
+    return out.getvalue()
+
+
+# --- GeoJSON -----------------------------------------------------------------------------------------------------
+
+def _areas_with_geometry(result: dict) -> dict:
+    """The run's areas as rows with geometry, by code (an area no longer in the boundaries is simply absent)."""
+    model = LEVELS[result["level"]]
+    boroughs = result.get("boroughs") or []
+    rows = model.objects.filter(code__in=boroughs) if model is Borough else model.objects.filter(
+        borough__code__in=boroughs)
+    return {a.code: a for a in rows.only("code", "name", "geometry")}
+
+
+def feature_collection(run, result: dict) -> dict:
+    """One feature per area of the run, in the run's order, with its count, class and colour."""
+    shapes = _areas_with_geometry(result)
+    hue = colours(result)
+    features = []
+    for a in result["areas"]:
+        properties = {"count": a["count"], "withheld": a["withheld"], "class": a["class"],
+                      "colour": hue.get(a["class"]), "detail": a["detail"]}
+        if a["code"] in shapes:
+            feature = geometry_feature(shapes[a["code"]], properties)
+            feature["properties"]["name"] = a["name"]
+        else:
+            feature = {"type": "Feature", "id": a["code"], "geometry": None,
+                       "properties": {"code": a["code"], "name": a["name"], **properties}}
+        features.append(feature)
+    return {"type": "FeatureCollection", "features": features, "properties": {
+        "run": run.pk, "kind": run.kind, "level": result["level"], "crime_types": result["crime_types"],
+        "from": result["from"], "to": result["to"], "boroughs": result["boroughs"], "total": result["total"],
+        "unplaced": result["unplaced"], "outside": result["outside"], "suppressed_below": result["suppressed_below"],
+        "legend": result["legend"], "parameters": run.parameters, "input_sha256": run.input_sha256,
+        "code_version": run.code_version}}
+
+
+# --- words about the run -----------------------------------------------------------------------------------------
+
+def _span(first: str, last: str) -> str:
+    return first if first == last else f"{first} to {last}"
+
+
+def period_text(result: dict) -> str:
+    if result["kind"] == "alerts":
+        months = _months(result)
+        if len(months) < 2:
+            return f"{result['to']} (no earlier data for a baseline)"
+        return f"{result['to']}, against a baseline from {_span(result['from'], format_month(months[-2]))}"
+    return _span(result["from"], result["to"])
+
+
+def title(run, result: dict) -> str:
+    return f"{SHORT_TITLES.get(run.kind, run.kind)}: {', '.join(result['crime_types'])}, {period_text(result)}"
+
+
+def _fdr_text(fdr: dict | None) -> str:
+    if not fdr:
+        return ""
+    if fdr.get("applied"):
+        text = f"{fdr.get('method') or 'false-discovery-rate'} correction across {fdr.get('n_tests', 0):,} areas tested"
+    else:
+        text = f"no correction for testing {fdr.get('n_tests', 0):,} areas"
+    if fdr.get("smallest_p"):
+        text += f"; the smallest p-value the permutations can give is {fdr['smallest_p']:.3g}"
+    return text + "."
+
+
+def summary_lines(result: dict) -> list[str]:
+    """The run's headline and method in plain words."""
+    one, many = LEVEL_WORDS.get(result["level"], (result["level"], result["level"] + "s"))
+    minimum, s = result["suppressed_below"], result["summary"]
+    lines = []
+    kind = result["kind"]
+    if kind == "concentration":
+        lines.append(f"{s['areas_needed']:,} of {s['areas_considered']:,} {many} hold {s['share']:.0%} of the "
+                     f"crimes; Gini {s['gini']:.3f}.")
+    elif kind == "challenged":
+        top = [a["name"] for a in result["areas"] if a["class"] == "most challenged"]
+        lines += [f"Most challenged: {'; '.join(top) or 'none'}.", s.get("method", "")]
+    elif kind in ("hotspots", "clusters"):
+        found = sum(1 for a in result["areas"] if a["class"] not in ("not significant", "no neighbours"))
+        lines += [f"{found:,} of {len(result['areas']):,} {many} significant. {s.get('statistic', '')}.",
+                  _fdr_text(s.get("fdr"))]
+        if s.get("islands"):
+            lines.append(f"{len(s['islands']):,} {one if len(s['islands']) == 1 else many} with no neighbours "
+                         "(not tested).")
+        if s.get("components", 1) > 1:
+            lines.append(f"The areas form {s['components']} separate groups of neighbours.")
+    elif kind == "emerging":
+        patterns = sum(1 for a in result["areas"] if a["class"] != "no pattern detected")
+        lines += [f"{patterns:,} of {len(result['areas']):,} {many} show a pattern over {s.get('months', '?')} "
+                  "months.", s.get("method", "")]
+    elif kind == "alerts":
+        lines += [f"{len(s.get('alerts', [])):,} alerts among {len(result['areas']):,} {many} for "
+                  f"{s.get('latest', result['to'])}.", s.get("method", "")]
+    if s.get("note"):
+        lines.append(s["note"])
+    lines.append(f"{count_text(result['total'], minimum)} crimes placed in the {len(result['areas']):,} {many} "
+                 f"analysed; {count_text(result['unplaced'], minimum)} in no known area; "
+                 f"{count_text(result['outside'], minimum)} outside the areas analysed.")
+    if result.get("months_without_data"):
+        lines.append("No records loaded for " + ", ".join(result["months_without_data"]) + ".")
+    if minimum:
+        lines.append(f"Counts from 1 to {minimum - 1} are withheld, with the figures worked out from them.")
+    return [line for line in lines if line]
+
+
+def facts(run, result: dict) -> list[tuple[str, str]]:
+    """Everything needed to reproduce the run, as label and value."""
+    p = run.parameters
+    names = dict(Borough.objects.filter(code__in=result.get("boroughs") or []).values_list("code", "name"))
+    options = {k: v for k, v in p.items() if k not in COMMON_PARAMETERS}
+    rows = [("Analysis", KIND_LABELS.get(run.kind, run.kind)), ("Crime types", ", ".join(result["crime_types"])),
+            ("Period", period_text(result)),
+            ("Areas", f"{len(result['areas']):,} {LEVEL_WORDS.get(result['level'], ('', result['level']))[1]} in "
+                      + ", ".join(names.get(c, c) for c in result.get("boroughs") or [])
+                      + ("" if p.get("boroughs") else " (every borough the data covers)")),
+            ("Options", ", ".join(f"{k} {format_value(v)}" for k, v in options.items()) or "none")]
+    if "seed" in p:
+        rows.append(("Permutation seed", str(p["seed"])))
+    rows += [("Input SHA-256", run.input_sha256), ("Code version", run.code_version),
+             ("Libraries", ", ".join(f"{k} {v}" for k, v in (run.libraries or {}).items())),
+             ("Run", f"{run.pk} by {run.created_by}, {timezone.localtime(run.created_at):%Y-%m-%d %H:%M %Z}, "
+                     f"{run.seconds:.1f} s"),
+             ("Reproduce", f"vcdhub analyse reproduce {run.pk}")]
+    return rows
+
+
+# --- one area ----------------------------------------------------------------------------------------------------
+
+def _months(result: dict) -> list:
+    return month_range(parse_month(result["from"]), parse_month(result["to"]))
+
+
+def monthly_counts(result: dict, code: str) -> tuple[list[str], list[int]]:
+    """The area's crimes of the run's types in each month of the run's period, counted now from the records."""
+    months = _months(result)
+    model = LEVELS[result["level"]]
+    area = model.objects.filter(code=code).only("id").first()
+    if area is None:
+        return [format_month(m) for m in months], [0] * len(months)
+    rows = dict(Crime.objects.filter(crime_type__in=result["crime_types"], month__gte=months[0],
+                                     month__lte=months[-1], **{f"{result['level']}_id": area.pk})
+                .order_by().values_list("month").annotate(n=Count("pk")))
+    return [format_month(m) for m in months], [rows.get(m, 0) for m in months]
+
+
+def area_chart_svg(name: str, months: list[str], counts: list[int | None], minimum: int | None) -> str:
+    """A control chart (performance.charts) when every month can be shown; bars with gaps where months are withheld."""
+    label = f"{name}: crimes each month"
+    if len(months) >= 2 and all(n is not None for n in counts):
+        from vcdhub.performance.charts import control_chart_svg
+        from vcdhub.performance.engine import Trend
+        from vcdhub.stats.control import XmRChart
+
+        chart = XmRChart(moving_range="median").fit(counts)
+        trend = Trend(name, months, counts, chart.centre_, chart.upper_, max(0.0, chart.lower_), chart.signals_)
+        return control_chart_svg(trend, label)
+    return bar_chart_svg(label, months, counts, minimum)
+
+
+def bar_chart_svg(label: str, months: list[str], counts: list[int | None], minimum: int | None) -> str:
+    width, height, left, right, top, bottom = 640, 220, 48, 12, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(months), 1)
+    highest = max([c for c in counts if c is not None] + [minimum or 0, 1]) * 1.08
+    bar = plot_w / n
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / highest)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
+             f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999"/>',
+             f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="10" fill="#555">0</text>',
+             f'<text x="{left - 6}" y="{y(highest / 1.08) + 4:.1f}" text-anchor="end" font-size="10" '
+             f'fill="#555">{highest / 1.08:,.0f}</text>']
+    for i, (month, count) in enumerate(zip(months, counts, strict=True)):
+        x = left + i * bar + bar * 0.1
+        if count is None:
+            parts.append(f'<rect x="{x:.1f}" y="{y(minimum - 1):.1f}" width="{bar * 0.8:.1f}" '
+                         f'height="{y(1) - y(minimum - 1):.1f}" fill="none" stroke="#999" stroke-dasharray="3 2" '
+                         f'class="withheld"><title>{month}: fewer than {minimum} (withheld)</title></rect>')
+        else:
+            parts.append(f'<rect x="{x:.1f}" y="{y(count):.1f}" width="{bar * 0.8:.1f}" '
+                         f'height="{y(0) - y(count):.1f}" fill="#0b4f8a" class="point">'
+                         f'<title>{month}: {count:,}</title></rect>')
+    step = max(1, n // 8)
+    for i in range(0, len(months), step):
+        parts.append(f'<text x="{left + (i + 0.5) * bar:.1f}" y="{height - 12}" text-anchor="middle" '
+                     f'font-size="10" fill="#555">{months[i]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def explorer_link(result: dict, code: str) -> dict | None:
+    """The crime explorer filtered to the area (an LSOA's ward: the explorer has no LSOA filter), period and types."""
+    level = result["level"]
+    months = (result["to"], result["to"]) if result["kind"] == "alerts" else (result["from"], result["to"])
+    query = [("month_from", months[0]), ("month_to", months[1])] + [("crime_type", t) for t in result["crime_types"]]
+    note = ""
+    if level == "lsoa":
+        lsoa = Lsoa.objects.select_related("ward").filter(code=code).first()
+        if lsoa is None:
+            return None
+        query.append(("ward", lsoa.ward.code))
+        note = (f"The explorer filters by ward: this shows all of {lsoa.ward.name} ({lsoa.ward.code}), "
+                f"which holds {code}.")
+    else:
+        query.append((level, code))
+    return {"url": reverse("crime:explorer") + "?" + urlencode(query), "note": note,
+            "months": f"{months[0]} to {months[1]}" if months[0] != months[1] else months[0]}
+
+
+def area_context(run, result: dict, code: str, user) -> dict | None:
+    """One area of the run: its numbers, its monthly chart and, for users who read records, where to see them."""
+    area = next((a for a in result["areas"] if a["code"] == code), None)
+    if area is None:
+        return None
+    minimum = result["suppressed_below"]
+    months, counts = monthly_counts(result, code)
+    shown = [None if minimum and _small(n, minimum) else n for n in counts]
+    columns = detail_columns({"areas": [area]})
+    details = [(key, WITHHELD if key in area["withheld_fields"] else format_value(area["detail"].get(key)))
+               for key in columns]
+    return {"area": area, "count_text": count_text(area["count"], minimum),
+            "colour": colours(result).get(area["class"]), "details": details,
+            "chart": area_chart_svg(area["name"], months, shown, minimum),
+            "monthly": list(zip(months, [count_text(n, minimum) for n in shown], strict=True)),
+            "explorer": explorer_link(result, code) if reads_records(user) else None}
+
+
+# --- PNG ---------------------------------------------------------------------------------------------------------
+
+def _path(geometry):
+    """A matplotlib Path for a (multi)polygon: exteriors anticlockwise and holes clockwise, so holes stay empty."""
+    import numpy as np
+    import shapely
+    from matplotlib.path import Path
+
+    vertices, codes = [], []
+    parts = getattr(geometry, "geoms", [geometry])
+    for part in parts:
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        part = shapely.geometry.polygon.orient(part, 1.0)
+        for ring in (part.exterior, *part.interiors):
+            xy = np.asarray(ring.coords)[:, :2]
+            vertices.append(xy)
+            codes += [Path.MOVETO] + [Path.LINETO] * (len(xy) - 2) + [Path.CLOSEPOLY]
+    return Path(np.concatenate(vertices), codes) if vertices else None
+
+
+def png_bytes(run, result: dict) -> bytes:
+    """A choropleth of the run's classes with its legend, drawn in memory with matplotlib's Agg canvas."""
+    import shapely
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch, PathPatch
+
+    shapes = _areas_with_geometry(result)
+    hue = colours(result)
+    figure = Figure(figsize=(11, 8.5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.02, 0.08, 0.68, 0.80))
+    latitudes = []
+    for a in result["areas"]:
+        row = shapes.get(a["code"])
+        if row is None or not row.geometry:
+            continue
+        geometry = shapely.from_geojson(row.geometry)
+        path = _path(geometry)
+        if path is None:
+            continue
+        latitudes.append(geometry.centroid.y)
+        axes.add_patch(PathPatch(path, facecolor=hue.get(a["class"], "#ffffff"), edgecolor="#555555",
+                                 linewidth=0.3 if len(result["areas"]) > 800 else 0.5))
+    if result["level"] != "borough":  # borough outlines, for bearings
+        for row in Borough.objects.filter(code__in=result.get("boroughs") or []).only("geometry"):
+            path = _path(shapely.from_geojson(row.geometry)) if row.geometry else None
+            if path is not None:
+                axes.add_patch(PathPatch(path, facecolor="none", edgecolor="#222222", linewidth=1.0))
+    axes.autoscale_view()
+    if latitudes:
+        axes.set_aspect(1 / math.cos(math.radians(sum(latitudes) / len(latitudes))))
+    axes.set_axis_off()
+    handles = [Patch(facecolor=item["colour"], edgecolor="#555555", label=f"{item['class']} ({item['areas']:,})")
+               for item in result["legend"] if item["areas"]]
+    one, many = LEVEL_WORDS.get(result["level"], (result["level"], result["level"] + "s"))
+    figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.71, 0.86), frameon=False, fontsize=10,
+                  title=f"Class ({many})", title_fontsize=11, alignment="left")
+    figure.suptitle(title(run, result), x=0.02, y=0.97, ha="left", fontsize=14, fontweight="bold")
+    total = count_text(result["total"], result["suppressed_below"])
+    figure.text(0.02, 0.915, f"{len(result['areas']):,} {many}; {total} crimes placed. vcdhub run {run.pk}, "
+                f"input {run.input_sha256[:12]}, {run.code_version}.",
+                fontsize=9, color="#444444")
+    figure.text(0.02, 0.02, "Contains public sector information licensed under the Open Government Licence v3.0. "
+                "Contains OS data © Crown copyright and database right.", fontsize=7, color="#666666")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

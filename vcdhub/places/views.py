@@ -1,0 +1,94 @@
+"""Place analyses in the browser: ask for one (stored as a run), then its map, table, areas and downloads.
+
+Every page is for any signed-in role (results are aggregates); render.published withholds small cells from
+users who read aggregates only, in every output.
+"""
+
+import json
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from vcdhub.audit.context import user_actor_name
+from vcdhub.places import render as show
+from vcdhub.places.actions import run_analysis
+from vcdhub.places.forms import AnalysisForm, default_initial
+from vcdhub.places.models import AnalysisRun
+
+RECENT = 50
+
+
+def _recent(limit: int):
+    return AnalysisRun.objects.defer("result")[:limit]
+
+
+def index(request):
+    """The request form. A valid request (POST: it stores a run, so a link or a prefetch must not make one)
+    is computed, stored and shown as its run's map."""
+    if request.method != "POST":
+        form = AnalysisForm(initial=default_initial())
+    else:
+        form = AnalysisForm(request.POST)
+        if form.is_valid():
+            try:
+                run = run_analysis(**form.request(), actor=user_actor_name(request.user))
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("places:run", pk=run.pk)
+    return render(request, "places/index.html", {"form": form, "runs": _recent(10)})
+
+
+def runs(request):
+    return render(request, "places/runs.html", {"runs": _recent(RECENT)})
+
+
+def _run(request, pk: int):
+    run = get_object_or_404(AnalysisRun, pk=pk)
+    return run, show.published(run, request.user)
+
+
+def run_map(request, pk: int):
+    run, result = _run(request, pk)
+    return render(request, "places/run.html", {
+        "run": run, "result": result, "title": show.title(run, result), "summary": show.summary_lines(result),
+        "facts": show.facts(run, result), "level_words": show.LEVEL_WORDS.get(result["level"])})
+
+
+def run_table(request, pk: int):
+    run, result = _run(request, pk)
+    return render(request, "places/table.html", {
+        "run": run, "result": result, "title": show.title(run, result), "summary": show.summary_lines(result),
+        "table": show.table(result), "class_counts": show.class_counts(result)})
+
+
+def area(request, pk: int, code: str):
+    """One area: its numbers and monthly chart (a panel beside the map under htmx, a page otherwise)."""
+    run, result = _run(request, pk)
+    context = show.area_context(run, result, code, request.user)
+    if context is None:
+        raise Http404("That area is not in this run.")
+    context.update(run=run, result=result, title=show.title(run, result))
+    template = "places/_area.html" if request.htmx else "places/area.html"
+    return render(request, template, context)
+
+
+def _download(content, content_type: str, run: AnalysisRun, extension: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="vcdhub-{run.kind}-run{run.pk}.{extension}"'
+    return response
+
+
+def download_csv(request, pk: int):
+    run, result = _run(request, pk)
+    return _download(show.csv_text(result), "text/csv; charset=utf-8", run, "csv")
+
+
+def download_geojson(request, pk: int):
+    run, result = _run(request, pk)
+    return _download(json.dumps(show.feature_collection(run, result)), "application/geo+json", run, "geojson")
+
+
+def download_png(request, pk: int):
+    run, result = _run(request, pk)
+    return _download(show.png_bytes(run, result), "image/png", run, "png")
