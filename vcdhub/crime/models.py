@@ -71,6 +71,7 @@ class PlacedRecord(ChangeLoggedModel, MarkedModel):
 class Crime(PlacedRecord):
     """A street-level crime or anti-social behaviour incident. Crime ID is blank for ASB, so `id` is ours."""
 
+    # COLLATE "C" on PostgreSQL (migration 0005): hashes compare byte by byte.
     crime_id = models.CharField(max_length=64, blank=True)
     reported_by = models.CharField(max_length=100)
     falls_within = models.CharField(max_length=100)
@@ -117,7 +118,7 @@ class CrimeFlags(models.Model):
 class Outcome(PlacedRecord):
     """An outcome from a police.uk outcomes file; linked to its crime by Crime ID, which may arrive later."""
 
-    crime_id = models.CharField(max_length=64, db_index=True)
+    crime_id = models.CharField(max_length=64, db_index=True)  # COLLATE "C" on PostgreSQL, as Crime.crime_id
     reported_by = models.CharField(max_length=100)
     falls_within = models.CharField(max_length=100)
     location = models.CharField(max_length=255, blank=True)

@@ -143,20 +143,22 @@ def ensure_indexes(model, *, parallel: int = 1) -> list[str]:
     if connection.vendor == "postgresql":
         linked = {tuple(c["columns"]) for c in present.values() if c["foreign_key"]}
         missing_fks = [f for f in _constrained_foreign_keys(model) if (f.column,) not in linked]
-    if missing or missing_key_indexes or missing_fks:
-        with connection.schema_editor() as editor:
-            # Django's own statements, named and made as migrations make them.
-            # Widest keys first: they take longest to sort, and parallel builds finish sooner that way.
-            missing.sort(key=lambda index: -_key_width(model, index.fields))
-            statements = [str(index.create_sql(model, editor)) for index in missing]
-            statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
-            if parallel > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-                _run_in_parallel(statements, parallel)
-            else:
-                for statement in statements:
-                    editor.execute(statement)
-            for field in missing_fks:
-                editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
+    if not (missing or missing_key_indexes or missing_fks):
+        return []
+    # Widest keys first: they take longest to sort, and parallel builds finish sooner that way.
+    missing.sort(key=lambda index: -_key_width(model, index.fields))
+    in_parallel = parallel > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    with connection.schema_editor(atomic=not in_parallel) as editor:
+        # Django's own statements, named and made as migrations make them.
+        statements = [str(index.create_sql(model, editor)) for index in missing]
+        statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
+        if in_parallel:
+            _run_in_parallel(statements, parallel)
+        else:
+            for statement in statements:
+                editor.execute(statement)
+        for field in missing_fks:
+            editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
     return ([index.name for index in missing] + [f"index:{f.column}" for f in missing_key_indexes]
             + [f"fk:{f.column}" for f in missing_fks])
 
@@ -179,6 +181,7 @@ def _run_in_parallel(statements: list[str], workers: int) -> None:
             raw.autocommit = True
             with raw.cursor() as cursor:
                 cursor.execute(f"SET maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
+                cursor.execute("SET max_parallel_maintenance_workers = 0")
                 while True:
                     try:
                         statement = pending.get_nowait()
