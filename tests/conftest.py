@@ -19,6 +19,7 @@ DEMO = settings.DATA_DIR / "demo" / "police-uk"
 SHARED = Path(os.environ.get("VCDHUB_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data"))
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def _ensure_geography() -> None:
@@ -33,6 +34,22 @@ def _ensure_geography() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _ensure_geography()
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

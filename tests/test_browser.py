@@ -1,7 +1,5 @@
 """One end-to-end run in Debian's Chromium: sign in, filter the explorer, see the map draw."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connections
 
@@ -9,24 +7,7 @@ from tests.conftest import make_persona
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 def test_sign_in_filter_the_explorer_and_see_the_map(live_server, browser, london, demo_file):

@@ -153,6 +153,15 @@ def test_alerts_for_a_month_without_data_are_refused(london, demo_file):
     assert caught.value.returncode == 2 and AnalysisRun.objects.count() == 0
 
 
+def test_concentration_writes_its_lorenz_curve(london, demo_file, tmp_path):
+    assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
+    out = tmp_path / "lorenz.svg"
+    result = _analyse("concentration", "--crime-type", ROBBERY, "--from", "2017-07", "--to", "2017-07",
+                      "--borough", LAMBETH, "--lorenz", str(out))
+    svg = out.read_text()
+    assert svg.startswith("<svg") and f"Gini {result['gini']:.3f}" in svg and "lorenz-curve" in svg
+
+
 def test_most_challenged_uses_rates_from_summed_lsoa_population(london, demo_file):
     assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
     result = _analyse("challenged", "--crime-type", "Violence and sexual offences", "--from", "2017-07", "--to",

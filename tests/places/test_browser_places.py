@@ -1,8 +1,6 @@
 """A stored place-analysis run in Debian's Chromium: the map draws every area, the legend agrees with the table,
 and clicking an area brings its monthly chart and its crimes link, all under the app's CSP."""
 
-from pathlib import Path
-
 import pytest
 from django.db import connections
 
@@ -12,24 +10,7 @@ from vcdhub.crime.counts import LEVELS
 from vcdhub.ingest.pipeline import run_import
 from vcdhub.places.actions import run_analysis
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 def test_the_map_of_a_run_draws_every_area_and_its_legend_matches_the_table(live_server, browser, london,

@@ -358,3 +358,25 @@ def test_csv_text_cells_that_a_spreadsheet_would_run_are_quoted():
     assert rows[1] == ["X1", "'=HYPERLINK(\"http://evil\",\"x\")", "5", "ranked", "#fddbc7", "-0.5", "'+1 then more"]
     assert rows[2][1] == "'@SUM(A1)" and rows[2][6] == "'-2" and rows[2][5] == ""
     assert rows[3][1] == "Abbey" and rows[3][6] == "'\tTab"
+
+
+def test_a_concentration_run_draws_its_lorenz_curve_from_the_stored_points(client_for, run):
+    import re
+
+    page = client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode()
+    match = re.search(r'<polyline points="([^"]+)"[^>]*class="lorenz-curve"', page)
+    assert match, "the concentration page shows the Lorenz curve"
+    points = [tuple(map(float, p.split(","))) for p in match.group(1).split()]
+    xs, ys = zip(*points, strict=True)
+    # Screen coordinates: x grows and y falls (the curve rises) from the bottom-left to the top-right corner.
+    assert list(xs) == sorted(xs) and list(ys) == sorted(ys, reverse=True)
+    assert (points[0], points[-1]) == ((40.0, 280.0), (280.0, 40.0))
+    assert f"Gini {run.result['summary']['gini']:.3f}" in page
+    hot = _stored_kind("hotspots")
+    assert "lorenz-curve" not in client_for("vcd_analyst").get(f"/places/runs/{hot.pk}/").content.decode()
+
+
+def _stored_kind(kind: str):
+    with acting_as("test"):
+        return run_analysis(kind, crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1], level="ward",
+                            actor="test", permutations=99, seed=1)

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -9,6 +10,7 @@ from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.counts import LEVELS
 from vcdhub.places.actions import reproduce, run_analysis
 from vcdhub.places.models import AnalysisRun
+from vcdhub.places.render import lorenz_svg
 from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.commands import month_span
 
@@ -43,6 +45,7 @@ class Command(BaseCommand):
         p = sub.add_parser("concentration", help="how few areas hold a share of the crimes; Lorenz and Gini")
         _common(p)
         p.add_argument("--share", type=float, default=0.20, help="the share of crimes, e.g. 0.20")
+        p.add_argument("--lorenz", metavar="FILE.svg", help="also write the Lorenz curve as an SVG file")
         p = sub.add_parser("challenged", help="most challenged areas: counts and rates per 1,000 residents")
         _common(p)
         p.add_argument("--count-weight", type=float, default=0.5)
@@ -100,6 +103,7 @@ class Command(BaseCommand):
             levels = [level]
         if kind == "concentration" and not 0 < options["share"] <= 1:
             raise CommandError("--share must be between 0 and 1, e.g. 0.20", returncode=2)
+        lorenz = options.pop("lorenz", None)
         known = {"verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color", "skip_checks",
                  "stdout", "stderr"}
         analysis_options = {k: v for k, v in options.items() if k not in known}
@@ -112,6 +116,8 @@ class Command(BaseCommand):
                     **analysis_options))
             except ValueError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
+        if lorenz:
+            Path(lorenz).write_text(lorenz_svg(runs[0].result), encoding="utf-8")
         if as_json:
             payload = [_json(kind, run) for run in runs]
             self.stdout.write(json.dumps(payload[0] if len(payload) == 1 else {"levels": payload}, indent=2))
