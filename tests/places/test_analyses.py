@@ -217,3 +217,36 @@ def test_concentration_on_full_met_data_equals_an_independent_pandas_computation
     assert result["areas_needed"] == needed
     assert [(a["code"], a["count"]) for a in result["areas"]] == [(c, int(n)) for c, n in ranked[:needed]]
     assert_allclose([a["cumulative_share"] for a in result["areas"]], cumulative[:needed])
+
+
+def test_a_borough_month_without_data_is_left_out_of_that_boroughs_baseline(london, demo_file):
+    # In the bundled demo files, 2016-03 holds Brent's crimes only: Lambeth has no data that month.
+    months = [m for m in _months(2016, 2017) if m <= "2017-03"]
+    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+    lambeth_ids = set(Ward.objects.filter(borough__code=LAMBETH).values_list("id", flat=True))
+    from vcdhub.crime.models import Crime
+
+    assert not Crime.objects.filter(month="2016-03-01", ward_id__in=lambeth_ids).exists()
+    assert Crime.objects.filter(month="2016-03-01", borough__code="E09000005").exists()
+    result = _analyse("alerts", "--crime-type", "Violence and sexual offences", "--month", "2017-03", "--level",
+                      "borough", "--borough", "Lambeth", "--borough", "brent", "--min-history-years", "1")
+    by_code = {a["code"]: a for a in result["areas"]}
+    assert by_code[LAMBETH]["class"] == "not assessed", "a month without data must not be a zero baseline"
+    # Not "expected count 0.00", which is what counting the missing month as zero gives.
+    assert "only 0 earlier March" in by_code[LAMBETH]["detail"]["reason"], by_code[LAMBETH]["detail"]["reason"]
+    assert by_code["E09000005"]["class"] in {"alert", "no alert"}
+    assert [LAMBETH, "2016-03"] in result["borough_months_without_data"]
+    assert result["summary"]["not_assessed"] == 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--level", "borough"], "share a boundary"),
+    (["--borough", "Lambth"], "unknown borough"),
+    (["--borough", "E09000001"], "no crimes"),  # the City of London: no Met data at all
+])
+def test_unanswerable_requests_are_clear_usage_errors(london, demo_file, args, message):
+    assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
+    with pytest.raises(CommandError, match=message) as caught:
+        call_command("analyse", "hotspots", "--crime-type", ROBBERY, "--from", "2017-07", "--to", "2017-07", *args,
+                     stdout=io.StringIO())
+    assert caught.value.returncode == 2 and AnalysisRun.objects.count() == 0

@@ -15,7 +15,9 @@ import dataclasses
 import datetime as dt
 import math
 import random
+import re
 import warnings
+from collections import Counter
 
 import numpy as np
 
@@ -75,7 +77,8 @@ def _result(kind: str, series: AreaSeries, parameters: dict, classes: dict[str, 
         "from": series.months[0], "to": series.months[-1], "boroughs": series.boroughs,
         "total": int(series.counts.sum()), "unplaced": series.unplaced, "outside": series.outside,
         "months_without_data": series.missing_months if kind != "alerts" else [],
-        "boroughs_without_data": series.boroughs_without_data, "summary": summary, "legend": legend,
+        "boroughs_without_data": series.boroughs_without_data,
+        "borough_months_without_data": series.borough_months_without_data, "summary": summary, "legend": legend,
         "areas": [{"code": code, "name": series.names[code], "count": counts.get(code, 0), "class": classes[code],
                    "detail": details.get(code, {})} for code in series.codes],
     }
@@ -133,6 +136,15 @@ def _spatial_parameters(permutations: int, seed: int | None, fdr: bool, inferenc
             "inference": inference}
 
 
+def _weights(series: AreaSeries):
+    """Contiguity weights, refusing a set of areas in which no two are neighbours."""
+    w = weights_for(series.level, series.codes)
+    if not any(len(n) for n in w.neighbors.values()):
+        raise ValueError(f"no two of these {series.level}s share a boundary, so there are no neighbourhoods to "
+                         "compare: choose a finer level (ward or LSOA) or more boroughs")
+    return w
+
+
 def _resolution(model, parameters: dict, n_tests: int) -> str:
     """Say when the permutations are too few for any area to pass the FDR correction at 90%."""
     if parameters["inference"] != "pseudo" or not parameters["fdr"] or not n_tests:
@@ -144,8 +156,9 @@ def _resolution(model, parameters: dict, n_tests: int) -> str:
         return ""
     return (f"With {parameters['permutations']:,} permutations no p-value can be below {floor:.4f}; after the "
             f"false-discovery-rate correction over {n_tests:,} areas, at least {needed:,} areas would need that "
-            f"p-value for any to count at 90%, and {at_floor:,} have it. More permutations (9,999) give a finer "
-            "test.")
+            f"p-value for any to count at 90%, and {at_floor:,} have it. "
+            + ("More permutations (9,999) give a finer test." if parameters["permutations"] < 9_999
+               else "Only stronger clustering, or more areas at the floor, would pass."))
 
 
 def _default_inference() -> str:
@@ -166,7 +179,7 @@ def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None =
     totals = series.totals
     if not totals.any():
         raise ValueError("no crimes of these types in these areas and months: Gi* is undefined")
-    w = weights_for(series.level, series.codes)
+    w = _weights(series)
     model = GetisOrdHotSpots(**parameters).fit(totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
     details = {code: {"z": _finite(z), "p": _finite(p), "p_adjusted": _finite(q)}
@@ -183,7 +196,7 @@ def clusters(series: AreaSeries, *, permutations: int = 999, seed: int | None = 
     from vcdhub.stats.hotspots import LocalMoranClusters
 
     parameters = {**_spatial_parameters(permutations, seed, fdr, inference or _default_inference()), "alpha": alpha}
-    w = weights_for(series.level, series.codes)
+    w = _weights(series)
     model = LocalMoranClusters(**parameters).fit(series.totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
     details = {code: {"I": _finite(i), "quadrant": q, "p": _finite(p), "p_adjusted": _finite(pa)}
@@ -203,7 +216,7 @@ def emerging(series: AreaSeries, *, permutations: int = 999, seed: int | None = 
                   "confidence": confidence}
     if len(series.months) < 4:
         raise ValueError("emerging hot spots need at least 4 months; 12 or more is usual")
-    w = weights_for(series.level, series.codes)
+    w = _weights(series)
     z, p = gi_star_by_period(series.counts, w, permutations=permutations, seed=parameters["seed"], fdr=fdr,
                              inference=parameters["inference"])
     model = EmergingHotSpots(confidence=confidence, unit="month").fit(z, p)
@@ -226,11 +239,12 @@ def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, 
         raise ValueError(f"there is no data for {series.months[-1]}, the month to assess")
     first = series.covered.index(True)  # the history starts where the data does
     series = dataclasses.replace(series, months=series.months[first:], counts=series.counts[:, first:],
-                                 covered=series.covered[first:])
-    # A month without data is missing from the baseline, never a zero.
+                                 covered=series.covered[first:], covered_by_area=series.covered_by_area[:, first:])
+    # A month without data for an area's borough is missing from its baseline, never a zero.
     model = ExceedanceAlerts(method=method, alpha=alpha, fdr=fdr, min_history_years=min_history_years).fit(
-        {code: [int(n) if ok else None for n, ok in zip(row, series.covered, strict=True)]
-         for code, row in zip(series.codes, series.counts, strict=True)}, series.months)
+        {code: [int(n) if ok else None for n, ok in zip(row, has_data, strict=True)]
+         for code, row, has_data in zip(series.codes, series.counts, series.covered_by_area, strict=True)},
+        series.months)
     classes = {code: ("alert" if model.alert_[code] else "no alert") if model.assessed_[code] else "not assessed"
                for code in series.codes}
     details = {code: {"observed": _finite(model.observed_[code]), "expected": _finite(model.expected_[code]),
@@ -238,11 +252,23 @@ def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, 
                       "p": _finite(model.p_[code]), "p_adjusted": _finite(model.p_adjusted_[code]),
                       "reason": model.reason_[code]} for code in series.codes}
     latest = {code: int(row[-1]) for code, row in zip(series.codes, series.counts, strict=True)}
+    # Group the reasons for not assessing areas; each group is named by its first area's own reason.
+    groups: dict[str, list[str]] = {}
+    for code in series.codes:
+        if not model.assessed_[code]:
+            groups.setdefault(_reason_kind(model.reason_[code]), []).append(model.reason_[code])
+    reasons = Counter({members[0]: len(members) for members in groups.values()})
     summary = {"latest": model.latest_, "alerts": [row["code"] for row in model.alerts_],
+               "not_assessed": sum(reasons.values()), "not_assessed_reasons": dict(reasons.most_common()),
                "method": "Poisson regression on trend and month of year over up to 5 earlier years; "
                          "negative-binomial tail with the fitted dispersion; Benjamini-Hochberg across areas"
                          if method == "poisson" else "Poisson CUSUM over the last 6 months"}
     return _result("alerts", series, parameters, classes, details, summary, counts=latest)
+
+
+def _reason_kind(reason: str) -> str:
+    """A not-assessed reason without its area's own numbers, to count how many areas share it."""
+    return re.sub(r"\d[\d,.]*", "N", reason.split(";")[0]).strip()
 
 
 ANALYSES = {"concentration": concentration, "challenged": challenged, "hotspots": hot_spots,
@@ -269,6 +295,9 @@ def compute(kind: str, *, crime_types: list[str], month_from: dt.date | None, mo
     series = area_series(crime_types, start, end, level, boroughs)
     if not series.codes:
         raise ValueError("no areas to analyse: the data covers no borough in this period")
+    if not series.counts.any():
+        raise ValueError(f"no crimes of {', '.join(crime_types)} in these areas from {series.months[0]} to "
+                         f"{series.months[-1]}")
     with warnings.catch_warnings():
         # Separate boroughs make separate groups of neighbours; the result says how many (summary.components).
         warnings.filterwarnings("ignore", message="The weights matrix is not fully connected")

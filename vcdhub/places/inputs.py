@@ -17,7 +17,7 @@ from django.db.models import Count
 from vcdhub.crime.counts import LEVELS
 from vcdhub.crime.models import Crime
 from vcdhub.geography.models import Borough, BoundarySet, Lsoa
-from vcdhub.platform.months import month_range, parse_month
+from vcdhub.platform.months import month_range
 
 
 @dataclass
@@ -36,6 +36,10 @@ class AreaSeries:
     # Months in which the data holds any crime at all in these boroughs; a month without is "no data", not zero.
     covered: list[bool] = field(default_factory=list)
     boroughs_without_data: list[str] = field(default_factory=list)  # named by the user, but no crime in the data
+    # Per area and month: does the area's borough have any record that month? (alerts leave the rest out)
+    covered_by_area: np.ndarray | None = None
+    # [borough, "YYYY-MM"] where that borough has no data in a month other boroughs have
+    borough_months_without_data: list = field(default_factory=list)
 
     @property
     def missing_months(self) -> list[str]:
@@ -52,36 +56,60 @@ class AreaSeries:
         """Hash of everything the statistics see, in a canonical form."""
         canonical = json.dumps({"level": self.level, "crime_types": sorted(self.crime_types), "codes": self.codes,
                                 "months": self.months, "counts": self.counts.tolist(), "unplaced": self.unplaced,
-                                "covered": self.covered},
+                                "covered": self.covered,
+                                "covered_by_area": None if self.covered_by_area is None
+                                else self.covered_by_area.astype(int).tolist()},
                                separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.date]]:
+    """(borough code, month) pairs with any crime record of any type: where the data has coverage at all."""
+    codes = dict(Borough.objects.values_list("id", "code"))
+    pairs = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
+             .order_by().values_list("borough_id", "month").distinct())
+    return {(codes[borough_id], month) for borough_id, month in pairs}
+
+
 def covered_boroughs(month_from: dt.date, month_to: dt.date) -> list[str]:
-    """Boroughs with any crime record of any type in the period: where the data has coverage at all."""
-    ids = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
-           .order_by().values_list("borough_id", flat=True).distinct())
-    return sorted(Borough.objects.filter(id__in=list(ids)).values_list("code", flat=True))
+    """Boroughs with any crime record of any type in the period."""
+    return sorted({code for code, _ in borough_months(month_from, month_to)})
+
+
+def resolve_boroughs(names: list[str]) -> list[str]:
+    """Borough GSS codes from codes or names, in any case; ValueError naming any that is not a London borough."""
+    known = list(Borough.objects.values_list("code", "name"))
+    by_key = {code.lower(): code for code, _ in known} | {name.lower(): code for code, name in known}
+    unknown = [name for name in names if name.strip().lower() not in by_key]
+    if unknown:
+        raise ValueError(f"unknown borough: {', '.join(unknown)} (give a GSS code such as E09000022, or a name "
+                         "such as Lambeth)")
+    return sorted({by_key[name.strip().lower()] for name in names})
 
 
 def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, level: str,
                 boroughs: list[str] | None = None) -> AreaSeries:
-    """Counts by area and month. Areas considered: every area of `level` in `boroughs`, or, when no boroughs
-    are given, in every borough the data covers in the period, so that "no data" is not read as "no crime".
+    """Counts by area and month. Areas considered: every area of `level` in `boroughs` (codes or names), or,
+    when no boroughs are given, in every borough the data covers in the period, so that "no data" is not
+    read as "no crime". Coverage is kept per borough and month: a borough-month with no record of any kind
+    is "no data" (AreaSeries.covered_by_area).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     if month_from > month_to:
         raise ValueError("the period ends before it starts")
-    with_data = covered_boroughs(month_from, month_to)
-    boroughs = sorted(boroughs) if boroughs else with_data
+    coverage = borough_months(month_from, month_to)
+    with_data = sorted({code for code, _ in coverage})
+    boroughs = resolve_boroughs(boroughs) if boroughs else with_data
     model = LEVELS[level]
     areas = model.objects.filter(code__in=boroughs) if model is Borough else model.objects.filter(
         borough__code__in=boroughs)
-    area_rows = sorted(areas.values_list("id", "code", "name"), key=lambda row: row[1])
-    codes = [code for _, code, _ in area_rows]
-    row_of = {area_id: i for i, (area_id, _, _) in enumerate(area_rows)}
-    months = [m.strftime("%Y-%m") for m in month_range(month_from, month_to)]
+    borough_field = "code" if model is Borough else "borough__code"
+    area_rows = sorted(areas.values_list("id", "code", "name", borough_field), key=lambda row: row[1])
+    codes = [code for _, code, _, _ in area_rows]
+    row_of = {area_id: i for i, (area_id, _, _, _) in enumerate(area_rows)}
+    month_dates = month_range(month_from, month_to)
+    months = [m.strftime("%Y-%m") for m in month_dates]
     column_of = {m: j for j, m in enumerate(months)}
     counts = np.zeros((len(codes), len(months)), dtype=np.int64)
     unplaced = outside = 0
@@ -95,12 +123,15 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
             counts[row_of[area_id], column_of[month.strftime("%Y-%m")]] += n
         else:
             outside += n
-    months_with_data = set(Crime.objects.filter(month__gte=month_from, month__lte=month_to,
-                                                borough__code__in=boroughs)
-                           .order_by().values_list("month", flat=True).distinct())
-    covered = [parse_month(m) in months_with_data for m in months]
-    return AreaSeries(level, list(crime_types), codes, {code: name for _, code, name in area_rows}, months, counts,
-                      unplaced, outside, boroughs, covered, sorted(set(boroughs) - set(with_data)))
+    covered_by_area = np.array([[(borough, m) in coverage for m in month_dates]
+                                for _, _, _, borough in area_rows], dtype=bool).reshape(len(codes), len(months))
+    named = set(boroughs)
+    covered = [any((b, m) in coverage for b in named) for m in month_dates]
+    partly = sorted([b, month] for b in named for m, month, any_data in zip(month_dates, months, covered, strict=True)
+                    if any_data and (b, m) not in coverage and b in with_data)
+    return AreaSeries(level, list(crime_types), codes, {code: name for _, code, name, _ in area_rows}, months,
+                      counts, unplaced, outside, boroughs, covered, sorted(named - set(with_data)), covered_by_area,
+                      partly)
 
 
 def populations(level: str, codes: list[str]) -> dict[str, int]:

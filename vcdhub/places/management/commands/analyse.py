@@ -128,16 +128,32 @@ class Command(BaseCommand):
     def _print(self, kind, run):
         result = run.result
         console = self.console
-        console.print(f"[bold]{kind}[/bold] of {', '.join(result['crime_types'])}, {result['from']} to "
-                      f"{result['to']}, {len(result['areas'])} {result['level']}s in {len(result['boroughs'])} "
-                      f"boroughs: {result['total']:,} crimes placed; {result['unplaced']:,} in no known area; "
-                      f"{result['outside']:,} outside the areas analysed.", highlight=False)
+        level = result["level"]
+        where = (_plural(len(result["areas"]), level) if level == "borough" else
+                 f"{_plural(len(result['areas']), level)} in {_plural(len(result['boroughs']), 'borough')}")
+        if kind == "alerts":
+            latest = sum(a["count"] for a in result["areas"])
+            period = (f"{result['to']} against a baseline from {result['from']}, {where}: {latest:,} crimes in "
+                      f"{result['to']} ({result['total']:,} over the whole period)")
+        else:
+            period = f"{result['from']} to {result['to']}, {where}: {result['total']:,} crimes placed"
+        console.print(f"[bold]{kind}[/bold] of {', '.join(result['crime_types'])}, {period}; "
+                      f"{result['unplaced']:,} in no known area; {result['outside']:,} outside the areas analysed.",
+                      highlight=False)
         console.print("Legend: " + "; ".join(f"{item['class']} {item['areas']}" for item in result["legend"]
                                              if item["areas"]), highlight=False)
         warnings = [result["summary"].get("note", "")]
         if result.get("months_without_data"):
             warnings.append(f"No data at all for {', '.join(result['months_without_data'])}: those months count "
                             "as zero here.")
+        if result.get("borough_months_without_data"):
+            pairs = result["borough_months_without_data"]
+            warnings.append(f"No data for {len(pairs)} borough-month(s) that other boroughs have, e.g. "
+                            f"{', '.join(f'{b} {m}' for b, m in pairs[:4])}: alerts leave them out of the "
+                            "baseline; other analyses count them as zero.")
+        if result["summary"].get("not_assessed"):
+            reasons = "; ".join(f"{n} like this: {why}" for why, n in result["summary"]["not_assessed_reasons"].items())
+            warnings.append(f"{_plural(result['summary']['not_assessed'], level)} not assessed ({reasons}).")
         if result.get("boroughs_without_data"):
             warnings.append(f"No data for borough(s) {', '.join(result['boroughs_without_data'])}: their areas "
                             "count as zero and may show as cold spots.")
@@ -147,8 +163,11 @@ class Command(BaseCommand):
         shown = [a for a in result["areas"] if a["class"] not in quiet]
         if kind == "concentration":
             s = result["summary"]
-            console.print(f"{s['areas_needed']} of {s['areas_considered']} {result['level']}s hold {s['share']:.0%} "
-                          f"of the crimes; Gini {s['gini']:.3f}.", highlight=False)
+            held = max((a["detail"]["cumulative_share"] for a in result["areas"] if a["class"] == "holds the share"),
+                       default=0.0)
+            console.print(f"{s['areas_needed']} of {_plural(s['areas_considered'], level)} hold {held:.1%} of the "
+                          f"crimes (the fewest that hold at least {s['share']:.0%}); Gini {s['gini']:.3f}.",
+                          highlight=False)
             shown.sort(key=lambda a: a["detail"]["rank"])
         elif kind == "challenged":
             shown = sorted((a for a in shown if a["class"] == "most challenged"), key=lambda a: a["detail"]["rank"])
@@ -180,8 +199,10 @@ class Command(BaseCommand):
             table.add_column(column)
         for r in runs:
             p = r.parameters
-            table.add_row(str(r.pk), r.kind, r.created_at.strftime("%Y-%m-%d %H:%M"), r.created_by,
-                          f"{r.result.get('from')}..{r.result.get('to')}", p.get("level", ""),
+            period = (f"{r.result.get('to')} (baseline from {r.result.get('from')})" if r.kind == "alerts"
+                      else f"{r.result.get('from')}..{r.result.get('to')}")
+            table.add_row(str(r.pk), r.kind, r.created_at.strftime("%Y-%m-%d %H:%M"), r.created_by, period,
+                          p.get("level", ""),
                           ", ".join(p.get("crime_types", [])))
         self.console.print(table)
 
@@ -198,6 +219,11 @@ class Command(BaseCommand):
             self.console.print(f"Run {run_id} again as run {outcome['again']}: {verdict}.", highlight=False)
         if not outcome["same_result"]:
             raise CommandError("not reproduced", returncode=1)
+
+
+def _plural(n: int, word: str) -> str:
+    words = {"lsoa": ("LSOA", "LSOAs")}.get(word, (word, word + "s"))
+    return f"{n:,} {words[0] if n == 1 else words[1]}"
 
 
 def _detail(detail: dict) -> str:
