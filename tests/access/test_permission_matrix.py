@@ -211,6 +211,18 @@ def test_authority_members_get_aggregates_with_small_cells_suppressed(personas, 
     shown = authority.get("/api/crimes/counts/", {"level": "borough"}).json()
     assert full["counts"]["E09000022"] == 4 and full["suppressed_below"] is None
     assert shown["counts"]["E09000022"] is None and shown["suppressed_below"] == 5
+    assert shown["total"] is None
+
+
+def test_a_total_that_would_give_a_hidden_cell_back_is_hidden_too():
+    from vcdhub.crime.counts import AreaCounts, suppress_small_cells
+
+    hidden = suppress_small_cells(AreaCounts("ward", 12, 0, {"a": 2, "b": 10}), 5)
+    assert hidden.by_code == {"a": None, "b": 10} and hidden.total is None  # else 12 - 10 = 2
+    shown = suppress_small_cells(AreaCounts("ward", 10, 0, {"a": 0, "b": 10}), 5)
+    assert shown.by_code == {"a": 0, "b": 10} and shown.total == 10
+    unplaced = suppress_small_cells(AreaCounts("ward", 13, 3, {"b": 10}), 5)
+    assert unplaced.unplaced is None and unplaced.total is None
     geo = authority.get("/api/crimes/choropleth/", {"level": "borough"}).json()
     lambeth = next(f for f in geo["features"] if f["id"] == "E09000022")
     assert lambeth["properties"]["count"] is None

@@ -20,13 +20,21 @@ class AreaCounts:
 
 
 def suppress_small_cells(counts: AreaCounts, minimum: int) -> AreaCounts:
-    """Hide any count from 1 to minimum-1: small cells can identify people. Zero is shown (nobody to identify)."""
+    """Hide any count from 1 to minimum-1: small cells can identify people. Zero is shown (nobody to identify).
+
+    When any cell is hidden the total is hidden too: total minus the cells shown would give the hidden
+    cells back (exactly, when one cell is hidden).
+    """
 
     def hide(n):
         return None if n is not None and 0 < n < minimum else n
 
-    return AreaCounts(counts.level, hide(counts.total), hide(counts.unplaced),
-                      {code: hide(n) for code, n in counts.by_code.items()}, suppressed_below=minimum)
+    by_code = {code: hide(n) for code, n in counts.by_code.items()}
+    unplaced = hide(counts.unplaced)
+    hidden = any(n is None and counts.by_code[code] is not None for code, n in by_code.items()) or (
+        unplaced is None and counts.unplaced is not None)
+    return AreaCounts(counts.level, None if hidden else hide(counts.total), unplaced, by_code,
+                      suppressed_below=minimum)
 
 
 def count_by_area(queryset: QuerySet, level: str) -> AreaCounts:
