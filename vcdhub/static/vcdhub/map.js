@@ -93,7 +93,10 @@
         legend.addTo(map);
         var shown = values.reduce(function (a, v) { return a + v; }, 0);
         var fmt = function (n) { return n === null ? "fewer than " + p.suppressed_below : n.toLocaleString("en-GB"); };
-        status.textContent = fmt(p.total) + " crimes match: " + shown.toLocaleString("en-GB") + " in " +
+        // A withheld total is either small, or hidden because it would give small cells back by subtraction.
+        var total = p.total !== null ? p.total.toLocaleString("en-GB") :
+          (shown >= p.suppressed_below ? "At least " + shown.toLocaleString("en-GB") : fmt(null));
+        status.textContent = total + " crimes match: " + shown.toLocaleString("en-GB") + " in " +
           plural(counted.length, p.level) + " with data" +
           (uncovered ? " (" + plural(uncovered, p.level) + " drawn blank have no data for this period)" : "") +
           (p.suppressed_below ? "; small counts withheld" : "") + "; " + fmt(p.unplaced) +
