@@ -182,9 +182,11 @@ def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None =
     w = _weights(series)
     model = GetisOrdHotSpots(**parameters).fit(totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))
-    details = {code: {"z": _finite(z), "p": _finite(p), "p_adjusted": _finite(q)}
-               for code, z, p, q in zip(series.codes, model.z_, _shown_p(model, parameters["inference"]),
-                                        model.p_adjusted_, strict=True)}
+    # z: Gi*'s analytical z-score; z_permutation: where the area sits in its own permutation distribution,
+    # which is what the label's p-value rests on (they differ when counts are skewed).
+    details = {code: {"z": _finite(z), "z_permutation": _finite(zp), "p": _finite(p), "p_adjusted": _finite(q)}
+               for code, z, zp, p, q in zip(series.codes, model.z_, model.z_sim_,
+                                            _shown_p(model, parameters["inference"]), model.p_adjusted_, strict=True)}
     summary = {"statistic": "Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity)",
                "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_),
                "note": _resolution(model, parameters, len(series.codes) - len(model.islands_))}
