@@ -184,7 +184,11 @@ def test_the_map_page_shows_the_legend_summary_and_how_the_run_was_made(client_f
         assert f'data-class="{item["class"]}" data-areas="{item["areas"]}"' in page
         assert item["colour"] in page
     summary = run.result["summary"]
-    assert f"{summary['areas_needed']} of {summary['areas_considered']} wards hold 20% of the crimes" in page
+    last = next(a for a in run.result["areas"] if a["detail"]["rank"] == summary["areas_needed"])
+    held = render.percent(last["detail"]["cumulative_share"])
+    assert held != "20%"  # the share actually held, not the one asked for
+    assert (f"{summary['areas_needed']} of {summary['areas_considered']} wards hold {held} of the crimes "
+            "(at least 20%)") in page
     assert f"Gini {summary['gini']:.3f}" in page
     assert run.input_sha256 in page and f"vcdhub analyse reproduce {run.pk}" in page
     assert f'data-source="/places/runs/{run.pk}/download.geojson"' in page
@@ -380,3 +384,266 @@ def _stored_kind(kind: str):
     with acting_as("test"):
         return run_analysis(kind, crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1], level="ward",
                             actor="test", permutations=99, seed=1)
+
+
+# --- nothing withheld can be worked out from what is shown ---------------------------------------------------------
+
+def _shown_sum(run) -> int:
+    return sum(a["count"] for a in run.result["areas"] if a["code"] not in _small(run))
+
+
+def _png_texts(monkeypatch, client, path: str) -> list[str]:
+    """The lines of text drawn on a PNG download."""
+    from matplotlib.figure import Figure
+
+    texts, text = [], Figure.text
+
+    def record(self, x, y, s, *args, **kwargs):
+        texts.append(s)
+        return text(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "text", record)
+    assert client.get(path).content.startswith(PNG_SIGNATURE)
+    return texts
+
+
+def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give_small_counts_away(client_for, run):
+    minimum = settings.VCDHUB_MIN_CELL
+    small = _small(run)
+    assert small
+    client = client_for("authority_member")
+    response = client.get(f"/places/runs/{run.pk}/")
+    page = response.content.decode()
+    assert "lorenz-curve" not in page and "<polyline" not in page
+    assert f'<p id="lorenz-withheld">Lorenz curve withheld: it would reveal counts under {minimum}.</p>' in page
+    assert f"Gini {run.result['summary']['gini']:.3f}" not in page
+    assert "wards hold at least 20% of the crimes." in page
+    summary = response.context["result"]["summary"]
+    assert "lorenz" not in summary and summary["gini"] is None
+
+    rows = {r["code"]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
+    for code in small:
+        assert (rows[code]["rank"], rows[code]["cumulative_share"]) == ("withheld", "withheld")
+    # A shown area's count over its cumulative share would be the exact total, so none is shown.
+    assert {r["cumulative_share"] for r in rows.values()} == {"withheld"}
+    assert all(rows[a["code"]]["rank"] == str(a["detail"]["rank"]) for a in run.result["areas"]
+               if a["code"] not in small)
+
+    features = {f["properties"]["code"]: f["properties"]
+                for f in json.loads(client.get(f"/places/runs/{run.pk}/download.geojson").content)["features"]}
+    for code in small:
+        assert features[code]["detail"] == {"rank": None, "cumulative_share": None}
+    table = client.get(f"/places/runs/{run.pk}/table/").context["table"]
+    assert all(set(r["details"]) == {"withheld"} for r in table["rows"] if r["code"] in small)
+
+
+@pytest.fixture
+def alerts_run(london, demo_file):
+    """Robbery by ward, July 2017 against the 18 months before: many wards have a handful, and Haringey, Lambeth
+    and Newham have no data in 2016-03."""
+    months = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
+    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+    with acting_as("test"):
+        return run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
+                            actor="test", min_history_years=1)
+
+
+def test_alerts_withhold_every_detail_of_an_area_with_a_small_count_but_keep_its_class(client_for, alerts_run):
+    run, minimum = alerts_run, settings.VCDHUB_MIN_CELL
+    small = {a["code"]: a for a in run.result["areas"] if 0 < a["count"] < minimum}
+    # With expected and p (or the reason, which quotes the count), the observed count could be solved for.
+    revealing = [code for code, a in small.items() if a["detail"]["expected"] is not None and a["detail"]["p"]]
+    assert revealing, "some wards with a handful of robberies should have an expected count and a p-value"
+    base = f"/places/runs/{run.pk}/"
+
+    client = client_for("authority_member")
+    table = client.get(base + "table/").context["table"]
+    rows = {r["code"]: r for r in table["rows"]}
+    csv_rows = {r["code"]: r for r in _csv(client.get(base + "download.csv"))}
+    features = {f["properties"]["code"]: f["properties"]
+                for f in json.loads(client.get(base + "download.geojson").content)["features"]}
+    for code, area in small.items():
+        assert rows[code]["class"] == csv_rows[code]["class"] == features[code]["class"] == area["class"]
+        assert set(rows[code]["details"]) == {"withheld"}
+        assert {key: csv_rows[code][key] for key in area["detail"]} == dict.fromkeys(area["detail"], "withheld")
+        assert features[code]["detail"] == dict.fromkeys(area["detail"])
+    code = revealing[0]
+    panel = client.get(f"{base}areas/{code}/", HTTP_HX_REQUEST="true")
+    assert dict(panel.context["details"]) == dict.fromkeys(small[code]["detail"], "withheld")
+    html = unescape(panel.content.decode())
+    assert small[code]["detail"]["reason"] not in html
+    assert set(re.findall(r"<dd>([^<]*)</dd>", html)) == {"withheld"}
+
+    # An analyst sees every figure.
+    client = client_for("vcd_analyst")
+    csv_rows = {r["code"]: r for r in _csv(client.get(base + "download.csv"))}
+    for code in revealing:
+        detail = small[code]["detail"]
+        assert csv_rows[code]["count"] == str(small[code]["count"]) and csv_rows[code]["reason"] == detail["reason"]
+        assert (float(csv_rows[code]["expected"]), float(csv_rows[code]["p"])) == pytest.approx(
+            (detail["expected"], detail["p"]))
+
+
+def test_alerts_say_what_the_total_covers_which_boroughs_lack_data_and_why_areas_were_not_assessed(client_for,
+                                                                                                 alerts_run):
+    run = alerts_run
+    s = run.result["summary"]
+    assert run.result["borough_months_without_data"] and s["not_assessed"]
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    n = len(run.result["areas"])
+    assert (f"{run.result['total']:,} crimes placed in the {n} wards over the whole period read, 2016-01 to 2017-07 "
+            "(the baseline and the month assessed)") in page
+    month_total = sum(a["count"] for a in run.result["areas"])
+    assert f"The map and the table show 2017-07 only, the month assessed: {month_total:,} crimes." in page
+    assert ("No data for Haringey, Lambeth, Newham in 2016-03: those months are left out of the alerts baselines "
+            "of their areas") in page
+    assert f"{s['not_assessed']} ward{'s' if s['not_assessed'] != 1 else ''} not assessed (" in page
+    alerts = len(s["alerts"])
+    assert f"{alerts} alert{'s' if alerts != 1 else ''} among {n} wards for 2017-07." in page
+
+
+def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_for, run, monkeypatch):
+    total, shown, n = run.result["total"], _shown_sum(run), len(run.result["areas"])
+    assert _small(run) and shown < total
+    base = f"/places/runs/{run.pk}/"
+
+    client = client_for("authority_member")
+    for path in ("", "table/"):
+        response = client.get(base + path)
+        page = unescape(response.content.decode())
+        assert f"At least {shown:,} crimes placed in the {n} wards analysed" in page
+        assert f"{total:,} crimes" not in page and response.context["result"]["total"] is None
+    data = json.loads(client.get(base + "download.geojson").content)["properties"]
+    assert (data["total"], data["total_at_least"], data["total_text"]) == (None, shown, f"at least {shown:,}")
+    texts = _png_texts(monkeypatch, client, base + "download.png")
+    assert any(f"at least {shown:,} crimes placed" in t for t in texts)
+    assert not any(f"{total:,}" in t for t in texts)
+
+    client = client_for("vcd_analyst")
+    assert f"{total:,} crimes placed in the {n} wards analysed" in client.get(base).content.decode()
+    data = json.loads(client.get(base + "download.geojson").content)["properties"]
+    assert (data["total"], data["total_at_least"]) == (total, None)
+    assert any(f"{total:,} crimes placed" in t for t in _png_texts(monkeypatch, client, base + "download.png"))
+
+
+def test_the_area_panel_shows_no_monthly_number_when_any_month_is_small(client_for, run):
+    minimum = settings.VCDHUB_MIN_CELL
+    monthly = {a["code"]: render.monthly_counts(run.result, a["code"])[1] for a in run.result["areas"]}
+    # A shown total with one small month and one not: the small month would be the total less the other.
+    mixed = next(code for code, counts in monthly.items()
+                 if any(0 < n < minimum for n in counts) and any(n >= minimum for n in counts))
+    clear = next(code for code, counts in monthly.items() if sum(counts) and all(n == 0 or n >= minimum
+                                                                                  for n in counts))
+    client = client_for("authority_member")
+    panel = client.get(f"/places/runs/{run.pk}/areas/{mixed}/", HTTP_HX_REQUEST="true")
+    html = panel.content.decode()
+    assert panel.context["monthly"] == [] and panel.context["chart"] == ""
+    assert f"Monthly counts withheld: at least one month has fewer than {minimum}." in html
+    assert "<svg" not in html and 'class="data counts"' not in html
+    assert not any(f"{m}:" in html or f"<td>{m}</td>" in html for m in MONTHS)
+    assert f'<span class="area-count">{sum(monthly[mixed])}</span>' in html  # the area's own count stays
+    # An area whose months are all 0 or at least the minimum keeps its chart and numbers.
+    panel = client.get(f"/places/runs/{run.pk}/areas/{clear}/", HTTP_HX_REQUEST="true")
+    assert [n for _, n in panel.context["monthly"]] == [f"{n:,}" for n in monthly[clear]]
+    assert "<svg" in panel.content.decode() and 'id="monthly-withheld"' not in panel.content.decode()
+
+    panel = client_for("vcd_analyst").get(f"/places/runs/{run.pk}/areas/{mixed}/", HTTP_HX_REQUEST="true")
+    assert [n for _, n in panel.context["monthly"]] == [f"{n:,}" for n in monthly[mixed]]
+    assert "<svg" in panel.content.decode()
+
+
+def test_an_analyst_still_sees_every_figure(client_for, run):
+    small = _small(run)
+    areas = {a["code"]: a for a in run.result["areas"]}
+    client = client_for("vcd_analyst")
+    response = client.get(f"/places/runs/{run.pk}/")
+    page = unescape(response.content.decode())
+    assert 'class="lorenz-curve"' in page and 'id="lorenz-withheld"' not in page
+    assert f"Gini {run.result['summary']['gini']:.3f}" in page
+    assert f"{run.result['total']:,} crimes placed" in page and "withheld" not in page
+    assert response.context["result"]["summary"]["lorenz"] == run.result["summary"]["lorenz"]
+    rows = {r["code"]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
+    for code, n in small.items():
+        detail = areas[code]["detail"]
+        assert (rows[code]["count"], rows[code]["rank"]) == (str(n), str(detail["rank"]))
+        assert float(rows[code]["cumulative_share"]) == pytest.approx(detail["cumulative_share"])
+
+
+@pytest.mark.parametrize("kind, detail", [
+    ("hotspots", {"z": 2.1, "p": 0.01, "p_adjusted": 0.04}),
+    ("clusters", {"I": 0.8, "quadrant": "high-high", "p": 0.02, "p_adjusted": 0.05}),
+    ("emerging", {"reason": "hot in 3 of 4 months", "trend": "up", "trend_p": 0.03, "hot_months": 3,
+                  "cold_months": 0}),
+    ("challenged", {"rank": 2, "population": 9000, "rate": 0.4, "count_score": 0.5, "rate_score": 0.6,
+                    "composite": 0.55, "reason": "2nd highest count (3)"}),
+    ("alerts", {"observed": 3.0, "expected": 1.2, "excess": 1.8, "ratio": 2.5, "p": 0.1, "p_adjusted": 0.3,
+                "reason": "no alert: 3 crimes against 1.2 expected"}),
+])
+def test_a_withheld_area_keeps_its_class_and_nothing_else_in_every_kind(kind, detail):
+    shown = {**detail, "observed": 9.0} if "observed" in detail else dict(detail)
+    result = {"kind": kind, "level": "ward", "crime_types": ["Robbery"], "from": "2017-06", "to": "2017-07",
+              "boroughs": [], "total": 12, "unplaced": 0, "outside": 0, "legend": [],
+              "summary": {"top": ["A", "B"], "alerts": ["A", "B"]},
+              "areas": [{"code": "A", "name": "Abbey", "count": 3, "class": "hot", "detail": dict(detail)},
+                        {"code": "B", "name": "Bow", "count": 9, "class": "hot", "detail": shown}]}
+    a, b = render.withhold(result, 5)["areas"]
+    assert (a["withheld"], a["count"], a["class"]) == (True, None, "hot")
+    assert a["detail"] == dict.fromkeys(detail) and sorted(a["withheld_fields"]) == sorted(detail)
+    assert (b["withheld"], b["count"], b["detail"], b["withheld_fields"]) == (False, 9, shown, [])
+    out = render.withhold(result, 5)
+    assert (out["total"], out["total_at_least"]) == (None, 9)
+    # Lists in rank order put withheld areas last, so their place in the order does not tell.
+    assert out["summary"]["top"] == out["summary"]["alerts"] == ["B", "A"]
+    assert render.withhold(result, None)["areas"][0]["detail"] == detail
+
+
+# --- words ---------------------------------------------------------------------------------------------------------
+
+def test_most_challenged_areas_are_listed_in_rank_order(client_for, loaded):
+    with acting_as("test"):
+        run = run_analysis("challenged", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
+                           level="ward", actor="test", top=5)
+    top = sorted((a for a in run.result["areas"] if a["class"] == "most challenged"),
+                 key=lambda a: a["detail"]["rank"])
+    assert [a["code"] for a in top] != sorted(a["code"] for a in top), "the test needs rank order to differ"
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    assert "Most challenged, in rank order: " + "; ".join(a["name"] for a in top) + "." in page
+
+
+def test_counts_of_one_are_singular_and_boroughs_are_not_listed_in_boroughs(client_for, loaded):
+    result = render.withhold({
+        "kind": "alerts", "level": "borough", "crime_types": ["Robbery"], "from": "2017-06", "to": "2017-07",
+        "boroughs": ["E09000022"], "total": 30, "unplaced": 0, "outside": 0, "legend": [],
+        "summary": {"latest": "2017-07", "alerts": ["E09000022"], "not_assessed": 1,
+                    "not_assessed_reasons": {"not assessed: only 1 earlier July count before 2017-07; needs 2": 1}},
+        "areas": [{"code": "E09000022", "name": "Lambeth", "count": 3, "class": "alert", "detail": {}}]}, 5)
+    lines = render.summary_lines(result)
+    assert "1 alert among 1 borough for 2017-07." in lines
+    assert "1 borough not assessed (1: only 1 earlier July count before 2017-07, needs 2)." in lines
+    assert any(line.startswith("At least 1 crime placed in the 1 borough over the whole period") for line in lines)
+
+    with acting_as("test"):
+        run = run_analysis("concentration", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
+                           level="borough", boroughs=["E09000022", "E09000005"], actor="test", share=0.2)
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    assert "2 boroughs: Brent, Lambeth" in page and "boroughs in" not in page
+    assert "1 of 2 boroughs holds" in page
+    runs = client_for("vcd_analyst").get("/places/runs/").content.decode()
+    assert "<td>2 boroughs</td>" in runs
+
+
+def test_a_borough_named_with_no_data_is_a_warning(client_for, loaded):
+    with acting_as("test"):
+        run = run_analysis("concentration", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
+                           level="ward", boroughs=["E09000022", "E09000001"], actor="test", share=0.2)
+    assert run.result["boroughs_without_data"] == ["E09000001"]
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    assert ("No records at all for City of London in this period: its wards show no crime, which means no data, "
+            "not no crime.") in page
+
+
+def test_the_png_names_the_options_that_change_the_result(client_for, loaded, monkeypatch):
+    run = _stored_kind("hotspots")
+    texts = _png_texts(monkeypatch, client_for("vcd_analyst"), f"/places/runs/{run.pk}/download.png")
+    options = f"FDR correction on; 99 permutations; seed 1; inference {run.parameters['inference']}"
+    assert any(t.startswith(f"Options: {options}.") for t in texts), texts

@@ -29,12 +29,6 @@ LEVEL_WORDS = {"ward": ("ward", "wards"), "lsoa": ("LSOA", "LSOAs"), "borough": 
 SHORT_TITLES = {"concentration": "Concentration", "challenged": "Most challenged areas",
                 "hotspots": "Hot and cold spots (Gi*)", "clusters": "Clusters and outliers (local Moran's I)",
                 "emerging": "Emerging hot spots", "alerts": "Exceedance alerts"}
-# Details worked out from an area's own count, which would give a withheld count away: withheld with it.
-COUNT_DERIVED = {
-    "concentration": frozenset({"cumulative_share"}),
-    "challenged": frozenset({"rate", "count_score", "rate_score", "composite", "reason"}),
-    "alerts": frozenset({"observed", "excess", "ratio", "reason"}),
-}
 COMMON_PARAMETERS = ("kind", "crime_types", "from", "to", "level", "boroughs")
 WITHHELD = "withheld"
 
@@ -46,24 +40,50 @@ def _small(n, minimum: int) -> bool:
 
 
 def withhold(result: dict, minimum: int | None) -> dict:
-    """A copy of a run's result with counts from 1 to minimum-1 (and what they can be worked out from) set to None.
+    """A copy of a run's result with counts from 1 to minimum-1, and whatever they could be worked out from, withheld.
 
-    `minimum` None leaves the numbers as they are. Each area says whether it is `withheld` and which detail
-    fields were (`withheld_fields`); the result carries `suppressed_below`.
+    `minimum` None leaves the numbers as they are. An area with a small count keeps its class and nothing else:
+    its count and every detail (scores, p-values, expected counts, reasons quoting numbers, rank) become None.
+    Each area says whether it is `withheld` and which detail fields were (`withheld_fields`). When any area is
+    withheld, figures that would give the withheld counts away by differencing go too: the exact total becomes
+    `total_at_least` (the sum of the counts shown), small unplaced and outside counts are withheld, and a
+    concentration run loses its Lorenz points, its Gini and every cumulative share (a shown area's count over
+    its cumulative share is the exact total). `summary_withheld` names what went from the summary; the result
+    carries `suppressed_below`.
     """
     kind = result["kind"]
     hide = (lambda n: None if _small(n, minimum) else n) if minimum else (lambda n: n)
-    areas = []
+    areas, shown = [], 0
     for area in result["areas"]:
         detail = dict(area["detail"])
         small = bool(minimum) and (_small(area["count"], minimum) or _small(detail.get("observed"), minimum))
-        hidden = sorted(k for k in detail if k in COUNT_DERIVED.get(kind, ())) if small else []
+        hidden = list(detail) if small else []
         for key in hidden:
             detail[key] = None
+        if not small and isinstance(area["count"], int | float):
+            shown += area["count"]
         areas.append({**area, "count": None if small else area["count"], "detail": detail, "withheld": small,
                       "withheld_fields": hidden})
-    return {**result, "total": hide(result["total"]), "unplaced": hide(result["unplaced"]),
-            "outside": hide(result["outside"]), "areas": areas, "suppressed_below": minimum or None}
+    partial = any(a["withheld"] for a in areas)
+    summary, summary_withheld = dict(result.get("summary") or {}), []
+    if partial:
+        withheld_codes = {a["code"] for a in areas if a["withheld"]}
+        for key in ("top", "alerts"):  # lists of codes in rank order: the order of withheld areas would tell
+            if isinstance(summary.get(key), list):
+                summary[key] = ([c for c in summary[key] if c not in withheld_codes]
+                                + sorted(c for c in summary[key] if c in withheld_codes))
+        if kind == "concentration":
+            for a in areas:
+                if "cumulative_share" in a["detail"] and "cumulative_share" not in a["withheld_fields"]:
+                    a["detail"]["cumulative_share"] = None
+                    a["withheld_fields"] = [*a["withheld_fields"], "cumulative_share"]
+            summary.pop("lorenz", None)
+            summary["gini"] = None
+            summary_withheld = ["lorenz", "gini", "share held"]
+    return {**result, "summary": summary, "areas": areas, "suppressed_below": minimum or None,
+            "total": None if partial else hide(result["total"]), "total_at_least": shown if partial else None,
+            "unplaced": hide(result["unplaced"]), "outside": hide(result["outside"]),
+            "summary_withheld": summary_withheld}
 
 
 def published(run, user) -> dict:
@@ -75,6 +95,35 @@ def count_text(n, minimum: int | None) -> str:
     if n is None:
         return f"fewer than {minimum}" if minimum else "—"
     return f"{n:,}"
+
+
+def total_text(result: dict) -> str:
+    """The run's total as this user may see it: exact, or "at least X" when some area counts are withheld."""
+    if result["total"] is None and result.get("total_at_least") is not None:
+        # Every withheld area has at least one crime, so the total is never below 1.
+        return f"at least {max(result['total_at_least'], 1):,}"
+    return count_text(result["total"], result["suppressed_below"])
+
+
+def crimes_text(result: dict) -> str:
+    """'1 crime', '1,204 crimes', 'at least 1 crime', 'fewer than 5 crimes'."""
+    text = total_text(result)
+    return f"{text} {'crime' if text in ('1', 'at least 1') else 'crimes'}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 ward', '3 wards', '1,204 LSOAs'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def level_words(result: dict) -> tuple[str, str]:
+    return LEVEL_WORDS.get(result["level"], (result["level"], result["level"] + "s"))
+
+
+def percent(x: float, places: int = 1) -> str:
+    """0.2 -> '20%', 0.223 -> '22.3%', 0.125 -> '12.5%'."""
+    text = f"{x * 100:.{places}f}".rstrip("0").rstrip(".")
+    return text + "%"
 
 
 # --- table and CSV -----------------------------------------------------------------------------------------------
@@ -188,6 +237,7 @@ def feature_collection(run, result: dict) -> dict:
     return {"type": "FeatureCollection", "features": features, "properties": {
         "run": run.pk, "kind": run.kind, "level": result["level"], "crime_types": result["crime_types"],
         "from": result["from"], "to": result["to"], "boroughs": result["boroughs"], "total": result["total"],
+        "total_at_least": result.get("total_at_least"), "total_text": total_text(result),
         "unplaced": result["unplaced"], "outside": result["outside"], "suppressed_below": result["suppressed_below"],
         "legend": result["legend"], "parameters": run.parameters, "input_sha256": run.input_sha256,
         "code_version": run.code_version}}
@@ -215,66 +265,194 @@ def title(run, result: dict) -> str:
 def _fdr_text(fdr: dict | None) -> str:
     if not fdr:
         return ""
+    tested = plural(fdr.get("n_tests", 0), "area")
     if fdr.get("applied"):
-        text = f"{fdr.get('method') or 'false-discovery-rate'} correction across {fdr.get('n_tests', 0):,} areas tested"
+        text = f"{fdr.get('method') or 'false-discovery-rate'} correction across {tested} tested"
     else:
-        text = f"no correction for testing {fdr.get('n_tests', 0):,} areas"
+        text = f"no correction for testing {tested}"
     if fdr.get("smallest_p"):
         text += f"; the smallest p-value the permutations can give is {fdr['smallest_p']:.3g}"
+    return text[:1].upper() + text[1:] + "."
+
+
+def month_spans(months: list[str]) -> str:
+    """'2016-03, 2016-05 to 2016-07': consecutive months joined into spans."""
+    spans: list[list] = []
+    for month in sorted(set(months)):
+        date = parse_month(month)
+        index = date.year * 12 + date.month
+        if spans and index == spans[-1][2] + 1:
+            spans[-1][1:] = [month, index]
+        else:
+            spans.append([month, month, index])
+    return ", ".join(_span(first, last) for first, last, _ in spans)
+
+
+def _borough_names(codes) -> dict[str, str]:
+    return dict(Borough.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def _concentration_line(result: dict, one: str, many: str) -> list[str]:
+    s, minimum = result["summary"], result["suppressed_below"]
+    needed, considered = s.get("areas_needed", 0), s.get("areas_considered", len(result["areas"]))
+    if not needed:
+        return ["No crimes to concentrate."]
+    last = next((a for a in result["areas"] if a["detail"].get("rank") == needed), None)
+    held = last["detail"].get("cumulative_share") if last else None
+    areas = f"{needed:,} of {plural(considered, one, many)}"
+    verb = "holds" if needed == 1 else "hold"
+    if held is not None:
+        line = f"{areas} {verb} {percent(held)} of the crimes (at least {percent(s['share'])})"
+    else:
+        line = f"{areas} {verb} at least {percent(s['share'])} of the crimes"
+    if s.get("gini") is not None:
+        return [f"{line}; Gini {s['gini']:.3f}."]
+    lines = [line + "."]
+    if "gini" in result.get("summary_withheld", []):
+        lines.append(f"The exact share, the Gini and the Lorenz curve are withheld: with the counts shown they "
+                     f"would reveal counts under {minimum}.")
+    return lines
+
+
+def _most_challenged(result: dict) -> str:
+    top = [a for a in result["areas"] if a["class"] == "most challenged"]
+    ranked = sorted((a for a in top if a["detail"].get("rank") is not None), key=lambda a: a["detail"]["rank"])
+    unranked = sorted((a for a in top if a["detail"].get("rank") is None), key=lambda a: a["name"])
+    text = "Most challenged, in rank order: " + ("; ".join(a["name"] for a in ranked) or "none")
+    if unranked:
+        text += (f"; and, with {'its count' if len(unranked) == 1 else 'their counts'} and rank withheld, "
+                 + "; ".join(a["name"] for a in unranked))
     return text + "."
+
+
+def _totals_line(result: dict, one: str, many: str) -> str:
+    minimum = result["suppressed_below"]
+    n = len(result["areas"])
+    elsewhere = (f"{count_text(result['unplaced'], minimum)} in no known area; "
+                 f"{count_text(result['outside'], minimum)} outside the areas analysed")
+    if result["kind"] == "alerts":
+        # The areas' counts are the month assessed; with any withheld, their sum has the same lower bound.
+        month = {**result, "total": None if result.get("total_at_least") is not None
+                 else sum(a["count"] or 0 for a in result["areas"])}
+        line = (f"{crimes_text(result).capitalize()} placed in the {plural(n, one, many)} over the whole "
+                f"period read, {_span(result['from'], result['to'])} (the baseline and the month assessed); "
+                f"{elsewhere}. The map and the table show {result['to']} only, the month assessed: "
+                f"{crimes_text(month)}.")
+    else:
+        line = (f"{crimes_text(result).capitalize()} placed in the {plural(n, one, many)} analysed; "
+                f"{elsewhere}.")
+    if result.get("total_at_least") is not None:
+        line += f" The exact total is withheld: with the counts shown it would reveal counts under {minimum}."
+    return line
+
+
+def _coverage_lines(result: dict, many: str) -> list[str]:
+    """Warnings about months and boroughs the data does not cover."""
+    lines = []
+    if result.get("months_without_data"):
+        lines.append(f"No records loaded for {month_spans(result['months_without_data'])}.")
+    absent = result.get("boroughs_without_data") or []
+    pairs = result.get("borough_months_without_data", []) or []
+    names = _borough_names(set(absent) | {code for code, _ in pairs}) if absent or pairs else {}
+    if absent:
+        listed = ", ".join(sorted(names.get(c, c) for c in absent))
+        lines.append(f"No records at all for {listed} in this period: "
+                     f"{'its' if len(absent) == 1 else 'their'} {many} show no crime, which means no data, "
+                     "not no crime.")
+    if pairs:
+        by_month: dict[str, set[str]] = {}
+        for code, month in pairs:
+            by_month.setdefault(month, set()).add(names.get(code, code))
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for month in sorted(by_month):
+            groups.setdefault(tuple(sorted(by_month[month])), []).append(month)
+        clauses = "; ".join(f"{', '.join(boroughs)} in {month_spans(months)}" for boroughs, months in groups.items())
+        tail = ("those months are left out of the alerts baselines of their areas" if result["kind"] == "alerts"
+                else "those months count as zero in this analysis")
+        lines.append(f"No data for {clauses}: {tail} (the other boroughs have data then).")
+    return lines
+
+
+def _not_assessed_line(result: dict, one: str, many: str) -> str:
+    s = result["summary"]
+    n = s.get("not_assessed")
+    if not n:
+        return ""
+    reasons = s.get("not_assessed_reasons") or {}
+    parts = [f"{k:,}: {str(reason).removeprefix('not assessed: ').replace('; ', ', ')}"
+             for reason, k in sorted(reasons.items(), key=lambda item: -item[1])]
+    return f"{plural(n, one, many)} not assessed" + (f" ({'; '.join(parts)})." if parts else ".")
 
 
 def summary_lines(result: dict) -> list[str]:
     """The run's headline and method in plain words."""
-    one, many = LEVEL_WORDS.get(result["level"], (result["level"], result["level"] + "s"))
+    one, many = level_words(result)
     minimum, s = result["suppressed_below"], result["summary"]
+    n = len(result["areas"])
     lines = []
     kind = result["kind"]
     if kind == "concentration":
-        lines.append(f"{s['areas_needed']:,} of {s['areas_considered']:,} {many} hold {s['share']:.0%} of the "
-                     f"crimes; Gini {s['gini']:.3f}.")
+        lines += _concentration_line(result, one, many)
     elif kind == "challenged":
-        top = [a["name"] for a in result["areas"] if a["class"] == "most challenged"]
-        lines += [f"Most challenged: {'; '.join(top) or 'none'}.", s.get("method", "")]
+        lines += [_most_challenged(result), s.get("method", "")]
     elif kind in ("hotspots", "clusters"):
         found = sum(1 for a in result["areas"] if a["class"] not in ("not significant", "no neighbours"))
-        lines += [f"{found:,} of {len(result['areas']):,} {many} significant. {s.get('statistic', '')}.",
+        lines += [f"{found:,} of {plural(n, one, many)} significant. {s.get('statistic', '')}.",
                   _fdr_text(s.get("fdr"))]
         if s.get("islands"):
-            lines.append(f"{len(s['islands']):,} {one if len(s['islands']) == 1 else many} with no neighbours "
-                         "(not tested).")
+            lines.append(f"{plural(len(s['islands']), one, many)} with no neighbours (not tested).")
         if s.get("components", 1) > 1:
-            lines.append(f"The areas form {s['components']} separate groups of neighbours.")
+            lines.append(f"The areas form {s['components']:,} separate groups of neighbours.")
     elif kind == "emerging":
         patterns = sum(1 for a in result["areas"] if a["class"] != "no pattern detected")
-        lines += [f"{patterns:,} of {len(result['areas']):,} {many} show a pattern over {s.get('months', '?')} "
-                  "months.", s.get("method", "")]
+        lines += [f"{patterns:,} of {plural(n, one, many)} show{'s' if patterns == 1 else ''} a pattern over "
+                  f"{plural(s['months'], 'month') if 'months' in s else '? months'}.", s.get("method", "")]
     elif kind == "alerts":
-        lines += [f"{len(s.get('alerts', [])):,} alerts among {len(result['areas']):,} {many} for "
-                  f"{s.get('latest', result['to'])}.", s.get("method", "")]
+        lines += [f"{plural(len(s.get('alerts', [])), 'alert')} among {plural(n, one, many)} for "
+                  f"{s.get('latest', result['to'])}.", _not_assessed_line(result, one, many), s.get("method", "")]
     if s.get("note"):
         lines.append(s["note"])
-    lines.append(f"{count_text(result['total'], minimum)} crimes placed in the {len(result['areas']):,} {many} "
-                 f"analysed; {count_text(result['unplaced'], minimum)} in no known area; "
-                 f"{count_text(result['outside'], minimum)} outside the areas analysed.")
-    if result.get("months_without_data"):
-        lines.append("No records loaded for " + ", ".join(result["months_without_data"]) + ".")
+    lines.append(_totals_line(result, one, many))
+    lines += _coverage_lines(result, many)
     if minimum:
         lines.append(f"Counts from 1 to {minimum - 1} are withheld, with the figures worked out from them.")
     return [line for line in lines if line]
 
 
+SPATIAL_OPTIONS = ("fdr", "permutations", "seed", "inference")
+
+
+def options_text(parameters: dict) -> str:
+    """The options that change the result, in words: 'FDR correction on; 999 permutations; seed 1; ...'."""
+    p = parameters or {}
+    parts = []
+    if "fdr" in p:
+        parts.append(f"FDR correction {'on' if p['fdr'] else 'off'}")
+    if "permutations" in p:
+        parts.append(f"{p['permutations']:,} permutations")
+    if "seed" in p:
+        parts.append(f"seed {p['seed']}")
+    if "inference" in p:
+        parts.append(f"inference {p['inference']}")
+    parts += [f"{k.replace('_', ' ')} {format_value(v)}" for k, v in p.items()
+              if k not in COMMON_PARAMETERS and k not in SPATIAL_OPTIONS]
+    return "; ".join(parts) or "none"
+
+
 def facts(run, result: dict) -> list[tuple[str, str]]:
     """Everything needed to reproduce the run, as label and value."""
     p = run.parameters
-    names = dict(Borough.objects.filter(code__in=result.get("boroughs") or []).values_list("code", "name"))
-    options = {k: v for k, v in p.items() if k not in COMMON_PARAMETERS}
+    boroughs = result.get("boroughs") or []
+    names = _borough_names(boroughs)
+    one, many = level_words(result)
+    listed = ", ".join(names.get(c, c) for c in boroughs)
+    areas = plural(len(result["areas"]), one, many)
+    # Borough level: the areas are the boroughs, so name them rather than say "4 boroughs in 4 boroughs".
+    areas += (": " if result["level"] == "borough" else " in ") + listed
     rows = [("Analysis", KIND_LABELS.get(run.kind, run.kind)), ("Crime types", ", ".join(result["crime_types"])),
             ("Period", period_text(result)),
-            ("Areas", f"{len(result['areas']):,} {LEVEL_WORDS.get(result['level'], ('', result['level']))[1]} in "
-                      + ", ".join(names.get(c, c) for c in result.get("boroughs") or [])
-                      + ("" if p.get("boroughs") else " (every borough the data covers)")),
-            ("Options", ", ".join(f"{k} {format_value(v)}" for k, v in options.items()) or "none")]
+            ("Areas", areas + ("" if p.get("boroughs") else " (every borough the data covers)")),
+            ("Options", options_text(p))]
     if "seed" in p:
         rows.append(("Permutation seed", str(p["seed"])))
     rows += [("Input SHA-256", run.input_sha256), ("Code version", run.code_version),
@@ -304,10 +482,10 @@ def monthly_counts(result: dict, code: str) -> tuple[list[str], list[int]]:
     return [format_month(m) for m in months], [rows.get(m, 0) for m in months]
 
 
-def area_chart_svg(name: str, months: list[str], counts: list[int | None], minimum: int | None) -> str:
-    """A control chart (performance.charts) when every month can be shown; bars with gaps where months are withheld."""
+def area_chart_svg(name: str, months: list[str], counts: list[int]) -> str:
+    """A control chart (performance.charts) of the area's months; bars when there is a single month."""
     label = f"{name}: crimes each month"
-    if len(months) >= 2 and all(n is not None for n in counts):
+    if len(months) >= 2:
         from vcdhub.performance.charts import control_chart_svg
         from vcdhub.performance.engine import Trend
         from vcdhub.stats.control import XmRChart
@@ -315,14 +493,14 @@ def area_chart_svg(name: str, months: list[str], counts: list[int | None], minim
         chart = XmRChart(moving_range="median").fit(counts)
         trend = Trend(name, months, counts, chart.centre_, chart.upper_, max(0.0, chart.lower_), chart.signals_)
         return control_chart_svg(trend, label)
-    return bar_chart_svg(label, months, counts, minimum)
+    return bar_chart_svg(label, months, counts)
 
 
-def bar_chart_svg(label: str, months: list[str], counts: list[int | None], minimum: int | None) -> str:
+def bar_chart_svg(label: str, months: list[str], counts: list[int]) -> str:
     width, height, left, right, top, bottom = 640, 220, 48, 12, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     n = max(len(months), 1)
-    highest = max([c for c in counts if c is not None] + [minimum or 0, 1]) * 1.08
+    highest = max([*counts, 1]) * 1.08
     bar = plot_w / n
 
     def y(v: float) -> float:
@@ -336,14 +514,9 @@ def bar_chart_svg(label: str, months: list[str], counts: list[int | None], minim
              f'fill="#555">{highest / 1.08:,.0f}</text>']
     for i, (month, count) in enumerate(zip(months, counts, strict=True)):
         x = left + i * bar + bar * 0.1
-        if count is None:
-            parts.append(f'<rect x="{x:.1f}" y="{y(minimum - 1):.1f}" width="{bar * 0.8:.1f}" '
-                         f'height="{y(1) - y(minimum - 1):.1f}" fill="none" stroke="#999" stroke-dasharray="3 2" '
-                         f'class="withheld"><title>{month}: fewer than {minimum} (withheld)</title></rect>')
-        else:
-            parts.append(f'<rect x="{x:.1f}" y="{y(count):.1f}" width="{bar * 0.8:.1f}" '
-                         f'height="{y(0) - y(count):.1f}" fill="#0b4f8a" class="point">'
-                         f'<title>{month}: {count:,}</title></rect>')
+        parts.append(f'<rect x="{x:.1f}" y="{y(count):.1f}" width="{bar * 0.8:.1f}" '
+                     f'height="{y(0) - y(count):.1f}" fill="#0b4f8a" class="point">'
+                     f'<title>{month}: {count:,}</title></rect>')
     step = max(1, n // 8)
     for i in range(0, len(months), step):
         parts.append(f'<text x="{left + (i + 0.5) * bar:.1f}" y="{height - 12}" text-anchor="middle" '
@@ -372,21 +545,30 @@ def explorer_link(result: dict, code: str) -> dict | None:
 
 
 def area_context(run, result: dict, code: str, user) -> dict | None:
-    """One area of the run: its numbers, its monthly chart and, for users who read records, where to see them."""
+    """One area of the run: its numbers, its monthly chart and, for users who read records, where to see them.
+
+    Where small cells are withheld and any of the area's months is small, no monthly number is shown at all:
+    with the area's total, a single withheld month would be the total less the months shown.
+    """
     area = next((a for a in result["areas"] if a["code"] == code), None)
     if area is None:
         return None
     minimum = result["suppressed_below"]
     months, counts = monthly_counts(result, code)
-    shown = [None if minimum and _small(n, minimum) else n for n in counts]
+    monthly_withheld = bool(minimum) and any(_small(n, minimum) for n in counts)
     columns = detail_columns({"areas": [area]})
     details = [(key, WITHHELD if key in area["withheld_fields"] else format_value(area["detail"].get(key)))
                for key in columns]
-    return {"area": area, "count_text": count_text(area["count"], minimum),
-            "colour": colours(result).get(area["class"]), "details": details,
-            "chart": area_chart_svg(area["name"], months, shown, minimum),
-            "monthly": list(zip(months, [count_text(n, minimum) for n in shown], strict=True)),
-            "explorer": explorer_link(result, code) if reads_records(user) else None}
+    context = {"area": area, "count_text": count_text(area["count"], minimum),
+               "colour": colours(result).get(area["class"]), "details": details,
+               "chart": "", "monthly": [], "monthly_withheld": "",
+               "explorer": explorer_link(result, code) if reads_records(user) else None}
+    if monthly_withheld:
+        context["monthly_withheld"] = f"Monthly counts withheld: at least one month has fewer than {minimum}."
+    else:
+        context["chart"] = area_chart_svg(area["name"], months, counts)
+        context["monthly"] = [(month, count_text(n, minimum)) for month, n in zip(months, counts, strict=True)]
+    return context
 
 
 # --- PNG ---------------------------------------------------------------------------------------------------------
@@ -408,6 +590,18 @@ def _path(geometry):
             vertices.append(xy)
             codes += [Path.MOVETO] + [Path.LINETO] * (len(xy) - 2) + [Path.CLOSEPOLY]
     return Path(np.concatenate(vertices), codes) if vertices else None
+
+
+def png_subtitle(run, result: dict) -> str:
+    """The PNG's first line under the title: areas and crimes, with the total as this user may see it."""
+    one, many = level_words(result)
+    text = f"{plural(len(result['areas']), one, many)}; {crimes_text(result)} placed"
+    if result["kind"] == "alerts":
+        text += (f" over {_span(result['from'], result['to'])} (baseline and month assessed); "
+                 f"the map shows {result['to']}")
+    if result["suppressed_below"]:
+        text += f"; counts under {result['suppressed_below']} withheld"
+    return text + "."
 
 
 def png_bytes(run, result: dict) -> bytes:
@@ -449,15 +643,21 @@ def png_bytes(run, result: dict) -> bytes:
     figure.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.71, 0.86), frameon=False, fontsize=10,
                   title=f"Class ({many})", title_fontsize=11, alignment="left")
     figure.suptitle(title(run, result), x=0.02, y=0.97, ha="left", fontsize=14, fontweight="bold")
-    total = count_text(result["total"], result["suppressed_below"])
-    figure.text(0.02, 0.915, f"{len(result['areas']):,} {many}; {total} crimes placed. vcdhub run {run.pk}, "
-                f"input {run.input_sha256[:12]}, {run.code_version}.",
-                fontsize=9, color="#444444")
+    figure.text(0.02, 0.925, png_subtitle(run, result), fontsize=9, color="#444444")
+    figure.text(0.02, 0.900, f"Options: {options_text(run.parameters)}. vcdhub run {run.pk}, "
+                f"input {run.input_sha256[:12]}, {run.code_version}.", fontsize=9, color="#444444")
     figure.text(0.02, 0.02, "Contains public sector information licensed under the Open Government Licence v3.0. "
                 "Contains OS data © Crown copyright and database right.", fontsize=7, color="#666666")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def lorenz_withheld(result: dict) -> str:
+    """Why a concentration run shows no Lorenz curve to this user, or ''."""
+    if result.get("kind") == "concentration" and "lorenz" in result.get("summary_withheld", []):
+        return f"Lorenz curve withheld: it would reveal counts under {result['suppressed_below']}."
+    return ""
 
 
 def lorenz_svg(result: dict) -> str:

@@ -52,8 +52,8 @@ def run_map(request, pk: int):
     run, result = _run(request, pk)
     return render(request, "places/run.html", {
         "run": run, "result": result, "title": show.title(run, result), "summary": show.summary_lines(result),
-        "facts": show.facts(run, result), "level_words": show.LEVEL_WORDS.get(result["level"]),
-        "lorenz": show.lorenz_svg(result)})
+        "facts": show.facts(run, result), "level_words": show.level_words(result),
+        "lorenz": show.lorenz_svg(result), "lorenz_withheld": show.lorenz_withheld(result)})
 
 
 def run_table(request, pk: int):
