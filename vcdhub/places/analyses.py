@@ -155,7 +155,8 @@ def _resolution(model, parameters: dict, n_tests: int) -> str:
     if at_floor >= needed:
         return ""
     return (f"With {parameters['permutations']:,} permutations no p-value can be below {floor:.4f}; after the "
-            f"false-discovery-rate correction over {n_tests:,} areas, at least {needed:,} areas would need that "
+            f"false-discovery-rate correction over {n_tests:,} areas, at least {needed:,} "
+            f"{'area' if needed == 1 else 'areas'} would need that "
             f"p-value for any to count at 90%, and {at_floor:,} have it. "
             + ("More permutations (9,999) give a finer test." if parameters["permutations"] < 9_999
                else "Only stronger clustering, or more areas at the floor, would pass."))
@@ -254,12 +255,8 @@ def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, 
                       "p": _finite(model.p_[code]), "p_adjusted": _finite(model.p_adjusted_[code]),
                       "reason": model.reason_[code]} for code in series.codes}
     latest = {code: int(row[-1]) for code, row in zip(series.codes, series.counts, strict=True)}
-    # Group the reasons for not assessing areas; each group is named by its first area's own reason.
-    groups: dict[str, list[str]] = {}
-    for code in series.codes:
-        if not model.assessed_[code]:
-            groups.setdefault(_reason_kind(model.reason_[code]), []).append(model.reason_[code])
-    reasons = Counter({members[0]: len(members) for members in groups.values()})
+    # Why areas were not assessed, without any one area's numbers (they may be withheld small counts).
+    reasons = Counter(_reason_kind(model.reason_[code]) for code in series.codes if not model.assessed_[code])
     summary = {"latest": model.latest_, "alerts": [row["code"] for row in model.alerts_],
                "not_assessed": sum(reasons.values()), "not_assessed_reasons": dict(reasons.most_common()),
                "method": "Poisson regression on trend and month of year over up to 5 earlier years; "
@@ -269,8 +266,8 @@ def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, 
 
 
 def _reason_kind(reason: str) -> str:
-    """A not-assessed reason without its area's own numbers, to count how many areas share it."""
-    return re.sub(r"\d[\d,.]*", "N", reason.split(";")[0]).strip()
+    """A not-assessed reason with its area's own numbers replaced by N (months such as 2017-12 are kept)."""
+    return re.sub(r"(?<![\d-])\d[\d,]*(?:\.\d+)?(?![\d-])", "N", reason).strip()
 
 
 ANALYSES = {"concentration": concentration, "challenged": challenged, "hotspots": hot_spots,
