@@ -374,12 +374,6 @@ def finish(prepared: PreparedFile, *, actor: str, resolver: AreaResolver, force:
     return _write(prepared.parsed, prepared.source, prepared.sha256, actor, prepared.started, resolver)
 
 
-def import_one(source: SourceFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
-               tick: Callable[[int], None] | None = None) -> FileResult:
-    prepared = prepare(source, force=force, month=month, tick=tick, skip_sha256=_current_sha256())
-    return finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
-
-
 def _current_sha256() -> frozenset[str]:
     return frozenset(ImportBatch.objects.filter(superseded_by__isnull=True).values_list("sha256", flat=True))
 

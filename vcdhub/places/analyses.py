@@ -177,9 +177,7 @@ def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None =
     from vcdhub.stats.hotspots import GetisOrdHotSpots
 
     parameters = _spatial_parameters(permutations, seed, fdr, inference or _default_inference())
-    totals = series.totals
-    if not totals.any():
-        raise ValueError("no crimes of these types in these areas and months: Gi* is undefined")
+    totals = series.totals  # never all zero: compute() refuses a request with no crimes
     w = _weights(series)
     model = GetisOrdHotSpots(**parameters).fit(totals, w)
     classes = dict(zip(series.codes, model.label_.tolist(), strict=True))

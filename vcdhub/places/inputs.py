@@ -71,11 +71,6 @@ def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.
     return {(codes[borough_id], month) for borough_id, month in pairs}
 
 
-def covered_boroughs(month_from: dt.date, month_to: dt.date) -> list[str]:
-    """Boroughs with any crime record of any type in the period."""
-    return sorted({code for code, _ in borough_months(month_from, month_to)})
-
-
 def resolve_boroughs(names: list[str]) -> list[str]:
     """Borough GSS codes from codes or names, in any case; ValueError naming any that is not a London borough."""
     known = list(Borough.objects.values_list("code", "name"))
