@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
 
-.PHONY: install demo demo-load test test-sqlite test-postgres lint bench clean
+.PHONY: install demo demo-load test test-sqlite test-postgres lint lint-checks bench clean
 
 install: $(STAMP)
 
@@ -22,8 +22,13 @@ demo-load: install
 demo: demo-load
 	$(BIN)/vcdhub runserver 127.0.0.1:8000
 
-lint: install
+# Style (ruff), the layering contracts (import-linter, pyproject.toml) and no model change without a migration.
+lint: install lint-checks
+
+lint-checks:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+	DATABASE_URL= $(BIN)/vcdhub makemigrations --check --dry-run --verbosity 0
 
 test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider

@@ -3,7 +3,9 @@
 import csv
 import gzip
 import io
+import ipaddress
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,33 @@ SHARED = Path(os.environ.get("VCDHUB_SHARED_DATA", settings.BASE_DIR.parent / "s
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+class NetworkAccessInTests(RuntimeError):
+    """A test tried to reach a host other than this machine: tests must not need the network."""
+
+
+def _refuse_remote(connect):
+    def guarded(self, address, *args, **kwargs):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0]
+            try:
+                local = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                local = host == "localhost"
+            if not local:
+                raise NetworkAccessInTests(f"a test tried to connect to {host}: tests run without the network")
+        return connect(self, address, *args, **kwargs)
+
+    return guarded
+
+
+def pytest_configure(config):
+    # Network access during tests is an error (only this machine: PostgreSQL, live servers, the browser).
+    socket.socket.connect = _refuse_remote(socket.socket.connect)
+    socket.socket.connect_ex = _refuse_remote(socket.socket.connect_ex)
+    # Password hashing is deliberately slow; tests create many users. Production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _ensure_geography() -> None:

@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from tests.conftest import DEMO, read_rows, write_csv
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSearch
+from vcdhub.crime.policeuk import STREET_HEADER
 from vcdhub.ingest.pipeline import run_import
-from vcdhub.ingest.sources.policeuk.schema import STREET_HEADER
 
 ACTOR = "test:hostile"
 MONTH = "2017-07"

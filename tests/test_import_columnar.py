@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import DEMO, read_rows, shared_data_or_skip, write_csv
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
+from vcdhub.crime.policeuk import OUTCOMES, STREET, STREET_HEADER
 from vcdhub.ingest.files import discover
 from vcdhub.ingest.pipeline import parse_file, run_import
 from vcdhub.ingest.sources.policeuk import columnar
-from vcdhub.ingest.sources.policeuk.schema import OUTCOMES, STREET, STREET_HEADER
 
 PLACED = ("lsoa_id", "ward_id", "borough_id")
 

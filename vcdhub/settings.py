@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "vcdhub.platform",
     "vcdhub.access",
     "vcdhub.audit",
@@ -42,6 +44,8 @@ INSTALLED_APPS = [
     "vcdhub.performance",
     "vcdhub.equality",
     "vcdhub.places",
+    "vcdhub.accounts",
+    "vcdhub.auditing",
     "vcdhub.demo",
 ]
 
@@ -200,3 +204,14 @@ LOGGING = {
 # Static files come straight from the installed packages (Leaflet, htmx) and vcdhub/static, no build step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Background jobs (platform.jobs): django-tasks with its database backend, so neither SQLite nor PostgreSQL
+# needs a broker; `vcdhub db_worker` runs them (make demo starts one beside the web server).
+# VCDHUB_JOBS_IMMEDIATE=1 runs each job inside the request that queues it (a single-process setup, no worker).
+TASKS = {
+    "default": {
+        "BACKEND": ("django_tasks.backends.immediate.ImmediateBackend" if env_bool("VCDHUB_JOBS_IMMEDIATE")
+                    else "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}

@@ -1,36 +1,36 @@
+"""The root URLconf: the site's own pages, then every registered module's URLs and API endpoints
+(platform.registry). A new module adds itself in its AppConfig, not here."""
+
 import django.contrib.auth.admin  # noqa: F401 - user management; the admin does not autodiscover
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 import vcdhub.access.admin  # noqa: F401
-from vcdhub.access.views import LoginView
+from vcdhub.accounts.views import LoginView
 from vcdhub.crime import views as crime_views
-from vcdhub.crime.api.views import CrimeViewSet, StopSearchViewSet
-from vcdhub.geography.api.views import BoroughViewSet, LsoaViewSet, WardViewSet
+from vcdhub.platform.registry import modules
+from vcdhub.platform.views import add_journal_entry, job_page, job_status
 
 router = DefaultRouter()
-router.register("crimes", CrimeViewSet, basename="crime")
-router.register("stop-searches", StopSearchViewSet, basename="stopsearch")
-router.register("boroughs", BoroughViewSet, basename="borough")
-router.register("wards", WardViewSet, basename="ward")
-router.register("lsoas", LsoaViewSet, basename="lsoa")
+for module in modules():
+    for endpoint in module.api:
+        router.register(endpoint.prefix, import_string(endpoint.viewset), basename=endpoint.basename)
 
 urlpatterns = [
     path("", crime_views.home, name="home"),
-    path("", include("vcdhub.crime.urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
-    path("account/", include("vcdhub.access.urls")),
-    path("", include("vcdhub.audit.urls")),
-    path("performance/", include("vcdhub.performance.urls")),
-    path("equality/", include("vcdhub.equality.urls")),
-    path("places/", include("vcdhub.places.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *[path(module.url_prefix, include(module.urls)) for module in modules() if module.urls],
+    path("journal/<slug:app_label>/<slug:model_name>/<str:pk>/", add_journal_entry, name="journal_add"),
+    path("jobs/<str:pk>/", job_page, name="job"),
+    path("jobs/<str:pk>/status/", job_status, name="job_status"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -19,6 +19,8 @@ from vcdhub.ingest.pipeline import run_import
 from vcdhub.places import render
 from vcdhub.places.actions import run_analysis
 from vcdhub.places.models import AnalysisRun
+from vcdhub.platform.jobs import run_pending_jobs
+from vcdhub.platform.models import Job
 
 pytestmark = pytest.mark.django_db
 MONTHS = ("2017-06", "2017-07")
@@ -39,6 +41,22 @@ def client_for(client, london):
         return client
 
     return sign_in
+
+
+def _requested(client, data):
+    """POST an analysis request: it is queued as a job for the user; run the queue, as a worker would, and
+    answer as the page would after the job: its result's address (302), or the form (200)."""
+    response = client.post("/places/", data)
+    if response.status_code != 302:
+        return response
+    job = Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.status == "queued"
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.status == "done", job.error + job.traceback
+    response.job = job
+    response["Location"] = job.result_url
+    return response
 
 
 def _stored(level: str = "ward", **options):
@@ -76,7 +94,7 @@ def test_the_form_offers_the_latest_twelve_months_with_data(client_for, loaded):
 def test_a_get_never_stores_a_run_even_with_a_full_request(client_for, loaded):
     response = client_for("vcd_analyst").get("/places/", GOOD)  # a link or a browser's prefetch
     assert response.status_code == 200 and not AnalysisRun.objects.exists()
-    assert client_for("vcd_analyst").post("/places/", GOOD).status_code == 302
+    assert _requested(client_for("vcd_analyst"), GOOD).status_code == 302
     assert AnalysisRun.objects.count() == 1
 
 
@@ -114,16 +132,21 @@ def test_bad_input_is_shown_field_by_field_and_stores_nothing(client_for, change
     assert not AnalysisRun.objects.exists()
 
 
-def test_a_request_that_cannot_be_answered_is_a_form_error_not_a_500(client_for, loaded):
-    response = client_for("vcd_analyst").post("/places/", {**GOOD, "month_from": "2010-01", "month_to": "2010-12"})
-    assert response.status_code == 200
-    assert "no areas to analyse" in " ".join(response.context["form"].non_field_errors())
-    assert 'id="form-errors"' in response.content.decode()
+def test_a_request_that_cannot_be_answered_is_a_failed_job_with_its_reason_not_a_500(client_for, loaded):
+    client = client_for("vcd_analyst")
+    response = client.post("/places/", {**GOOD, "month_from": "2010-01", "month_to": "2010-12"})
+    assert response.status_code == 302
+    run_pending_jobs()
+    job = Job.objects.get()
+    assert job.status == "failed" and "no areas to analyse" in job.error
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "Failed." in page and "no areas to analyse" in page
+    assert "Traceback" not in page  # the traceback is kept for administrators only
     assert not AnalysisRun.objects.exists()
 
 
 def test_a_valid_request_stores_a_run_and_opens_its_map(client_for, loaded):
-    response = client_for("vcd_analyst").post("/places/", {
+    response = _requested(client_for("vcd_analyst"), {
         **GOOD, "kind": "hotspots", "permutations": "99", "seed": "20170701", "fdr": "off", "inference": "pseudo",
         "borough": ["E09000022", "E09000005"]})
     run = AnalysisRun.objects.get()
@@ -138,8 +161,8 @@ def test_a_valid_request_stores_a_run_and_opens_its_map(client_for, loaded):
 
 
 def test_alerts_assess_the_month_to_and_ignore_month_from(client_for, loaded):
-    response = client_for("vcd_analyst").post("/places/", {**GOOD, "kind": "alerts", "month_from": "",
-                                                            "level": "borough"})
+    response = _requested(client_for("vcd_analyst"), {**GOOD, "kind": "alerts", "month_from": "",
+                                                       "level": "borough"})
     assert response.status_code == 302
     run = AnalysisRun.objects.get()
     assert run.parameters["from"] is None and run.result["to"] == "2017-07"
@@ -159,7 +182,7 @@ def test_alerts_assess_the_month_to_and_ignore_month_from(client_for, loaded):
 def test_every_analysis_opens_as_a_map_a_table_an_area_and_downloads(client_for, london, demo_file, kind, options):
     assert run_import([demo_file(m, "metropolitan-street") for m in ("2017-04", *MONTHS)], actor="test").ok
     client = client_for("vcd_supervisor")
-    response = client.post("/places/", {**GOOD, "kind": kind, "month_from": "2017-04", **options})
+    response = _requested(client, {**GOOD, "kind": kind, "month_from": "2017-04", **options})
     assert response.status_code == 302, response.context and response.context["form"].errors
     run = AnalysisRun.objects.get()
     base = response["Location"]

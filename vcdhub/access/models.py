@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from vcdhub.access.choices import Role, Scope, Sensitivity, UnitKind
-from vcdhub.platform.models import ChangeLoggedModel
+from vcdhub.audit.changelog import ChangeLoggedModel
 
 
 class Unit(ChangeLoggedModel):

@@ -77,3 +77,15 @@ def rebind_user(user) -> None:
     current = _current.get()
     _current.set(Actor(user_actor_name(user), user.pk, current.request_id if current else f"job-{uuid.uuid4()}",
                        current.ip if current else ""))
+
+
+def cli_actor(explicit: str | None = None) -> str:
+    """Who a command runs as: --actor when given, else the OS user. Nothing runs unattributed."""
+    if explicit:
+        return explicit
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"

@@ -56,8 +56,7 @@ def _user_snapshot(user) -> dict:
 def _attributed():
     from contextlib import nullcontext
 
-    from vcdhub.audit.context import actor_or_none
-    from vcdhub.platform.actors import cli_actor
+    from vcdhub.audit.context import actor_or_none, cli_actor
 
     # createsuperuser and other management commands run outside a request: the OS user is the actor.
     return nullcontext() if actor_or_none() is not None else acting_as(cli_actor())

@@ -1,7 +1,30 @@
 from django.apps import AppConfig
 
+from vcdhub.platform.registry import ApiEndpoint, Module, NavEntry
+
 
 class CrimeConfig(AppConfig):
     name = "vcdhub.crime"
     label = "crime"
     verbose_name = "Crime records"
+    registration = Module(
+        name="crime",
+        nav=(NavEntry("Crime explorer", "crime:explorer", records=True, order=10),
+             NavEntry("Map", "crime:map", order=20)),
+        records=("crime.Crime", "crime.Outcome", "crime.StopSearch"),
+        grantable=("crime.Crime", "crime.Outcome", "crime.StopSearch"),
+        urls="vcdhub.crime.urls",
+        api=(ApiEndpoint("crimes", "vcdhub.crime.api.views.CrimeViewSet", "crime"),
+             ApiEndpoint("stop-searches", "vcdhub.crime.api.views.StopSearchViewSet", "stopsearch")),
+    )
+
+    def ready(self):
+        from vcdhub.geography.signals import boundaries_changed
+
+        boundaries_changed.connect(_replace_records, dispatch_uid="crime.relink")
+
+
+def _replace_records(sender, **kwargs) -> dict[str, int]:
+    from vcdhub.crime.relink import relink_records
+
+    return relink_records()

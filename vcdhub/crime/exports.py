@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from vcdhub.ingest.sources.policeuk.schema import OUTCOMES, STOP_SEARCH, STREET, Schema
+from vcdhub.crime.policeuk import OUTCOMES, STOP_SEARCH, STREET, Schema
 from vcdhub.platform.months import format_month
 
 SCHEMA_FOR = {"crimes": STREET, "outcomes": OUTCOMES, "stop-and-search": STOP_SEARCH}

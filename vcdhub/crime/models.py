@@ -8,7 +8,7 @@ from django.db import models
 
 from vcdhub.crime.choices import Kind
 from vcdhub.geography.models import Borough, Lsoa, Ward
-from vcdhub.platform.models import ChangeLoggedModel, MarkedModel
+from vcdhub.platform.records import Record
 
 
 class ImportBatch(models.Model):
@@ -41,7 +41,7 @@ class ImportBatch(models.Model):
         return self.superseded_by_id is None
 
 
-class PlacedRecord(ChangeLoggedModel, MarkedModel):
+class PlacedRecord(Record):
     """Columns shared by every record police.uk places on a map point.
 
     Police.uk rows are public: they belong to the directorate's analysts and are marked OFFICIAL by
@@ -64,7 +64,7 @@ class PlacedRecord(ChangeLoggedModel, MarkedModel):
                                 db_constraint=False, db_index=False)
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
 
-    class Meta(MarkedModel.Meta):
+    class Meta(Record.Meta):
         abstract = True
 
 

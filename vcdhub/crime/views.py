@@ -9,8 +9,8 @@ from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
+from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
-from vcdhub.ingest.sources.policeuk.schema import STREET
 from vcdhub.platform.permissions import reads_records, records_required
 
 PAGE_SIZE = 50

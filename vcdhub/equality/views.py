@@ -5,7 +5,7 @@ from django.shortcuts import render
 from vcdhub.crime.models import StopSearch
 from vcdhub.equality.engine import equality_report
 from vcdhub.equality.groups import OFFICER_GROUPS
-from vcdhub.performance.charts import ratio_chart_svg
+from vcdhub.platform.charts import ratio_chart_svg
 from vcdhub.platform.fields import MonthField
 from vcdhub.platform.months import month_range
 

@@ -31,11 +31,7 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.crime.choices import Kind
 from vcdhub.crime.forces import force_name
 from vcdhub.crime.models import Crime, CrimeFlags, ImportBatch, Outcome, StopSearch
-from vcdhub.geography.placement import UNPLACED, AreaResolver
-from vcdhub.ingest.errors import RowError
-from vcdhub.ingest.files import SourceFile, UnreadableFile, discover
-from vcdhub.ingest.sources.policeuk import columnar
-from vcdhub.ingest.sources.policeuk.schema import (
+from vcdhub.crime.policeuk import (
     STOP_SEARCH,
     ParsedRow,
     RowContext,
@@ -44,6 +40,9 @@ from vcdhub.ingest.sources.policeuk.schema import (
     detect_schema,
     police_month,
 )
+from vcdhub.geography.placement import UNPLACED, AreaResolver
+from vcdhub.ingest.files import SourceFile, UnreadableFile, discover
+from vcdhub.ingest.sources.policeuk import columnar
 from vcdhub.ingest.writers import (
     SecondaryIndexesDropped,
     bulk_insert,
@@ -52,6 +51,7 @@ from vcdhub.ingest.writers import (
     ensure_indexes,
 )
 from vcdhub.platform.months import parse_month
+from vcdhub.platform.rowerrors import RowError
 
 MAX_ERRORS_KEPT = 1000  # per file; the count of bad rows is always exact
 MODEL_FOR_KIND = {Kind.STREET: Crime, Kind.OUTCOMES: Outcome, Kind.STOP_AND_SEARCH: StopSearch}

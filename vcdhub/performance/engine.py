@@ -13,6 +13,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from vcdhub.crime.models import Crime, CrimeFlags
 from vcdhub.geography.models import Borough, Ward
 from vcdhub.performance.indicators import Indicator, Targets, TargetsFileError
+from vcdhub.platform.charts import Trend
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.stats.control import XmRChart
 from vcdhub.stats.rates import rate_ratio, wilson_interval
@@ -214,18 +215,6 @@ def evaluate_all(targets: Targets, period: Period, baseline: Period | None = Non
     return [evaluate(indicator, targets, period, baseline) for indicator in targets.indicators]
 
 
-@dataclass
-class Trend:
-    name: str
-    months: list[str]
-    counts: list[int]
-    centre: float
-    upper: float
-    lower: float
-    signals: list[int]
-    method: str = "XmR"
-
-
 def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: dt.date) -> Trend | None:
     """Monthly counts with XmR control limits from the median moving range; None for surveys, missing flags
     or too few months.
@@ -257,7 +246,7 @@ TREND_MONTHS = 24
 
 def trend_charts(targets: Targets, end: dt.date, months: int = TREND_MONTHS) -> list[dict]:
     """Each indicator's monthly trend up to `end`, with its chart drawn as SVG."""
-    from vcdhub.performance.charts import control_chart_svg
+    from vcdhub.platform.charts import control_chart_svg
 
     start = month_range(end - dt.timedelta(days=31 * (months - 1)), end)[0]
     charts = []

@@ -1,9 +1,9 @@
 from django.db import models
 
-from vcdhub.platform.models import ChangeLoggedModel, MarkedModel
+from vcdhub.platform.records import Record
 
 
-class TargetSet(ChangeLoggedModel, MarkedModel):
+class TargetSet(Record):
     """The indicators and targets in force, as TOML text. Supervisors edit it in the app; every version is
     kept in the record's history (the change log), so a past report's definitions can be recovered."""
 

@@ -13,15 +13,19 @@ LIBRARIES = ("esda", "libpysal", "numpy", "scipy", "pymannkendall")
 
 
 def run_analysis(kind: str, *, crime_types: list[str], month_from: str | None, month_to: str, level: str,
-                 boroughs: list[str] | None = None, actor: str, **options) -> AnalysisRun:
+                 boroughs: list[str] | None = None, actor: str, progress=None, **options) -> AnalysisRun:
     """Compute an analysis and store it with its parameters, input hash and code version.
 
-    Months are "YYYY-MM" text. Raises ValueError for a request that cannot be answered.
+    Months are "YYYY-MM" text. Raises ValueError for a request that cannot be answered. `progress(percent,
+    message)`, when given, hears each stage (a background job shows it).
     """
+    report = progress or (lambda percent, message: None)
     began = time.perf_counter()
+    report(5, f"counting crimes and computing the {kind} analysis")
     result, series = analyses.compute(
         kind, crime_types=crime_types, month_from=parse_month(month_from) if month_from else None,
         month_to=parse_month(month_to), level=level, boroughs=boroughs, **options)
+    report(90, "storing the run")
     parameters = {"kind": kind, "crime_types": crime_types, "from": month_from, "to": month_to, "level": level,
                   "boroughs": boroughs or [], **result["parameters"]}
     run = AnalysisRun.objects.create(

@@ -6,7 +6,6 @@ Everything starts from `published(run, user)`, so the map, the table and every d
 
 import csv
 import io
-import json
 import math
 from html import escape
 from urllib.parse import urlencode
@@ -22,6 +21,8 @@ from vcdhub.crime.models import Crime
 from vcdhub.geography.loader import geometry_feature
 from vcdhub.geography.models import Borough, Lsoa
 from vcdhub.places.forms import KIND_LABELS
+from vcdhub.platform.charts import Trend, bar_chart_svg, control_chart_svg
+from vcdhub.platform.csvsafe import safe_cell
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.platform.permissions import reads_records
 
@@ -176,21 +177,6 @@ def class_counts(result: dict) -> dict[str, int]:
     for area in result["areas"]:
         counts[area["class"]] = counts.get(area["class"], 0) + 1
     return counts
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula is prefixed with a quote; numbers are left as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return value if not isinstance(value, float) or math.isfinite(value) else ""
-    text = json.dumps(value) if isinstance(value, list | dict) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_text(result: dict) -> str:
@@ -483,11 +469,9 @@ def monthly_counts(result: dict, code: str) -> tuple[list[str], list[int]]:
 
 
 def area_chart_svg(name: str, months: list[str], counts: list[int]) -> str:
-    """A control chart (performance.charts) of the area's months; bars when there is a single month."""
+    """A control chart (platform.charts) of the area's months; bars when there is a single month."""
     label = f"{name}: crimes each month"
     if len(months) >= 2:
-        from vcdhub.performance.charts import control_chart_svg
-        from vcdhub.performance.engine import Trend
         from vcdhub.stats.control import XmRChart
 
         chart = XmRChart(moving_range="median").fit(counts)
@@ -496,33 +480,6 @@ def area_chart_svg(name: str, months: list[str], counts: list[int]) -> str:
     return bar_chart_svg(label, months, counts)
 
 
-def bar_chart_svg(label: str, months: list[str], counts: list[int]) -> str:
-    width, height, left, right, top, bottom = 640, 220, 48, 12, 14, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n = max(len(months), 1)
-    highest = max([*counts, 1]) * 1.08
-    bar = plot_w / n
-
-    def y(v: float) -> float:
-        return top + plot_h * (1 - v / highest)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
-             f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999"/>',
-             f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="10" fill="#555">0</text>',
-             f'<text x="{left - 6}" y="{y(highest / 1.08) + 4:.1f}" text-anchor="end" font-size="10" '
-             f'fill="#555">{highest / 1.08:,.0f}</text>']
-    for i, (month, count) in enumerate(zip(months, counts, strict=True)):
-        x = left + i * bar + bar * 0.1
-        parts.append(f'<rect x="{x:.1f}" y="{y(count):.1f}" width="{bar * 0.8:.1f}" '
-                     f'height="{y(0) - y(count):.1f}" fill="#0b4f8a" class="point">'
-                     f'<title>{month}: {count:,}</title></rect>')
-    step = max(1, n // 8)
-    for i in range(0, len(months), step):
-        parts.append(f'<text x="{left + (i + 0.5) * bar:.1f}" y="{height - 12}" text-anchor="middle" '
-                     f'font-size="10" fill="#555">{months[i]}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def explorer_link(result: dict, code: str) -> dict | None:

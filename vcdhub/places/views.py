@@ -9,11 +9,10 @@ import json
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from vcdhub.audit.context import user_actor_name
 from vcdhub.places import render as show
-from vcdhub.places.actions import run_analysis
 from vcdhub.places.forms import AnalysisForm, default_initial
 from vcdhub.places.models import AnalysisRun
+from vcdhub.platform.jobs import enqueue
 
 RECENT = 50
 
@@ -30,12 +29,10 @@ def index(request):
     else:
         form = AnalysisForm(request.POST)
         if form.is_valid():
-            try:
-                run = run_analysis(**form.request(), actor=user_actor_name(request.user))
-            except ValueError as exc:
-                form.add_error(None, str(exc))
-            else:
-                return redirect("places:run", pk=run.pk)
+            # A London-wide run at 9,999 permutations takes tens of seconds: it runs as a background job, as
+            # the signed-in user, and the job page shows it queued, running, done (with a link) or failed.
+            job = enqueue("places.analysis", user=request.user, **form.request())
+            return redirect("job", pk=job.pk)
     return render(request, "places/index.html", {"form": form, "runs": _recent(10)})
 
 

@@ -1,37 +1,26 @@
 from django.urls import NoReverseMatch, reverse
 
-# The directorate's modules, in the order users work through them. A module whose URL does not
-# exist yet is shown greyed out, so the layout is stable as modules arrive.
-MODULES = [
-    ("Crime explorer", "crime:explorer"),
-    ("Map", "crime:map"),
-    ("Performance", "performance:index"),
-    ("Equality", "equality:index"),
-    ("Places", "places:index"),
-    ("Intelligence", "intel:index"),
-    ("Tasking", "tasking:index"),
-    ("Risk panels", "risk:index"),
-    ("Missing persons", "missing:index"),
-    ("Victims", "victims:index"),
-    ("Audit", "audit:index"),
-    ("Access", "access:grants"),
-]
-
-
-# Modules only some roles use; others do not see them in the navigation.
-MODULE_ROLES = {"audit:index": {"auditor"}}
+from vcdhub.platform.registry import navigation_entries
 
 
 def navigation(request):
+    """The modules this user may use, from the registry: an entry for certain roles shows only to them, and
+    a records entry never shows to a user who reads aggregates only (it would be a dead end)."""
     from vcdhub.access.policy import has_role
+    from vcdhub.platform.permissions import reads_records
 
+    user = request.user
     items = []
-    for label, name in MODULES:
-        if name in MODULE_ROLES and not (request.user.is_authenticated and has_role(request.user, *MODULE_ROLES[name])):
+    if not user.is_authenticated:
+        return {"nav_modules": items}
+    for entry in navigation_entries():
+        if entry.roles is not None and not has_role(user, *entry.roles):
+            continue
+        if entry.records and not reads_records(user):
             continue
         try:
-            url = reverse(name)
+            url = reverse(entry.url_name)
         except NoReverseMatch:
-            url = None
-        items.append({"label": label, "url": url, "active": bool(url) and request.path.startswith(url)})
+            continue
+        items.append({"label": entry.label, "url": url, "active": request.path.startswith(url)})
     return {"nav_modules": items}

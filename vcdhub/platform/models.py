@@ -1,77 +1,89 @@
-"""Base models every record in vcdhub inherits: an owning unit and a marking; change logging; restriction."""
+"""The kit's own models: the journal (narrative notes on any record, separate from its change log) and
+background jobs (platform.jobs)."""
 
-from django.db import models, transaction
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
 
-from vcdhub.access.choices import PUBLIC_DATA_UNIT, Sensitivity
-
-
-class RestrictedQuerySet(models.QuerySet):
-    def restrict(self, user):
-        """Only the records this user may see, by the stored visibility rules and their grants."""
-        from vcdhub.access.policy import visibility_q
-
-        return self.filter(visibility_q(user, self.model))
+from vcdhub.audit.changelog import ChangeLoggedModel
 
 
-class MarkedModel(models.Model):
-    """A record that belongs to a unit and carries a security marking.
+class JournalKind(models.TextChoices):
+    NOTE = "note", "Note"
+    UPDATE = "update", "Update"
+    ACTION = "action", "Action taken"
+    RISK = "risk", "Risk"
 
-    The database defaults matter: bulk imports (COPY) leave these columns out, and public police.uk
-    data then belongs to the directorate's analysts, marked OFFICIAL.
+
+class JournalQuerySet(models.QuerySet):
+    def for_record(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk))
+
+
+class JournalEntry(ChangeLoggedModel):
+    """A narrative note on a record: what was done, learnt or decided, in words.
+
+    It is read only through its record (the record's restriction is the entry's restriction: see
+    platform.views.journal_for), and writing one is audited like any change.
     """
 
-    owner_unit = models.ForeignKey(
-        "access.Unit", to_field="code", on_delete=models.PROTECT, related_name="+", db_index=False,
-        default=PUBLIC_DATA_UNIT, db_default=PUBLIC_DATA_UNIT, help_text="The unit that owns the record",
-    )
-    sensitivity = models.CharField(max_length=20, choices=Sensitivity.choices, default=Sensitivity.OFFICIAL,
-                                   db_default=Sensitivity.OFFICIAL)
-    descriptors = models.CharField(max_length=100, blank=True, default="", db_default="",
-                                   help_text="Comma-separated descriptors, e.g. PERSONAL,OPERATIONAL")
-    handling = models.CharField(max_length=200, blank=True, default="", db_default="",
-                                help_text="Handling condition, e.g. a 3x5x2 handling code and its conditions")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=JournalKind.choices, default=JournalKind.NOTE)
+    text = models.TextField(max_length=10_000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
 
-    objects = RestrictedQuerySet.as_manager()
+    objects = JournalQuerySet.as_manager()
 
     class Meta:
-        abstract = True
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        verbose_name_plural = "journal entries"
 
-    @property
-    def is_sensitive(self) -> bool:
-        return self.sensitivity == Sensitivity.OFFICIAL_SENSITIVE
-
-    @property
-    def marking(self) -> str:
-        parts = [self.sensitivity]
-        if self.descriptors:
-            parts.append(self.descriptors.replace(",", ", "))
-        return " ".join(parts)
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on {self.content_type.model} {self.object_id}"
 
 
-class ChangeLoggedModel(models.Model):
-    """Every save and delete writes a change record (actor, request id, before and after, reason)."""
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(models.Model):
+    kind = models.CharField(max_length=60)
+    parameters = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    progress_message = models.CharField(max_length=200, blank=True)
+    result_url = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True, help_text="What went wrong, in words the user can act on")
+    traceback = models.TextField(blank=True, help_text="For administrators only")
+    task_id = models.CharField(max_length=64, blank=True, help_text="The django-tasks result id")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        abstract = True
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "created_at"])]
 
-    def save(self, *args, **kwargs):
-        from vcdhub.audit.log import record_change, snapshot
+    def __str__(self) -> str:
+        return f"{self.kind} job {self.pk} ({self.status})"
 
-        with transaction.atomic():
-            before = None
-            if self.pk is not None:
-                old = type(self)._base_manager.filter(pk=self.pk).first()
-                before = snapshot(old) if old is not None else None
-            super().save(*args, **kwargs)
-            record_change(self, "create" if before is None else "update", before, snapshot(self))
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
-    def delete(self, *args, **kwargs):
-        from vcdhub.audit.log import record_change, snapshot
-
-        with transaction.atomic():
-            before, pk = snapshot(self), self.pk
-            result = super().delete(*args, **kwargs)
-            self.pk = pk
-            record_change(self, "delete", before, None)
-            self.pk = None
-        return result
+    def progress(self, percent: int | None, message: str = "") -> None:
+        """Report progress from inside the job; saved at once, so the page polling for it sees it."""
+        self.progress_percent = None if percent is None else max(0, min(100, int(percent)))
+        self.progress_message = message[:200]
+        type(self).objects.filter(pk=self.pk).update(progress_percent=self.progress_percent,
+                                                     progress_message=self.progress_message)

@@ -6,12 +6,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from vcdhub.access.choices import Sensitivity
-from vcdhub.audit.context import acting_as
+from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.models import Crime, Outcome, StopSearch
-from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.commands import month_span
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}

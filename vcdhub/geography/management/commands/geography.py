@@ -2,11 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vcdhub.crime.relink import relink_records
+from vcdhub.audit.context import cli_actor
 from vcdhub.geography.boundaries import BoundaryFileError
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Borough, Lsoa, Ward
-from vcdhub.platform.actors import cli_actor
+from vcdhub.geography.signals import boundaries_changed
 
 
 class Command(BaseCommand):
@@ -40,6 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Geography {state}: {result.boroughs} boroughs, {result.wards} wards, "
                           f"{result.lsoas} LSOAs")
         if not result.unchanged:
-            placed = relink_records()
+            placed = {}
+            for _, counts in boundaries_changed.send(sender=type(self)):
+                placed.update(counts or {})
             self.stdout.write("Records re-placed in the new boundaries: " +
                               ", ".join(f"{n} {name} records placed" for name, n in placed.items()))

@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from vcdhub.audit.context import cli_actor
+from vcdhub.crime.policeuk import police_month
 from vcdhub.ingest.files import UsageError, discover
 from vcdhub.ingest.pipeline import ImportSummary, run_import
-from vcdhub.ingest.sources.policeuk.schema import police_month
-from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.console import progress_bar
 
 SHOWN_ERRORS = 20

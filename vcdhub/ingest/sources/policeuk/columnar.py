@@ -14,7 +14,7 @@ import csv
 import polars as pl
 
 from vcdhub.crime.choices import ALL_CRIME_TYPES
-from vcdhub.ingest.sources.policeuk.schema import MAX_LENGTH, OUTCOMES, STREET, RowContext, Schema
+from vcdhub.crime.policeuk import MAX_LENGTH, OUTCOMES, STREET, RowContext, Schema
 
 # How police.uk writes coordinates. Text of this shape reads as the same float in Python and in polars
 # (both round correctly); any other spelling ("1e-3", " 0.1", "inf") is left to the row parser.

@@ -5,13 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
-from vcdhub.audit.context import acting_as
+from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.counts import LEVELS
 from vcdhub.places.actions import reproduce, run_analysis
 from vcdhub.places.models import AnalysisRun
 from vcdhub.places.render import lorenz_svg
-from vcdhub.platform.actors import cli_actor
 from vcdhub.platform.commands import month_span
 
 

@@ -12,9 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vcdhub.access import actions
 from vcdhub.access.choices import Role
-from vcdhub.access.forms import DecisionForm, GrantRequestForm, LoginForm, TokenForm, TotpConfirmForm
 from vcdhub.access.models import AccessGrant, ApiToken
 from vcdhub.access.policy import has_role, profile
+from vcdhub.accounts.forms import DecisionForm, GrantRequestForm, LoginForm, TokenForm, TotpConfirmForm
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from vcdhub.crime.choices import ALL_CRIME_TYPES, STOP_SEARCH_TYPES, Kind
-from vcdhub.ingest.errors import RowError
 from vcdhub.platform.months import parse_month
+from vcdhub.platform.rowerrors import RowError
 
 STREET_HEADER = (
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",

@@ -1,9 +1,24 @@
 """Charts as inline SVG, drawn here: no network, no JavaScript, and the same in the page and the PDF."""
 
+from dataclasses import dataclass
 from html import escape
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 14, 34
+
+
+@dataclass
+class Trend:
+    """A monthly series with its control limits, as control_chart_svg draws it."""
+
+    name: str
+    months: list[str]
+    counts: list[int]
+    centre: float
+    upper: float
+    lower: float
+    signals: list[int]
+    method: str = "XmR"
 
 
 def control_chart_svg(trend, title: str = "") -> str:
@@ -83,5 +98,33 @@ def ratio_chart_svg(rows: list[dict], title: str) -> str:
         parts.append(f'<circle cx="{x(r["ratio"]):.1f}" cy="{y}" r="4" fill="{colour}"><title>{escape(r["group"])}: '
                      f'{r["ratio"]:.2f}×</title></circle><text x="{x(r["ratio"]) + 7:.1f}" y="{y - 5}" '
                      f'font-size="10">{r["ratio"]:.2f}×</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+def bar_chart_svg(label: str, months: list[str], counts: list[int]) -> str:
+    width, height, left, right, top, bottom = 640, 220, 48, 12, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(len(months), 1)
+    highest = max([*counts, 1]) * 1.08
+    bar = plot_w / n
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - v / highest)
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="chart" '
+             f'aria-label="{escape(label)}"><title>{escape(label)}</title>',
+             f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#999"/>',
+             f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" font-size="10" fill="#555">0</text>',
+             f'<text x="{left - 6}" y="{y(highest / 1.08) + 4:.1f}" text-anchor="end" font-size="10" '
+             f'fill="#555">{highest / 1.08:,.0f}</text>']
+    for i, (month, count) in enumerate(zip(months, counts, strict=True)):
+        x = left + i * bar + bar * 0.1
+        parts.append(f'<rect x="{x:.1f}" y="{y(count):.1f}" width="{bar * 0.8:.1f}" '
+                     f'height="{y(0) - y(count):.1f}" fill="#0b4f8a" class="point">'
+                     f'<title>{month}: {count:,}</title></rect>')
+    step = max(1, n // 8)
+    for i in range(0, len(months), step):
+        parts.append(f'<text x="{left + (i + 0.5) * bar:.1f}" y="{height - 12}" text-anchor="middle" '
+                     f'font-size="10" fill="#555">{months[i]}</text>')
     parts.append("</svg>")
     return "".join(parts)

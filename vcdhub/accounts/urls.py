@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vcdhub.access import views
+from vcdhub.accounts import views
 
 app_name = "access"
 urlpatterns = [

@@ -1,17 +1,15 @@
 import csv
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from vcdhub.access.choices import Role
-from vcdhub.access.policy import restrict
-from vcdhub.audit.diff import versions
-from vcdhub.audit.log import record_denied, record_event, record_reads
-from vcdhub.audit.models import AuditEntry, Decision, EntryKind
-from vcdhub.audit.queries import COLUMNS, RecordQueryForm, UserQueryForm, record_trail, user_activity
-from vcdhub.platform.models import MarkedModel
+from vcdhub.audit.log import record_event
+from vcdhub.audit.models import EntryKind
+from vcdhub.audit.queries import COLUMNS, record_trail, user_activity
+from vcdhub.auditing.forms import RecordQueryForm, UserQueryForm
 from vcdhub.platform.permissions import role_required
 
 
@@ -71,26 +69,3 @@ def _pdf(request, entries, title):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="vcdhub-audit.pdf"'
     return response
-
-
-def _marked_models():
-    from django.apps import apps
-
-    return {f"{m._meta.app_label}.{m._meta.model_name}": m for m in apps.get_models() if issubclass(m, MarkedModel)}
-
-
-def history(request, app_label: str, model_name: str, pk: str):
-    """A record's versions, with what changed between them, and its decisions: the corporate memory."""
-    model = _marked_models().get(f"{app_label}.{model_name}")
-    if model is None:
-        raise Http404("No such kind of record.")
-    obj = restrict(model.objects.filter(pk=pk), request.user).first() if pk.isdigit() else None
-    if obj is None:
-        record_denied(model, pk, "history")
-        raise Http404("No such record, or you may not see it.")
-    record_reads([obj], "history")
-    trail = AuditEntry.objects.filter(object_type=f"{app_label}.{model_name}", object_id=str(obj.pk),
-                                      kind__in=[EntryKind.CHANGE, EntryKind.DECISION]).order_by("seq")
-    decisions = Decision.objects.filter(object_type=f"{app_label}.{model_name}", object_id=str(obj.pk))
-    return render(request, "audit/history.html", {"obj": obj, "versions": versions(trail), "decisions": decisions,
-                                                  "model_name": model._meta.verbose_name})

@@ -3,6 +3,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django_otp import devices_for_user, user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 
+from vcdhub.platform.registry import record_choices
+
 
 class LoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
     """Password, then a TOTP code for users who have set up a second factor (it is optional per user)."""
@@ -33,11 +35,8 @@ class TotpConfirmForm(forms.Form):
     token = forms.CharField(max_length=8, label="Code from your authenticator app")
 
 
-GRANTABLE = [("crime.crime", "Crime"), ("crime.outcome", "Outcome"), ("crime.stopsearch", "Stop and search")]
-
-
 class GrantRequestForm(forms.Form):
-    object_type = forms.ChoiceField(label="Record type", choices=GRANTABLE)
+    object_type = forms.ChoiceField(label="Record type", choices=lambda: record_choices(grantable=True))
     object_id = forms.IntegerField(label="Record id", min_value=1)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text="Why you need to see it: the case, the risk, the purpose")

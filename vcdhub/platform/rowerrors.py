@@ -1,3 +1,5 @@
+"""A rejected line of an input file: every import and form that reads rows reports errors this way."""
+
 from dataclasses import dataclass
 
 

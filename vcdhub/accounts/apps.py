@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+from vcdhub.platform.registry import Module, NavEntry
+
+
+class AccountsConfig(AppConfig):
+    name = "vcdhub.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and access grants"
+    registration = Module(
+        name="accounts",
+        nav=(NavEntry("Access", "access:grants", records=True, order=90),),
+        urls="vcdhub.accounts.urls", url_prefix="account/",
+    )

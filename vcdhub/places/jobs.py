@@ -1,0 +1,13 @@
+"""Place analyses as background jobs: the web form queues one; the CLI keeps running them in the foreground."""
+
+from django.urls import reverse
+
+from vcdhub.audit.context import current_actor
+from vcdhub.places.actions import run_analysis
+from vcdhub.platform.jobs import JobOutcome, job_kind
+
+
+@job_kind("places.analysis")
+def run_place_analysis(job, **request) -> JobOutcome:
+    run = run_analysis(**request, actor=current_actor().name, progress=job.progress)
+    return JobOutcome(url=reverse("places:run", args=[run.pk]), summary=str(run))

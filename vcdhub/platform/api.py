@@ -1,0 +1,85 @@
+"""Generic restricted API viewsets, the API twin of platform.views.
+
+`RecordViewSet` lists and fetches only what the user may see; a fetch of a record the user may not see is
+the same 404 as a missing one and goes on the audit chain; reads of OFFICIAL-SENSITIVE records are audited.
+Writes (when a module allows them with `change_roles`) go through the serializer, then are re-checked: a
+change that would take the record out of its writer's sight is rolled back.
+"""
+
+from django.db import transaction
+from django.http import Http404
+from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+
+from vcdhub.access.policy import has_role
+from vcdhub.audit.log import record_denied, record_event, record_reads
+from vcdhub.audit.models import EntryKind
+from vcdhub.platform.permissions import ReadsRecords
+from vcdhub.platform.views import NoLongerVisible, clean_pk
+
+
+class RecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only by default. A module sets `base_queryset`, `serializer_class` and `filterset_class`."""
+
+    permission_classes = [IsAuthenticated, ReadsRecords]
+    base_queryset = None
+    change_roles: frozenset[str] | None = None
+
+    def get_queryset(self):
+        return self.base_queryset.restrict(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        record_reads(page if page is not None else queryset, "api")
+        return page
+
+    def get_object(self):
+        raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
+        if clean_pk(self.base_queryset.model, raw) is None:
+            record_denied(self.base_queryset.model, str(raw)[:64], "api")
+            raise NotFound("No such record, or you may not see it.")
+        try:
+            obj = super().get_object()
+        except Http404:
+            record_denied(self.base_queryset.model, str(raw)[:64], "api")
+            raise
+        record_reads([obj], "api")
+        return obj
+
+
+class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                            RecordViewSet):
+    """Create, update and delete for the roles in `change_roles`, with the after-save visibility check."""
+
+    def check_may_change(self):
+        if self.change_roles is None or not has_role(self.request.user, *self.change_roles):
+            record_event(EntryKind.DENIED, "api", object_type="api", object_id=self.request.path[:64],
+                         reason="role may not change these records")
+            raise PermissionDenied("Your role may not change these records.")
+
+    def _save_visibly(self, serializer):
+        try:
+            with transaction.atomic():
+                saved = serializer.save()
+                if not self.get_queryset().filter(pk=saved.pk).exists():
+                    raise NoLongerVisible
+        except NoLongerVisible:
+            # Outside the rolled-back transaction, so the refusal stays on the chain.
+            instance = getattr(serializer, "instance", None)
+            record_denied(self.base_queryset.model, str(getattr(instance, "pk", "") or "new"), "api",
+                          detail={"why": "the change would hide the record from its writer"})
+            raise ValidationError({"non_field_errors": [
+                "Not saved: after this change you could no longer see the record."]}) from None
+
+    def perform_create(self, serializer):
+        self.check_may_change()
+        self._save_visibly(serializer)
+
+    def perform_update(self, serializer):
+        self.check_may_change()
+        self._save_visibly(serializer)
+
+    def perform_destroy(self, instance):
+        self.check_may_change()
+        instance.delete()

@@ -1,0 +1,91 @@
+"""The one disclosure policy: what a user sees of counts and other aggregates.
+
+Two questions, answered here and nowhere else:
+
+1. **Which records a count covers** (`countable`). A user who reads records counts exactly the records they
+   may see, so a list, a map, the counts API and an analysis agree, and no count reveals a record its reader
+   could not open. A user who reads aggregates only (authority members, users with no role, partner
+   accounts) counts the open, OFFICIAL records: sensitive record types are never in the open aggregate
+   channel, whoever asks.
+2. **How exact a figure may be** (`Disclosure`). Aggregate-only readers get small cells withheld (1 to
+   VCDHUB_MIN_CELL - 1; zero is shown, there is nobody to identify), and a total is shown as "at least N"
+   whenever a cell is withheld, so a withheld cell cannot be worked out as the total minus the cells shown.
+
+The map, the counts API, the places pages, the performance page and the authority's report all ask this
+module. Differencing between two different filters (X+Y minus Y) is not stopped by withholding alone: see
+docs/decisions.md (cell key perturbation is the next step, issue 10).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from vcdhub.access.choices import Sensitivity
+from vcdhub.platform.permissions import reads_records
+
+
+def countable(queryset: QuerySet, user) -> QuerySet:
+    """The records `user`'s counts may cover (see the module docstring)."""
+    if reads_records(user):
+        return queryset.restrict(user)
+    return queryset.filter(sensitivity=Sensitivity.OFFICIAL)
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """How exact the figures shown to one reader may be. `minimum` None: exact (the reader reads records)."""
+
+    minimum: int | None = None
+
+    @classmethod
+    def for_user(cls, user) -> "Disclosure":
+        return cls(None if reads_records(user) else settings.VCDHUB_MIN_CELL)
+
+    @classmethod
+    def aggregate_only(cls) -> "Disclosure":
+        """The protected view, for outputs made for aggregate-only readers (the authority's report)."""
+        return cls(settings.VCDHUB_MIN_CELL)
+
+    @property
+    def protects(self) -> bool:
+        return self.minimum is not None
+
+    def is_small(self, n) -> bool:
+        """A count this reader may not see: from 1 to minimum - 1."""
+        return self.minimum is not None and isinstance(n, int | float) and not isinstance(n, bool) \
+            and 0 < n < self.minimum
+
+    def cell(self, n):
+        """The count, or None when withheld."""
+        return None if self.is_small(n) else n
+
+    def cells(self, counts: dict) -> tuple[dict, bool]:
+        """Every cell as this reader may see it, and whether any was withheld."""
+        shown = {key: self.cell(n) for key, n in counts.items()}
+        return shown, any(shown[key] is None and counts[key] is not None for key in counts)
+
+    def total(self, total, *, any_withheld: bool, shown_sum: int | None = None) -> tuple[int | None, int | None]:
+        """(exact total or None, "at least" figure or None). With any cell withheld the exact total would give
+        the withheld cells back by subtraction, so only a lower bound is shown: the cells shown, plus one for
+        each withheld cell is not added (a bound must not reveal how many were withheld beyond one)."""
+        if any_withheld:
+            return None, max(shown_sum or 0, 1)
+        return self.cell(total), None
+
+    def count_text(self, n) -> str:
+        if n is None:
+            return f"fewer than {self.minimum}" if self.minimum else "—"
+        return f"{n:,}"
+
+    def total_text(self, total, at_least) -> str:
+        if total is None and at_least is not None:
+            return f"at least {at_least:,}"
+        return self.count_text(total)
+
+    def note(self) -> str:
+        """The sentence a page shows when figures are protected."""
+        if not self.protects:
+            return ""
+        return (f"Counts from 1 to {self.minimum - 1} are withheld, and a total is shown as 'at least' when any "
+                "of its parts is withheld.")

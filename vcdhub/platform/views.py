@@ -1,0 +1,370 @@
+"""Generic restricted views: a records module declares a model, a FilterSet, a form and a table, and gets
+list, detail, create, edit, delete, CSV export and history.
+
+Each view does, once, what every records page must do:
+- it reads through `restrict(user)`, so a user sees only what the access policy lets them see;
+- "not found" and "not allowed" are the same 404, and both go on the audit chain as a refused attempt;
+- reads of OFFICIAL-SENSITIVE records (a detail page, a list page, an export row) are audited;
+- an edit is re-checked after saving: if the editor could no longer see the record, the change is rolled back
+  (as NetBox does), so nobody can push a record out of their own sight, or into another unit's, by mistake.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from vcdhub.access.policy import has_role
+from vcdhub.audit.diff import versions
+from vcdhub.audit.log import record_denied, record_reads
+from vcdhub.audit.models import AuditEntry, Decision, EntryKind
+from vcdhub.platform.csvsafe import safe_cell
+from vcdhub.platform.permissions import deny, reads_records
+from vcdhub.platform.registry import record_model
+from vcdhub.platform.tables import Table
+
+BIGGEST_ID = 2**63 - 1
+
+
+def record_label(model) -> str:
+    return f"{model._meta.app_label}.{model._meta.model_name}"
+
+
+def clean_pk(model, raw) -> object | None:
+    """The primary key from URL text, or None when it cannot be one (letters, NUL bytes, a huge number):
+    such a request is simply "not found", never a server error."""
+    try:
+        value = model._meta.pk.to_python(raw)
+    except (ValidationError, ValueError, TypeError):
+        return None
+    if isinstance(value, int) and not 0 < value <= BIGGEST_ID:
+        return None
+    if isinstance(value, str) and ("\x00" in value or len(value) > 64):
+        return None
+    return value
+
+
+def visible_or_404(user, queryset_or_model, pk, channel: str):
+    """The record if `user` may see it; otherwise the same 404 for "missing" and "not yours", audited as a
+    refusal. A sensitive record that is found is audited as read on `channel`."""
+    queryset = (queryset_or_model._default_manager.all() if isinstance(queryset_or_model, type)
+                else queryset_or_model)
+    model = queryset.model
+    value = clean_pk(model, pk)
+    obj = queryset.restrict(user).filter(pk=value).first() if value is not None else None
+    if obj is None:
+        record_denied(model, str(pk)[:64], channel)
+        raise Http404(f"No such {model._meta.verbose_name}, or you may not see it.")
+    record_reads([obj], channel)
+    return obj
+
+
+class RecordViewMixin:
+    """What every generic record view shares: the model, its base queryset, and who may use the view.
+
+    `change_roles`: roles allowed to create, edit and delete (None: nobody through the web; records from
+    imports only). Reading needs a visibility rule or grant: aggregate-only users are refused (403, audited).
+    """
+
+    model = None
+    queryset = None  # base queryset (select_related and so on); restricted per request
+    change_roles: frozenset[str] | None = None
+    template_name = ""
+
+    def base_queryset(self):
+        return self.queryset.all() if self.queryset is not None else self.model._default_manager.all()
+
+    def get_queryset(self):
+        return self.base_queryset().restrict(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not reads_records(request.user):
+            deny(request, "Your role reads aggregate figures only.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_may_change(self):
+        if self.change_roles is None or not has_role(self.request.user, *self.change_roles):
+            deny(self.request, f"Your role may not change {self.model._meta.verbose_name_plural}.")
+
+    def urls(self) -> dict[str, str]:
+        return record_urls(self.model)
+
+    def context(self, **extra) -> dict:
+        meta = self.model._meta
+        return {"model_name": meta.verbose_name, "model_name_plural": meta.verbose_name_plural,
+                "urls": self.urls(), "may_change": self.change_roles is not None
+                and has_role(self.request.user, *self.change_roles), **extra}
+
+
+def record_urls(model) -> dict[str, str]:
+    """URL names of a model's generic views, by the naming rule record_urlpatterns follows."""
+    meta = model._meta
+    return {action: f"{meta.app_label}:{meta.model_name}_{action}"
+            for action in ("list", "detail", "add", "edit", "delete", "export", "journal")}
+
+
+class RecordListView(RecordViewMixin, View):
+    """A filtered, paged table of the records the user may see. Sensitive rows on the page are audited as read."""
+
+    filterset_class = None
+    table: Table | None = None
+    paginate_by = 50
+    max_page = 200  # deep OFFSET pages are slow and useless: past this, narrow the filter or download the CSV
+    template_name = "platform/record_list.html"
+
+    def filtered(self):
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.get_queryset(),
+                                         request=self.request)
+        if filterset.is_bound and not filterset.is_valid():
+            return filterset, self.model._default_manager.none()
+        return filterset, filterset.qs
+
+    def get_context(self, filterset, queryset, page) -> dict:
+        """Extra context for a module's own list template."""
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        filterset, queryset = self.filtered()
+        paginator = Paginator(queryset, self.paginate_by)
+        try:
+            number = min(max(int(request.GET.get("page", 1)), 1), self.max_page)
+        except ValueError:
+            number = 1
+        page = paginator.get_page(number)
+        record_reads(page.object_list, "list")
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.context(filterset=filterset, page=page, total=paginator.count, query=query.urlencode(),
+                               max_page=self.max_page, table=self.table,
+                               rows=self.table.rows(page.object_list) if self.table else [])
+        context.update(self.get_context(filterset, queryset, page))
+        return render(request, self.template_name, context)
+
+
+class RecordDetailView(RecordViewMixin, View):
+    """One record, if the user may see it (identical 404 and an audited refusal otherwise)."""
+
+    table: Table | None = None
+    template_name = "platform/record_detail.html"
+
+    def get_context(self, obj) -> dict:
+        return {}
+
+    def get(self, request, pk, *args, **kwargs):
+        obj = visible_or_404(request.user, self.base_queryset(), pk, "view")
+        context = self.context(object=obj, fields=self.table.fields(obj) if self.table else [],
+                               journal=journal_for(obj), journal_kinds=journal_kinds(),
+                               history_url=history_url(obj))
+        context.update(self.get_context(obj))
+        return render(request, self.template_name, context)
+
+
+class NoLongerVisible(Exception):
+    """An edit would take the record out of its editor's sight: the transaction is rolled back."""
+
+
+class RecordEditView(RecordViewMixin, View):
+    """Create (no pk) or edit a record through the module's form and action.
+
+    `save(form, obj)` is the module's action call: it validates, writes and audits (the default calls
+    form.save(), whose model save is change-logged). After saving, the record must still be visible to its
+    editor; if not, everything is rolled back and the form says why.
+    """
+
+    form_class = None
+    template_name = "platform/record_form.html"
+
+    def save(self, form, obj):
+        return form.save()
+
+    def get(self, request, pk=None, *args, **kwargs):
+        self.check_may_change()
+        obj = visible_or_404(request.user, self.base_queryset(), pk, "edit") if pk is not None else None
+        return render(request, self.template_name, self.context(form=self.form_class(instance=obj), object=obj))
+
+    def post(self, request, pk=None, *args, **kwargs):
+        self.check_may_change()
+        obj = visible_or_404(request.user, self.base_queryset(), pk, "edit") if pk is not None else None
+        form = self.form_class(request.POST, instance=obj)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = self.save(form, obj)
+                    if not self.get_queryset().filter(pk=saved.pk).exists():
+                        raise NoLongerVisible
+            except NoLongerVisible:
+                record_denied(self.model, str(getattr(obj, "pk", "") or "new"), "edit",
+                              detail={"why": "the change would hide the record from its editor"})
+                form.add_error(None, "Not saved: after this change you could no longer see the record "
+                                     "(check the owning unit and the marking).")
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"{self.model._meta.verbose_name.capitalize()} saved.")
+                return redirect(self.urls()["detail"], pk=saved.pk)
+        return render(request, self.template_name, self.context(form=form, object=obj), status=400)
+
+
+class RecordDeleteView(RecordViewMixin, View):
+    template_name = "platform/record_confirm_delete.html"
+
+    def get(self, request, pk, *args, **kwargs):
+        self.check_may_change()
+        obj = visible_or_404(request.user, self.base_queryset(), pk, "delete")
+        return render(request, self.template_name, self.context(object=obj))
+
+    def post(self, request, pk, *args, **kwargs):
+        self.check_may_change()
+        obj = visible_or_404(request.user, self.base_queryset(), pk, "delete")
+        name = str(obj)
+        obj.delete()  # change-logged: the last version stays in the history
+        messages.success(request, f"Deleted {name}.")
+        return redirect(self.urls()["list"])
+
+
+class RecordExportView(RecordListView):
+    """The filtered list as CSV: every visible row in the table's columns, sensitive rows audited as read.
+
+    Cells that a spreadsheet would run as a formula are neutralised (platform.csvsafe). A module whose CSV
+    has its own schema (police.uk, say) overrides `stream(queryset)`.
+    """
+
+    filename = "vcdhub-records.csv"
+
+    def stream(self, queryset) -> Iterable[str]:
+        return csv_lines([c.label for c in self.table.columns],
+                         ([safe_cell(v) for v in row] for row in self.table.values(queryset.iterator(2000))))
+
+    def get(self, request, *args, **kwargs):
+        filterset, queryset = self.filtered()
+        if filterset.is_bound and not filterset.is_valid():
+            return HttpResponseBadRequest("The filter is not valid: " + "; ".join(
+                f"{field}: {' '.join(errors)}" for field, errors in filterset.errors.items()),
+                content_type="text/plain; charset=utf-8")
+        record_reads(queryset.filter(sensitivity="OFFICIAL-SENSITIVE"), "export")
+        response = StreamingHttpResponse(self.stream(queryset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)
+
+
+# --- history and journal: for any registered record ---------------------------------------------------------
+
+
+def history_url(obj) -> str:
+    meta = obj._meta
+    return reverse("audit:history", args=[meta.app_label, meta.model_name, obj.pk])
+
+
+def record_history(request, app_label: str, model_name: str, pk: str):
+    """A record's versions, with what changed between them, its decisions and its journal: the corporate
+    memory. Any record a module registered; restricted like the record itself."""
+    model = record_model(f"{app_label}.{model_name}")
+    if model is None:
+        raise Http404("No such kind of record.")
+    obj = visible_or_404(request.user, model, pk, "history")
+    label = record_label(model)
+    trail = AuditEntry.objects.filter(object_type=label, object_id=str(obj.pk),
+                                      kind__in=[EntryKind.CHANGE, EntryKind.DECISION]).order_by("seq")
+    decisions = Decision.objects.filter(object_type=label, object_id=str(obj.pk))
+    return render(request, "audit/history.html", {"obj": obj, "versions": versions(trail), "decisions": decisions,
+                                                  "model_name": model._meta.verbose_name,
+                                                  "journal": journal_for(obj), "journal_kinds": journal_kinds()})
+
+
+def journal_for(obj):
+    from vcdhub.platform.models import JournalEntry
+
+    return JournalEntry.objects.for_record(obj).select_related("author")
+
+
+def journal_kinds():
+    from vcdhub.platform.models import JournalKind
+
+    return JournalKind.choices
+
+
+def add_journal_entry(request, app_label: str, model_name: str, pk: str):
+    """POST a narrative note to a record the user may see; it is audited and restricted with the record."""
+    from vcdhub.platform.journal import add_entry
+
+    if request.method != "POST":
+        return redirect("home")
+    model = record_model(f"{app_label}.{model_name}")
+    if model is None:
+        raise Http404("No such kind of record.")
+    if not reads_records(request.user):
+        deny(request, "Your role reads aggregate figures only.")
+    obj = visible_or_404(request.user, model, pk, "journal")
+    try:
+        add_entry(obj, kind=request.POST.get("kind", ""), text=request.POST.get("text", ""), author=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Journal entry added.")
+    return redirect(request.POST.get("next") if _safe_next(request) else history_url(obj))
+
+
+def _safe_next(request) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+
+
+__all__ = ["RecordListView", "RecordDetailView", "RecordEditView", "RecordDeleteView", "RecordExportView",
+           "visible_or_404", "record_history", "add_journal_entry", "PermissionDenied"]
+
+
+# --- background jobs ------------------------------------------------------------------------------------------
+
+
+def _own_job_or_404(request, pk):
+    from vcdhub.platform.models import Job
+
+    value = clean_pk(Job, pk)
+    job = Job.objects.filter(pk=value, requested_by=request.user).first() if value is not None else None
+    if job is None:
+        record_denied(Job, str(pk)[:64], "job")
+        raise Http404("No such job, or it is not yours.")
+    return job
+
+
+def job_page(request, pk):
+    """A job's state: queued, running (with progress where the work reports it), done or failed. The status
+    panel polls itself (htmx) until the job ends, then offers the result."""
+    from vcdhub.access.choices import Role
+
+    job = _own_job_or_404(request, pk)
+    return render(request, "platform/job.html", {"job": job, "show_traceback": has_role(request.user,
+                                                                                        Role.ADMINISTRATOR)})
+
+
+def job_status(request, pk):
+    from vcdhub.access.choices import Role
+
+    job = _own_job_or_404(request, pk)
+    response = render(request, "platform/_job_status.html", {
+        "job": job, "show_traceback": has_role(request.user, Role.ADMINISTRATOR)})
+    if job.finished and job.status == "done" and job.result_url and request.headers.get("HX-Request"):
+        response["HX-Redirect"] = job.result_url
+    return response
