@@ -19,7 +19,10 @@ demo-load: install
 	$(BIN)/vcdhub migrate --verbosity 0
 	$(BIN)/vcdhub demo load
 
+# The web server and, beside it, a worker for background jobs (place analyses); both stop together.
 demo: demo-load
+	$(BIN)/vcdhub db_worker --no-startup-delay --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/vcdhub runserver 127.0.0.1:8000
 
 # Style (ruff), the layering contracts (import-linter, pyproject.toml) and no model change without a migration.

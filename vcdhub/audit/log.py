@@ -11,6 +11,12 @@ from vcdhub.audit.context import current_actor
 from vcdhub.audit.models import Decision, EntryKind
 
 
+def printable_id(text) -> str:
+    """An id as a user typed it, fit to store: NUL bytes (which PostgreSQL text refuses) made visible, and
+    cut to the column's 64 characters."""
+    return str(text).replace("\x00", "\\x00")[:64]
+
+
 def label(model_or_obj) -> str:
     meta = model_or_obj._meta
     return f"{meta.app_label}.{meta.model_name}"
@@ -34,6 +40,7 @@ def record_event(kind: str, action: str, obj: models.Model | None = None, *, obj
                  object_id: str = "", reason: str = "", detail: dict | None = None) -> None:
     if obj is not None:
         object_type, object_id = label(obj), str(obj.pk)
+    object_id = printable_id(object_id)
     chain.append(current_actor(), [NewEntry(kind, action, object_type, object_id,
                                             str(obj) if obj is not None else "", reason=reason, detail=detail)])
 
@@ -50,7 +57,7 @@ def record_reads(objects: Iterable[models.Model], channel: str, detail: dict | N
 
 def record_denied(model, object_id: str, channel: str, detail: dict | None = None) -> None:
     """An attempt to reach a record the user may not see (or that does not exist: we cannot tell them apart)."""
-    chain.append(current_actor(), [NewEntry(EntryKind.DENIED, channel, label(model), str(object_id),
+    chain.append(current_actor(), [NewEntry(EntryKind.DENIED, channel, label(model), printable_id(object_id),
                                             detail=detail)])
 
 

@@ -19,22 +19,24 @@ class AreaCounts:
     suppressed_below: int | None = None  # cells from 1 to this minus one are shown as None
 
 
+def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
+    """The counts as the disclosure policy lets this reader see them (platform.disclosure.Disclosure): small
+    cells withheld, and the total withheld when any cell is, since the total minus the cells shown would give
+    the withheld cells back (exactly, when one cell is withheld)."""
+    if not disclosure.protects:
+        return counts
+    by_code, any_withheld = disclosure.cells(counts.by_code)
+    unplaced = disclosure.cell(counts.unplaced)
+    any_withheld = any_withheld or (unplaced is None and counts.unplaced is not None)
+    total = None if any_withheld else disclosure.cell(counts.total)
+    return AreaCounts(counts.level, total, unplaced, by_code, suppressed_below=disclosure.minimum)
+
+
 def suppress_small_cells(counts: AreaCounts, minimum: int) -> AreaCounts:
-    """Hide any count from 1 to minimum-1: small cells can identify people. Zero is shown (nobody to identify).
+    """Deprecated name of protect_counts with a fixed minimum (kept for callers outside vcdhub)."""
+    from vcdhub.platform.disclosure import Disclosure
 
-    When any cell is hidden the total is hidden too: total minus the cells shown would give the hidden
-    cells back (exactly, when one cell is hidden).
-    """
-
-    def hide(n):
-        return None if n is not None and 0 < n < minimum else n
-
-    by_code = {code: hide(n) for code, n in counts.by_code.items()}
-    unplaced = hide(counts.unplaced)
-    hidden = any(n is None and counts.by_code[code] is not None for code, n in by_code.items()) or (
-        unplaced is None and counts.unplaced is not None)
-    return AreaCounts(counts.level, None if hidden else hide(counts.total), unplaced, by_code,
-                      suppressed_below=minimum)
+    return protect_counts(counts, Disclosure(minimum))
 
 
 def count_by_area(queryset: QuerySet, level: str) -> AreaCounts:

@@ -16,6 +16,7 @@ from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, t
 from vcdhub.performance.targets import current_targets
 from vcdhub.performance.views import withhold_small_cells
 from vcdhub.platform.charts import ratio_chart_svg
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.version import code_version
 
 VIOLENCE = "Violence and sexual offences"
@@ -46,20 +47,21 @@ def build_context(period: Period, baseline: Period | None = None, *, aggregate_o
     baseline = baseline or period.year_before()
     targets = current_targets()
     results = evaluate_all(targets, period, baseline)
-    if aggregate_only:
-        results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
+    disclosure = Disclosure.aggregate_only() if aggregate_only else Disclosure()
+    if disclosure.protects:
+        results = withhold_small_cells(results, disclosure)
     charts = trend_charts(targets, period.end)
     equality = equality_report(period.start, period.end)
     for force in equality["forces"]:
         force["chart"] = ratio_chart_svg(force["officer"]["rows"], f"{force['force']}: search rate ratio to White")
     violence = top_violence_wards(period)
-    if aggregate_only:
-        violence["rows"] = [r for r in violence["rows"] if r["n"] >= settings.VCDHUB_MIN_CELL]
+    if disclosure.protects:
+        violence["rows"] = [r for r in violence["rows"] if not disclosure.is_small(r["n"])]
     return {
         "period": period, "baseline": baseline, "results": results, "charts": charts, "equality": equality,
         "violence": violence, "warnings": coverage_warnings(period, baseline), "targets": targets,
         "batches": batches_used(period, baseline), "version": code_version(), "generated": timezone.now(),
-        "aggregate_only": aggregate_only, "min_cell": settings.VCDHUB_MIN_CELL,
+        "aggregate_only": aggregate_only, "min_cell": disclosure.minimum or settings.VCDHUB_MIN_CELL,
     }
 
 

@@ -1,18 +1,18 @@
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Max
 from django.shortcuts import redirect, render
 
 from vcdhub.access.choices import Role
-from vcdhub.access.policy import has_role, is_aggregate_only
+from vcdhub.access.policy import has_role
 from vcdhub.audit.context import because
 from vcdhub.crime.models import Crime
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period, trend_charts
 from vcdhub.performance.indicators import TargetsFileError, parse_targets
 from vcdhub.performance.models import TargetSet
 from vcdhub.performance.targets import current_targets, targets_text
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.months import month_range
 from vcdhub.platform.permissions import role_required
 
@@ -45,14 +45,15 @@ def default_period() -> Period | None:
     return Period(start, latest)
 
 
-def withhold_small_cells(results, minimum: int):
-    """For authority members: counts and rates resting on fewer than `minimum` crimes are not shown."""
+def withhold_small_cells(results, disclosure: Disclosure):
+    """Counts and rates resting on a cell the disclosure policy withholds are not shown, nor anything that
+    would give the cell back (the change, the interval, the verdict)."""
     for r in results:
-        small = [c for c in (r.current_count, r.baseline_count, r.numerator) if c is not None and 0 < c < minimum]
-        if small:
+        if any(disclosure.is_small(c) for c in (r.current_count, r.baseline_count, r.numerator)):
             r.baseline_value = r.current_value = r.change_pct = r.ci_low = r.ci_high = None
             r.current_count = r.baseline_count = r.numerator = r.denominator = None
-            r.verdict, r.explanation = "withheld", f"fewer than {minimum} crimes: withheld from this view"
+            r.verdict = "withheld"
+            r.explanation = f"fewer than {disclosure.minimum} crimes: withheld from this view"
     return results
 
 
@@ -71,8 +72,9 @@ def index(request):
         except TargetsFileError as exc:
             context["targets_errors"] = exc.problems
             return render(request, "performance/index.html", context)
-        if is_aggregate_only(request.user):
-            results = withhold_small_cells(results, settings.VCDHUB_MIN_CELL)
+        disclosure = Disclosure.for_user(request.user)
+        if disclosure.protects:
+            results = withhold_small_cells(results, disclosure)
         context.update(period=period, baseline=baseline, results=results, charts=trend_charts(targets, period.end),
                        warnings=coverage_warnings(period, baseline), outcome_sets=targets.outcome_sets,
                        source=targets.source)
@@ -111,7 +113,7 @@ def authority_report(request):
     if not form.is_valid():
         return render(request, "performance/index.html", {"form": form})
     context = build_context(form.cleaned_data["period"], form.cleaned_data["baseline"],
-                            aggregate_only=is_aggregate_only(request.user))
+                            aggregate_only=Disclosure.for_user(request.user).protects)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(render_pdf(context), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="vcd-report-{context["period"].label}.pdf"'

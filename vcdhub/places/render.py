@@ -10,12 +10,10 @@ import math
 from html import escape
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from vcdhub.access.policy import is_aggregate_only
 from vcdhub.crime.counts import LEVELS
 from vcdhub.crime.models import Crime
 from vcdhub.geography.loader import geometry_feature
@@ -23,6 +21,7 @@ from vcdhub.geography.models import Borough, Lsoa
 from vcdhub.places.forms import KIND_LABELS
 from vcdhub.platform.charts import Trend, bar_chart_svg, control_chart_svg
 from vcdhub.platform.csvsafe import safe_cell
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.platform.permissions import reads_records
 
@@ -35,10 +34,6 @@ WITHHELD = "withheld"
 
 
 # --- withholding small cells ------------------------------------------------------------------------------------
-
-def _small(n, minimum: int) -> bool:
-    return isinstance(n, int | float) and 0 < n < minimum
-
 
 def withhold(result: dict, minimum: int | None) -> dict:
     """A copy of a run's result with counts from 1 to minimum-1, and whatever they could be worked out from, withheld.
@@ -53,11 +48,12 @@ def withhold(result: dict, minimum: int | None) -> dict:
     carries `suppressed_below`.
     """
     kind = result["kind"]
-    hide = (lambda n: None if _small(n, minimum) else n) if minimum else (lambda n: n)
+    policy = Disclosure(minimum or None)
+    hide = policy.cell
     areas, shown = [], 0
     for area in result["areas"]:
         detail = dict(area["detail"])
-        small = bool(minimum) and (_small(area["count"], minimum) or _small(detail.get("observed"), minimum))
+        small = policy.is_small(area["count"]) or policy.is_small(detail.get("observed"))
         hidden = list(detail) if small else []
         for key in hidden:
             detail[key] = None
@@ -88,8 +84,8 @@ def withhold(result: dict, minimum: int | None) -> dict:
 
 
 def published(run, user) -> dict:
-    """The run's result as this user may see it."""
-    return withhold(run.result, settings.VCDHUB_MIN_CELL if is_aggregate_only(user) else None)
+    """The run's result as this user may see it (the disclosure policy decides how exact)."""
+    return withhold(run.result, Disclosure.for_user(user).minimum)
 
 
 def count_text(n, minimum: int | None) -> str:
@@ -512,7 +508,7 @@ def area_context(run, result: dict, code: str, user) -> dict | None:
         return None
     minimum = result["suppressed_below"]
     months, counts = monthly_counts(result, code)
-    monthly_withheld = bool(minimum) and any(_small(n, minimum) for n in counts)
+    monthly_withheld = any(Disclosure(minimum).is_small(n) for n in counts)
     columns = detail_columns({"areas": [area]})
     details = [(key, WITHHELD if key in area["withheld_fields"] else format_value(area["detail"].get(key)))
                for key in columns]

@@ -37,12 +37,12 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self):
         raw = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
         if clean_pk(self.base_queryset.model, raw) is None:
-            record_denied(self.base_queryset.model, str(raw)[:64], "api")
+            record_denied(self.base_queryset.model, raw, "api")
             raise NotFound("No such record, or you may not see it.")
         try:
             obj = super().get_object()
         except Http404:
-            record_denied(self.base_queryset.model, str(raw)[:64], "api")
+            record_denied(self.base_queryset.model, raw, "api")
             raise
         record_reads([obj], "api")
         return obj
@@ -54,7 +54,7 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
 
     def check_may_change(self):
         if self.change_roles is None or not has_role(self.request.user, *self.change_roles):
-            record_event(EntryKind.DENIED, "api", object_type="api", object_id=self.request.path[:64],
+            record_event(EntryKind.DENIED, "api", object_type="api", object_id=self.request.path,
                          reason="role may not change these records")
             raise PermissionDenied("Your role may not change these records.")
 

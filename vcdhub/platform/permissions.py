@@ -20,7 +20,7 @@ def reads_records(user) -> bool:
 
 def deny(request, message: str):
     """Refuse the request (403) and put the refusal on the audit chain."""
-    record_event(EntryKind.DENIED, "page", object_type="page", object_id=request.path[:64], reason=message)
+    record_event(EntryKind.DENIED, "page", object_type="page", object_id=request.path, reason=message)
     raise PermissionDenied(message)
 
 
@@ -53,6 +53,6 @@ class ReadsRecords(BasePermission):
     def has_permission(self, request, view):
         allowed = bool(request.user and request.user.is_authenticated and reads_records(request.user))
         if not allowed and request.user and request.user.is_authenticated:
-            record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path[:64],
+            record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path,
                          reason=self.message)
         return allowed

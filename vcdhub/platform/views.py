@@ -60,7 +60,7 @@ def visible_or_404(user, queryset_or_model, pk, channel: str):
     value = clean_pk(model, pk)
     obj = queryset.restrict(user).filter(pk=value).first() if value is not None else None
     if obj is None:
-        record_denied(model, str(pk)[:64], channel)
+        record_denied(model, pk, channel)
         raise Http404(f"No such {model._meta.verbose_name}, or you may not see it.")
     record_reads([obj], channel)
     return obj
@@ -118,6 +118,7 @@ class RecordListView(RecordViewMixin, View):
     paginate_by = 50
     max_page = 200  # deep OFFSET pages are slow and useless: past this, narrow the filter or download the CSV
     template_name = "platform/record_list.html"
+    partial_template_name = ""  # what an htmx request (not a boosted one) gets: the results alone
 
     def filtered(self):
         filterset = self.filterset_class(self.request.GET or None, queryset=self.get_queryset(),
@@ -145,7 +146,9 @@ class RecordListView(RecordViewMixin, View):
                                max_page=self.max_page, table=self.table,
                                rows=self.table.rows(page.object_list) if self.table else [])
         context.update(self.get_context(filterset, queryset, page))
-        return render(request, self.template_name, context)
+        htmx = getattr(request, "htmx", None)
+        partial = self.partial_template_name and htmx and not htmx.boosted
+        return render(request, self.partial_template_name if partial else self.template_name, context)
 
 
 class RecordDetailView(RecordViewMixin, View):
@@ -277,6 +280,8 @@ def history_url(obj) -> str:
 def record_history(request, app_label: str, model_name: str, pk: str):
     """A record's versions, with what changed between them, its decisions and its journal: the corporate
     memory. Any record a module registered; restricted like the record itself."""
+    if not reads_records(request.user):
+        deny(request, "Your role reads aggregate figures only.")
     model = record_model(f"{app_label}.{model_name}")
     if model is None:
         raise Http404("No such kind of record.")
@@ -344,7 +349,7 @@ def _own_job_or_404(request, pk):
     value = clean_pk(Job, pk)
     job = Job.objects.filter(pk=value, requested_by=request.user).first() if value is not None else None
     if job is None:
-        record_denied(Job, str(pk)[:64], "job")
+        record_denied(Job, pk, "job")
         raise Http404("No such job, or it is not yours.")
     return job
 
