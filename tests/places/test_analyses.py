@@ -241,7 +241,7 @@ def test_a_borough_month_without_data_is_left_out_of_that_boroughs_baseline(lond
 
 @pytest.mark.parametrize("args,message", [
     (["--level", "borough"], "share a boundary"),
-    (["--borough", "Lambth"], "unknown borough"),
+    (["--borough", "Lambth"], "Unknown borough: Lambth"),
     (["--borough", "E09000001"], "no crimes"),  # the City of London: no Met data at all
 ])
 def test_unanswerable_requests_are_clear_usage_errors(london, demo_file, args, message):

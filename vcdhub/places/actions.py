@@ -6,7 +6,8 @@ from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.places import analyses
 from vcdhub.places.models import AnalysisRun
-from vcdhub.platform.months import parse_month
+from vcdhub.places.parameters import check_request, request_text
+from vcdhub.platform.inputs import InputError
 from vcdhub.platform.version import code_version, library_versions
 
 LIBRARIES = ("esda", "libpysal", "numpy", "scipy", "pymannkendall")
@@ -16,18 +17,23 @@ def run_analysis(kind: str, *, crime_types: list[str], month_from: str | None, m
                  boroughs: list[str] | None = None, actor: str, progress=None, **options) -> AnalysisRun:
     """Compute an analysis and store it with its parameters, input hash and code version.
 
-    Months are "YYYY-MM" text. Raises ValueError for a request that cannot be answered. `progress(percent,
+    Months are "YYYY-MM" text. The request is checked first (places.parameters.check_request: InputError,
+    field by field); ValueError for a request that cannot be answered (no data, no neighbours). `progress(percent,
     message)`, when given, hears each stage (a background job shows it).
     """
     report = progress or (lambda percent, message: None)
     began = time.perf_counter()
+    request = check_request(kind, crime_types=crime_types, month_from=month_from, month_to=month_to, level=level,
+                            boroughs=boroughs, **options)
+    if request["level"] is None:
+        raise InputError({"level": "Choose the areas: ward or borough."})
     report(5, f"counting crimes and computing the {kind} analysis")
-    result, series = analyses.compute(
-        kind, crime_types=crime_types, month_from=parse_month(month_from) if month_from else None,
-        month_to=parse_month(month_to), level=level, boroughs=boroughs, **options)
+    result, series = analyses.compute(**request)
     report(90, "storing the run")
-    parameters = {"kind": kind, "crime_types": crime_types, "from": month_from, "to": month_to, "level": level,
-                  "boroughs": boroughs or [], **result["parameters"]}
+    text = request_text(request)
+    parameters = {"kind": kind, "crime_types": text["crime_types"], "from": text["month_from"],
+                  "to": text["month_to"], "level": text["level"], "boroughs": text["boroughs"] or [],
+                  **result["parameters"]}
     run = AnalysisRun.objects.create(
         kind=kind, parameters=parameters, input_sha256=series.sha256(), code_version=code_version(),
         libraries=library_versions(*LIBRARIES), result=result, seconds=time.perf_counter() - began,

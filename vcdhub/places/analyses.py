@@ -22,9 +22,8 @@ from collections import Counter
 import numpy as np
 
 from vcdhub.places.inputs import AreaSeries, area_series, populations, weights_for
+from vcdhub.places.parameters import KINDS
 from vcdhub.platform.months import month_range
-
-KINDS = ("concentration", "challenged", "hotspots", "clusters", "emerging", "alerts")
 
 # Colours: diverging red (hot) / blue (cold), as analysts read GIS hot-spot maps; grey for "nothing here".
 NOT_SIGNIFICANT = "#f0f0f0"
@@ -126,12 +125,7 @@ def challenged(series: AreaSeries, *, count_weight: float = 0.5, rate_weight: fl
 
 
 def _spatial_parameters(permutations: int, seed: int | None, fdr: bool, inference: str) -> dict:
-    from vcdhub.stats.hotspots import INFERENCES
-
-    if not 99 <= permutations <= 99_999:
-        raise ValueError("use from 99 to 99,999 permutations (999 is the default)")
-    if inference not in INFERENCES:
-        raise ValueError(f"inference must be one of {', '.join(INFERENCES)}")
+    """The permutation options as stored with the run (checked by places.parameters.check_request)."""
     return {"permutations": permutations, "seed": seed if seed is not None else new_seed(), "fdr": fdr,
             "inference": inference}
 

@@ -16,6 +16,7 @@ from django.db.models import Count
 
 from vcdhub.crime.counts import LEVELS
 from vcdhub.crime.models import Crime
+from vcdhub.geography.inputs import resolve_boroughs
 from vcdhub.geography.models import Borough, BoundarySet, Lsoa
 from vcdhub.platform.months import month_range
 
@@ -69,17 +70,6 @@ def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.
     pairs = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
              .order_by().values_list("borough_id", "month").distinct())
     return {(codes[borough_id], month) for borough_id, month in pairs}
-
-
-def resolve_boroughs(names: list[str]) -> list[str]:
-    """Borough GSS codes from codes or names, in any case; ValueError naming any that is not a London borough."""
-    known = list(Borough.objects.values_list("code", "name"))
-    by_key = {code.lower(): code for code, _ in known} | {name.lower(): code for code, name in known}
-    unknown = [name for name in names if name.strip().lower() not in by_key]
-    if unknown:
-        raise ValueError(f"unknown borough: {', '.join(unknown)} (give a GSS code such as E09000022, or a name "
-                         "such as Lambeth)")
-    return sorted({by_key[name.strip().lower()] for name in names})
 
 
 def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, level: str,

@@ -1,19 +1,39 @@
-"""Argument checks shared by the vcdhub commands; a bad argument is a usage error (exit status 2)."""
+"""Argument checks shared by the vcdhub commands; a bad argument is a usage error (exit status 2).
+
+The checks themselves are platform.inputs' (the same the pages and the API use); this only turns their
+InputError into the command's usage error, naming the flag.
+"""
 
 import datetime as dt
 
 from django.core.management.base import CommandError
 
-from vcdhub.platform.months import parse_month
+from vcdhub.platform import inputs
+
+FLAGS = {"month_from": "--from", "month_to": "--to", "period": "--period", "crime_type": "--crime-type",
+         "borough": "--borough"}
 
 
-def month_span(month_from: str | None, month_to: str | None) -> tuple[dt.date | None, dt.date | None]:
-    """--from and --to as months (either may be left out); a bad month or a reversed range is a usage error."""
+def usage_error(exc: inputs.InputError, flags: dict | None = None) -> CommandError:
+    names = {**FLAGS, **(flags or {})}
+    return CommandError("; ".join(f"{names.get(field, field if field.startswith('--') else '--' + field)}: "
+                                  f"{message}" for field, message in exc.errors.items()), returncode=2)
+
+
+def month_span(month_from: str | None, month_to: str | None, *, required: bool = False
+               ) -> tuple[dt.date | None, dt.date | None]:
+    """--from and --to as months (either may be left out unless `required`); a bad month or a reversed range is
+    a usage error."""
     try:
-        start = parse_month(month_from) if month_from else None
-        end = parse_month(month_to) if month_to else None
-    except ValueError as exc:
-        raise CommandError(str(exc), returncode=2) from exc
-    if start and end and start > end:
-        raise CommandError("--to is before --from", returncode=2)
-    return start, end
+        return inputs.month_span(month_from, month_to, require_from=required, require_to=required)
+    except inputs.InputError as exc:
+        raise usage_error(exc) from exc
+
+
+def period_from_options(options: dict) -> tuple[dt.date, dt.date]:
+    """--from/--to, or the deprecated --period A..B, as a checked month range (both ends required)."""
+    try:
+        start, end = inputs.months_from_options(options)
+        return inputs.month_span(start, end)
+    except inputs.InputError as exc:
+        raise usage_error(exc) from exc

@@ -77,9 +77,11 @@ class RecordViewMixin:
     queryset = None  # base queryset (select_related and so on); restricted per request
     change_roles: frozenset[str] | None = None
     template_name = ""
+    url_namespace = ""  # the URLconf's app_name; by default the model's app label
 
     def base_queryset(self):
-        return self.queryset.all() if self.queryset is not None else self.model._default_manager.all()
+        queryset = self.queryset.all() if self.queryset is not None else self.model._default_manager.all()
+        return queryset if queryset.ordered else queryset.order_by("-pk")  # stable pages: newest first
 
     def get_queryset(self):
         return self.base_queryset().restrict(self.request.user)
@@ -94,7 +96,7 @@ class RecordViewMixin:
             deny(self.request, f"Your role may not change {self.model._meta.verbose_name_plural}.")
 
     def urls(self) -> dict[str, str]:
-        return record_urls(self.model)
+        return record_urls(self.model, self.url_namespace)
 
     def context(self, **extra) -> dict:
         meta = self.model._meta
@@ -103,10 +105,10 @@ class RecordViewMixin:
                 and has_role(self.request.user, *self.change_roles), **extra}
 
 
-def record_urls(model) -> dict[str, str]:
+def record_urls(model, namespace: str = "") -> dict[str, str]:
     """URL names of a model's generic views, by the naming rule record_urlpatterns follows."""
     meta = model._meta
-    return {action: f"{meta.app_label}:{meta.model_name}_{action}"
+    return {action: f"{namespace or meta.app_label}:{meta.model_name}_{action}"
             for action in ("list", "detail", "add", "edit", "delete", "export", "journal")}
 
 

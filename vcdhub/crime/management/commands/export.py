@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
+from vcdhub.crime.inputs import crime_types
 from vcdhub.crime.models import Crime, Outcome, StopSearch
-from vcdhub.platform.commands import month_span
+from vcdhub.platform.commands import month_span, usage_error
+from vcdhub.platform.inputs import InputError
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}
 
@@ -50,10 +51,10 @@ class Command(BaseCommand):
         if crime_type:
             if model is not Crime:
                 raise CommandError("--crime-type applies to crimes only", returncode=2)
-            unknown = sorted(set(crime_type) - ALL_CRIME_TYPES)
-            if unknown:
-                raise CommandError(f"unknown crime type: {', '.join(unknown)}", returncode=2)
-            queryset = queryset.filter(crime_type__in=crime_type)
+            try:
+                queryset = queryset.filter(crime_type__in=crime_types(crime_type))
+            except InputError as exc:
+                raise usage_error(exc) from exc
         schema = SCHEMA_FOR[what]
         actor = f"user:{account.username}" if account else cli_actor()
         with acting_as(actor, user=account, reason=f"CLI export of {what} by {cli_actor()}"):

@@ -7,9 +7,10 @@ from rich.console import Console
 from rich.table import Table
 
 from vcdhub.equality.engine import equality_report
-from vcdhub.performance.engine import coverage_warnings, evaluate_all, parse_period
+from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
-from vcdhub.platform.commands import month_span
+from vcdhub.platform.commands import period_from_options
+from vcdhub.platform.inputs import add_month_span_arguments
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"
 
@@ -21,22 +22,23 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="report", required=True)
         perf = sub.add_parser("performance", help="each target's position, with intervals and a verdict")
         perf.add_argument("--targets", type=Path, default=DEFAULT_TARGETS, help="targets file (TOML)")
-        perf.add_argument("--period", required=True, help="YYYY-MM..YYYY-MM, inclusive")
+        add_month_span_arguments(perf, period_alias=True)
         perf.add_argument("--baseline", help="YYYY-MM..YYYY-MM (default: the same months a year earlier)")
         perf.add_argument("--json", action="store_true", dest="as_json")
         authority = sub.add_parser("authority", help="the monthly report to the oversight authority, HTML or PDF")
-        authority.add_argument("--period", required=True, help="YYYY-MM..YYYY-MM, inclusive")
+        add_month_span_arguments(authority, period_alias=True)
         authority.add_argument("--baseline", help="YYYY-MM..YYYY-MM (default: the same months a year earlier)")
         authority.add_argument("--format", choices=["html", "pdf"], default="pdf")
         authority.add_argument("-o", "--output", type=Path, help="file to write (default: report-<period>.<format>)")
         authority.add_argument("--aggregate-only", action="store_true",
                                help="withhold small counts, as for authority members")
         equality = sub.add_parser("equality", help="stop-and-search rates and ratios by ethnic group")
-        equality.add_argument("--from", dest="month_from", required=True, metavar="YYYY-MM")
-        equality.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
+        add_month_span_arguments(equality, period_alias=True)
         equality.add_argument("--json", action="store_true", dest="as_json")
 
     def handle(self, *args, report, **options):
+        if options.get("period"):
+            self.stderr.write("Note: --period is deprecated; use --from YYYY-MM --to YYYY-MM.")
         if report == "performance":
             self._performance(**options)
         elif report == "equality":
@@ -44,14 +46,14 @@ class Command(BaseCommand):
         elif report == "authority":
             self._authority(**options)
 
-    def _authority(self, period, baseline, format, output, aggregate_only, **options):  # noqa: A002 - the CLI's word
+    def _authority(self, baseline, format, output, aggregate_only, **options):  # noqa: A002 - the CLI's word
         from vcdhub.performance.authority import build_context, render_html, render_pdf
 
+        current = Period(*period_from_options(options))
         try:
-            current = parse_period(period)
             before = parse_period(baseline) if baseline else None
         except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(f"--baseline: {exc}", returncode=2) from exc
         try:
             context = build_context(current, before, aggregate_only=aggregate_only)
         except TargetsFileError as exc:
@@ -63,8 +65,8 @@ class Command(BaseCommand):
             output.write_text(render_html(context), encoding="utf-8")
         self.stdout.write(f"Report for {current.label} written to {output}")
 
-    def _equality(self, month_from, month_to, as_json: bool = False, **options):
-        start, end = month_span(month_from, month_to)
+    def _equality(self, as_json: bool = False, **options):
+        start, end = period_from_options(options)
         report = equality_report(start, end)
         if as_json:
             self.stdout.write(json.dumps(report, indent=2, default=str))
@@ -87,12 +89,12 @@ class Command(BaseCommand):
         for note in report["coverage"]:
             console.print(f"Coverage: {note}", highlight=False)
 
-    def _performance(self, targets, period, baseline, as_json: bool = False, **options):
+    def _performance(self, targets, baseline, as_json: bool = False, **options):
+        current = Period(*period_from_options(options))
         try:
-            current = parse_period(period)
             before = parse_period(baseline) if baseline else current.year_before()
         except ValueError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(f"--baseline: {exc}", returncode=2) from exc
         if before.months != current.months and not baseline:
             raise CommandError("the periods differ in length", returncode=2)
         try:

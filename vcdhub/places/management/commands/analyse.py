@@ -6,34 +6,39 @@ from rich.console import Console
 from rich.table import Table
 
 from vcdhub.audit.context import acting_as, cli_actor
-from vcdhub.crime.choices import ALL_CRIME_TYPES
-from vcdhub.crime.counts import LEVELS
+from vcdhub.places import parameters
 from vcdhub.places.actions import reproduce, run_analysis
 from vcdhub.places.models import AnalysisRun
 from vcdhub.places.render import lorenz_svg
-from vcdhub.platform.commands import month_span
+from vcdhub.platform.inputs import InputError
+
+# The CLI's flags for the request's fields (places.parameters names them as the form does).
+FLAGS = {"crime_type": "--crime-type", "month_from": "--from", "month_to": "--to", "borough": "--borough",
+         "level": "--level", "kind": "analysis"}
 
 
-def _common(parser, *, period: bool = True, levels=tuple(LEVELS), default_level: str | None = "ward"):
+def _common(parser, *, period: bool = True, levels=parameters.LEVELS, default_level: str | None = "ward"):
     parser.add_argument("--crime-type", action="append", required=True, help="repeat for several")
     if period:
         parser.add_argument("--from", dest="month_from", required=True, metavar="YYYY-MM")
         parser.add_argument("--to", dest="month_to", required=True, metavar="YYYY-MM")
     parser.add_argument("--level", choices=levels, default=default_level)
-    parser.add_argument("--borough", action="append", metavar="CODE",
-                        help="analyse only these boroughs (GSS codes; repeat); default: every borough the data "
-                             "covers in the period")
+    parser.add_argument("--borough", action="append", metavar="CODE|NAME",
+                        help="analyse only these boroughs (GSS code or name; repeat); default: every borough the "
+                             "data covers in the period")
     parser.add_argument("--json", action="store_true", dest="as_json")
 
 
-def _permutations(parser):
-    parser.add_argument("--permutations", type=int, default=999)
-    parser.add_argument("--seed", type=int, help="permutation seed; one is chosen and stored when not given")
-    parser.add_argument("--no-fdr", dest="fdr", action="store_false",
-                        help="skip the false-discovery-rate correction (on by default)")
-    parser.add_argument("--inference", choices=["pseudo", "permutation-normal"],
-                        help="p-values from counting permutations (default) or from their mean and spread; "
-                             "see docs/hot-spots.md")
+def _options(parser, kind: str):
+    """The analysis's own options, from their declarations (bounds are checked by the action, not here)."""
+    for spec in parameters.KIND_OPTIONS[kind]:
+        if spec is parameters.FDR:
+            parser.add_argument("--no-fdr", dest="fdr", action="store_false",
+                                help="skip the false-discovery-rate correction (on by default)")
+        elif spec is parameters.CONFIDENCE:
+            parser.add_argument("--confidence", type=float, default=0.90, help="0.90, 0.95 or 0.99")
+        else:
+            spec.add_argument(parser)
 
 
 class Command(BaseCommand):
@@ -41,35 +46,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="analysis", required=True)
-        p = sub.add_parser("concentration", help="how few areas hold a share of the crimes; Lorenz and Gini")
-        _common(p)
-        p.add_argument("--share", type=float, default=0.20, help="the share of crimes, e.g. 0.20")
-        p.add_argument("--lorenz", metavar="FILE.svg", help="also write the Lorenz curve as an SVG file")
-        p = sub.add_parser("challenged", help="most challenged areas: counts and rates per 1,000 residents")
-        _common(p)
-        p.add_argument("--count-weight", type=float, default=0.5)
-        p.add_argument("--rate-weight", type=float, default=0.5)
-        p.add_argument("--min-population", type=int, default=1000)
-        p.add_argument("--top", type=int, default=5)
-        p = sub.add_parser("hotspots", help="Getis-Ord Gi* hot and cold spots")
-        _common(p)
-        _permutations(p)
-        p = sub.add_parser("clusters", help="local Moran's I: high-high, low-low, high-low, low-high")
-        _common(p)
-        _permutations(p)
-        p.add_argument("--alpha", type=float, default=0.05)
-        p = sub.add_parser("emerging", help="emerging hot spots: Gi* each month, then Mann-Kendall")
-        _common(p)
-        _permutations(p)
-        p.add_argument("--confidence", type=float, default=0.90, choices=[0.90, 0.95, 0.99])
-        p = sub.add_parser("alerts", help="areas whose latest month exceeds a seasonal baseline")
-        _common(p, period=False, levels=("ward", "borough"), default_level=None)
-        p.add_argument("--month", required=True, metavar="YYYY-MM", help="the month to assess")
-        p.add_argument("--method", choices=["poisson", "cusum"], default="poisson")
-        p.add_argument("--alpha", type=float, default=0.05)
-        p.add_argument("--no-fdr", dest="fdr", action="store_false")
-        p.add_argument("--min-history-years", type=int, default=2,
-                       help="past years of the same month needed before an area is assessed")
+        helps = {"concentration": "how few areas hold a share of the crimes; Lorenz and Gini",
+                 "challenged": "most challenged areas: counts and rates per 1,000 residents",
+                 "hotspots": "Getis-Ord Gi* hot and cold spots",
+                 "clusters": "local Moran's I: high-high, low-low, high-low, low-high",
+                 "emerging": "emerging hot spots: Gi* each month, then Mann-Kendall",
+                 "alerts": "areas whose latest month exceeds a seasonal baseline"}
+        for kind in parameters.KINDS:
+            p = sub.add_parser(kind, help=helps[kind])
+            if kind == "alerts":
+                _common(p, period=False, levels=parameters.ALERT_LEVELS, default_level=None)
+                months = p.add_mutually_exclusive_group(required=True)
+                months.add_argument("--to", dest="month", metavar="YYYY-MM", help="the month to assess")
+                months.add_argument("--month", dest="month", metavar="YYYY-MM", help="the same as --to")
+                p.add_argument("--from", dest="month_from", metavar="YYYY-MM",
+                               help="ignored: alerts read up to five years before the month assessed")
+            else:
+                _common(p)
+            _options(p, kind)
+            if kind == "concentration":
+                p.add_argument("--lorenz", metavar="FILE.svg", help="also write the Lorenz curve as an SVG file")
         p = sub.add_parser("runs", help="list stored analysis runs")
         p.add_argument("--json", action="store_true", dest="as_json")
         p = sub.add_parser("reproduce", help="run a stored analysis again and compare")
@@ -88,31 +84,27 @@ class Command(BaseCommand):
 
     def _analyse(self, kind, actor, as_json, options):
         crime_types = options.pop("crime_type")
-        unknown = sorted(set(crime_types) - ALL_CRIME_TYPES)
-        if unknown:
-            raise CommandError(f"unknown crime type: {', '.join(unknown)}", returncode=2)
         boroughs = options.pop("borough")
         level = options.pop("level")
         if kind == "alerts":
-            month_to, _ = month_span(options.pop("month"), None)
-            month_from = None
-            levels = [level] if level else ["ward", "borough"]
+            month_from, month_to = None, options.pop("month")
+            options.pop("month_from", None)
+            levels = [level] if level else list(parameters.ALERT_LEVELS)
         else:
-            month_from, month_to = month_span(options.pop("month_from"), options.pop("month_to"))
+            month_from, month_to = options.pop("month_from"), options.pop("month_to")
             levels = [level]
-        if kind == "concentration" and not 0 < options["share"] <= 1:
-            raise CommandError("--share must be between 0 and 1, e.g. 0.20", returncode=2)
         lorenz = options.pop("lorenz", None)
-        known = {"verbosity", "settings", "pythonpath", "traceback", "no_color", "force_color", "skip_checks",
-                 "stdout", "stderr"}
-        analysis_options = {k: v for k, v in options.items() if k not in known}
+        analysis_options = {spec.name: options[spec.name] for spec in parameters.KIND_OPTIONS[kind]
+                            if options.get(spec.name) is not None}
         runs = []
         for each_level in levels:
             try:
-                runs.append(run_analysis(
-                    kind, crime_types=crime_types, month_from=month_from.strftime("%Y-%m") if month_from else None,
-                    month_to=month_to.strftime("%Y-%m"), level=each_level, boroughs=boroughs, actor=actor,
-                    **analysis_options))
+                runs.append(run_analysis(kind, crime_types=crime_types, month_from=month_from, month_to=month_to,
+                                         level=each_level, boroughs=boroughs, actor=actor, **analysis_options))
+            except InputError as exc:
+                flag = {**FLAGS, "month_to": "--to" if kind != "alerts" else "--month"}
+                raise CommandError("; ".join(f"{flag.get(field, '--' + field.replace('_', '-'))}: {message}"
+                                             for field, message in exc.errors.items()), returncode=2) from exc
             except ValueError as exc:
                 raise CommandError(str(exc), returncode=2) from exc
         if lorenz:

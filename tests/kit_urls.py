@@ -1,0 +1,90 @@
+"""A URLconf for the kit's own tests: every generic view and a writable API over one real Record model
+(performance.TargetSet), with a form that can change the marking, so the after-save check can be exercised."""
+
+import django_filters
+from django import forms
+from django.urls import include, path
+from rest_framework import serializers
+from rest_framework.routers import DefaultRouter
+
+from vcdhub.performance.models import TargetSet
+from vcdhub.platform.api import WritableRecordViewSet
+from vcdhub.platform.tables import Column, Table
+from vcdhub.platform.urls import record_urlpatterns
+from vcdhub.platform.views import (
+    RecordDeleteView,
+    RecordDetailView,
+    RecordEditView,
+    RecordExportView,
+    RecordListView,
+)
+from vcdhub.urls import urlpatterns as site_urlpatterns
+
+SUPERVISORS = frozenset({"supervisor"})
+
+
+class TargetSetFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = TargetSet
+        fields = ["name"]
+
+
+class TargetSetForm(forms.ModelForm):
+    class Meta:
+        model = TargetSet
+        fields = ["name", "toml", "owner_unit", "sensitivity"]
+
+
+class TargetSetTable(Table):
+    columns = [Column("name", "Name", link=True), Column("toml", "Targets")]
+
+
+class Common:
+    model = TargetSet
+    change_roles = SUPERVISORS
+    url_namespace = "kit"
+    table = TargetSetTable()
+
+
+class List(Common, RecordListView):
+    filterset_class = TargetSetFilterSet
+
+
+class Export(Common, RecordExportView):
+    filterset_class = TargetSetFilterSet
+
+
+class Detail(Common, RecordDetailView):
+    pass
+
+
+class Edit(Common, RecordEditView):
+    form_class = TargetSetForm
+
+
+class Delete(Common, RecordDeleteView):
+    pass
+
+
+class TargetSetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TargetSet
+        fields = ["id", "name", "toml", "owner_unit", "sensitivity"]
+
+
+class TargetSetViewSet(WritableRecordViewSet):
+    base_queryset = TargetSet.objects.order_by("id")
+    serializer_class = TargetSetSerializer
+    change_roles = SUPERVISORS
+
+
+router = DefaultRouter()
+router.register("targetsets", TargetSetViewSet, basename="kit-targetset")
+
+kit_patterns = record_urlpatterns("targetsets", TargetSet, list=List, detail=Detail, add=Edit, edit=Edit,
+                                  delete=Delete, export=Export)
+urlpatterns = [
+    path("kit/", include((kit_patterns, "kit"))),
+    path("kitapi/", include(router.urls)),
+    *site_urlpatterns,
+]
