@@ -51,12 +51,33 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+_geography_rows: dict | None = None
+
+
+def _geography_models():
+    from vcdhub.geography.models import Borough, BoundarySet, Ward
+
+    return (BoundarySet, Borough, Ward, Lsoa)
+
+
 def _ensure_geography() -> None:
+    """Units, rules and London's areas in the test database. Loading the boundaries parses and dissolves
+    thousands of polygons (seconds); after a transactional test has flushed them, the rows of the first load
+    are put back as they were (same ids), which takes a fraction of that."""
+    global _geography_rows
     if not Unit.objects.exists():  # a transactional test flushed the seeded units and rules
         with acting_as("test:setup"):
             seed_units_and_rules(Unit, VisibilityRule)
-    if not Lsoa.objects.exists():
+    if Lsoa.objects.exists():
+        if _geography_rows is None:
+            _geography_rows = {model: list(model.objects.order_by("pk").values()) for model in _geography_models()}
+        return
+    if _geography_rows is None:
         load_geography(actor="test:setup", force=True)
+        _geography_rows = {model: list(model.objects.order_by("pk").values()) for model in _geography_models()}
+        return
+    for model in _geography_models():
+        model.objects.bulk_create([model(**row) for row in _geography_rows[model]], batch_size=500)
 
 
 @pytest.fixture(scope="session")

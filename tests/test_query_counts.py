@@ -1,0 +1,118 @@
+"""Query counts of the list views, against committed baselines (tests/query_counts.json), to catch N+1 queries.
+
+Each list is fetched with a few records and with several times as many: the number of queries must not grow
+with the rows, and must not exceed the baseline for this database. After a deliberate change, refresh the
+baselines with VCDHUB_UPDATE_QUERY_BASELINES=1 and commit the file.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import make_persona
+from vcdhub.audit.context import acting_as
+from vcdhub.crime.models import Crime, ImportBatch, StopSearch
+from vcdhub.geography.models import Lsoa
+
+pytestmark = pytest.mark.django_db
+BASELINES = Path(__file__).with_name("query_counts.json")
+FEW, MANY = 3, 12
+
+
+def _batch(kind="street"):
+    now = timezone.now()
+    batch, _ = ImportBatch.objects.get_or_create(
+        sha256=kind[0] * 64, defaults=dict(file_name=f"{kind}.csv", source="test", kind=kind, rows=0,
+                                           force="Metropolitan Police Service", month="2017-07-01",
+                                           imported_by="test", started_at=now, finished_at=now))
+    return batch
+
+
+def _place():
+    lsoa = Lsoa.objects.get(code="E01003014")
+    return {"lsoa_id": lsoa.id, "ward_id": lsoa.ward_id, "borough_id": lsoa.borough_id}
+
+
+def _crimes(n):
+    start = Crime.objects.count()
+    for i in range(start, start + n):
+        # every other one OFFICIAL-SENSITIVE of the analyst's own unit: reads are audited, one entry each
+        Crime.objects.create(crime_id=f"{i:064x}", month="2017-07-01", reported_by="Metropolitan Police Service",
+                             falls_within="Metropolitan Police Service", location=f"Street {i}", crime_type="Robbery",
+                             owner_unit_id="vcd-analysts", sensitivity="OFFICIAL-SENSITIVE" if i % 2 else "OFFICIAL",
+                             batch=_batch(), **_place())
+
+
+def _searches(n):
+    for _ in range(n):
+        StopSearch.objects.create(force="Metropolitan Police Service", type="Person search", month="2017-07-01",
+                                  date=timezone.now(), date_text="2017-07-01T10:00:00+00:00", batch=_batch("stop"),
+                                  **_place())
+
+
+def _runs(n):
+    from vcdhub.places.models import AnalysisRun
+
+    for _ in range(n):
+        AnalysisRun.objects.create(kind="concentration", parameters={}, input_sha256="0" * 64, code_version="t",
+                                   result={"from": "2017-07", "to": "2017-07", "level": "ward"}, seconds=0.1,
+                                   created_by="test")
+
+
+def _grants(n):
+    from django.contrib.contenttypes.models import ContentType
+
+    from vcdhub.access.models import AccessGrant
+
+    _crimes(n)
+    requester = make_persona("compass_officer")
+    for crime in Crime.objects.order_by("-pk")[:n]:
+        AccessGrant.objects.create(user=requester, content_type=ContentType.objects.get_for_model(Crime),
+                                   object_id=str(crime.pk), reason="case", requested_by=requester,
+                                   expires_at=timezone.now() + timezone.timedelta(days=7))
+
+
+LISTS = {
+    "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
+    "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
+    "crime CSV": ("vcd_analyst", "/crimes/export.csv", _crimes),
+    "stop-and-search API": ("vcd_analyst", "/api/stop-searches/", _searches),
+    "place runs": ("vcd_analyst", "/places/runs/", _runs),
+    "access grants": ("vcd_supervisor", "/account/grants/", _grants),
+}
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_list_views_make_a_fixed_number_of_queries_within_the_baseline(client, london, name):
+    persona, url, make = LISTS[name]
+    client.force_login(make_persona(persona))
+    with acting_as("test:setup"):
+        make(FEW)
+    client.get(url)  # warm caches that a real server keeps (content types, the user's access profile)
+    few = _queries(client, url)
+    with acting_as("test:setup"):
+        make(MANY - FEW)
+    many = _queries(client, url)
+    assert many == few, f"{name}: {few} queries for {FEW} rows but {many} for {MANY}: a query per row"
+
+    baselines = json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
+    vendor = baselines.setdefault(connection.vendor, {})
+    if os.environ.get("VCDHUB_UPDATE_QUERY_BASELINES"):
+        vendor[name] = few
+        BASELINES.write_text(json.dumps(baselines, indent=2, sort_keys=True) + "\n")
+    assert name in vendor, f"no baseline for {name} on {connection.vendor}: run with VCDHUB_UPDATE_QUERY_BASELINES=1"
+    assert few <= vendor[name], f"{name}: {few} queries, baseline {vendor[name]} (an N+1, or a new query?)"
