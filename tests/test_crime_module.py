@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.kit import SEES_SENSITIVE, RecordModuleContract, persona
-from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.crime.models import Crime, ImportBatch, StopSearch
 from vcdhub.geography.models import Lsoa
 
 
@@ -51,3 +51,27 @@ class TestCrimeModule(RecordModuleContract):
         # The CLI is run by an operator for a named user: it writes what that user may see, or nothing.
         expected = {name for name in kit_records if self.expected(who, name) == "sees"}
         assert {name for name, r in kit_records.items() if r.crime_id in exported} == expected
+
+
+class TestStopSearchRecords(RecordModuleContract):
+    """Stops and searches have the API (and the history page) only; the same matrix applies."""
+
+    model = StopSearch
+    api_list_url = "/api/stop-searches/"
+    personas = TestCrimeModule.personas
+
+    def make_record(self, unit: str, sensitivity: str):
+        now = timezone.now()
+        batch, _ = ImportBatch.objects.get_or_create(
+            sha256="s" * 64, defaults=dict(file_name="stops.csv", source="test", kind="stop-and-search", rows=2,
+                                           force="Metropolitan Police Service", month="2017-07-01",
+                                           imported_by="test", started_at=now, finished_at=now))
+        lsoa = Lsoa.objects.get(code="E01003014")
+        return StopSearch.objects.create(
+            force="Metropolitan Police Service", type="Person search", month="2017-07-01", date=now,
+            date_text=f"2017-07-01T10:00:00+00:00 {sensitivity}", object_of_search=f"Kit {unit} {sensitivity}",
+            owner_unit_id=unit, sensitivity=sensitivity, batch=batch, lsoa_id=lsoa.id, ward_id=lsoa.ward_id,
+            borough_id=lsoa.borough_id)
+
+    def identifying_text(self, record) -> str:
+        return record.object_of_search

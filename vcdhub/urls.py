@@ -16,7 +16,7 @@ import vcdhub.access.admin  # noqa: F401
 from vcdhub.accounts.views import LoginView
 from vcdhub.crime import views as crime_views
 from vcdhub.platform.registry import modules
-from vcdhub.platform.views import add_journal_entry, job_page, job_status
+from vcdhub.platform.views import add_journal_entry, job_download, job_page, job_status
 
 router = DefaultRouter()
 for module in modules():
@@ -31,6 +31,7 @@ urlpatterns = [
     path("journal/<slug:app_label>/<slug:model_name>/<str:pk>/", add_journal_entry, name="journal_add"),
     path("jobs/<str:pk>/", job_page, name="job"),
     path("jobs/<str:pk>/status/", job_status, name="job_status"),
+    path("jobs/<str:pk>/download/", job_download, name="job_download"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

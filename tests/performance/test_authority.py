@@ -7,6 +7,8 @@ from django.test import Client
 from tests.conftest import make_persona
 from vcdhub.crime.models import ImportBatch
 from vcdhub.ingest.pipeline import run_import
+from vcdhub.platform.jobs import run_pending_jobs
+from vcdhub.platform.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -55,5 +57,13 @@ def test_the_report_in_the_app(loaded):
     client.force_login(make_persona("authority_member"))
     page = client.get("/performance/report/", {"period": "2017-07"})
     assert page.status_code == 200 and b"Counts below 5 are withheld" in page.content
-    pdf = client.get("/performance/report/", {"period": "2017-07", "format": "pdf"})
-    assert pdf["Content-Type"] == "application/pdf"
+    queued = client.get("/performance/report/", {"period": "2017-07", "format": "pdf"})
+    assert queued.status_code == 302 and queued["Location"].startswith("/jobs/")
+    assert run_pending_jobs() == 1
+    job = Job.objects.get()
+    assert job.status == "done" and job.result_url == f"/jobs/{job.pk}/download/", job.error
+    pdf = client.get(job.result_url)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    other = Client()
+    other.force_login(make_persona("vcd_analyst"))
+    assert other.get(job.result_url).status_code == 404  # the file is its requester's

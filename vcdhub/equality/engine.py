@@ -22,6 +22,7 @@ from vcdhub.equality.groups import (
     officer_group,
     self_group,
 )
+from vcdhub.platform.disclosure import open_records
 from vcdhub.platform.months import format_month
 from vcdhub.stats.disparity import DisparityTable, GroupCounts
 
@@ -51,7 +52,7 @@ def disparity(queryset, scheme: str, population: dict[str, int] | None, min_coun
 
 
 def equality_report(month_from: dt.date, month_to: dt.date, min_count: int = 10) -> dict:
-    searches = StopSearch.objects.filter(month__gte=month_from, month__lte=month_to)
+    searches = open_records(StopSearch.objects.filter(month__gte=month_from, month__lte=month_to))
     forces = sorted(set(searches.values_list("force", flat=True).distinct()))
     force_pop, borough_pop = force_populations(), borough_populations()
     report = {"from": format_month(month_from), "to": format_month(month_to), "min_count": min_count,

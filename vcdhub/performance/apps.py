@@ -13,3 +13,6 @@ class PerformanceConfig(AppConfig):
         records=("performance.TargetSet",),
         urls="vcdhub.performance.urls", url_prefix="performance/",
     )
+
+    def ready(self):
+        from vcdhub.performance import jobs  # noqa: F401 - registers the report job kind

@@ -16,7 +16,7 @@ from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, t
 from vcdhub.performance.targets import current_targets
 from vcdhub.performance.views import withhold_small_cells
 from vcdhub.platform.charts import ratio_chart_svg
-from vcdhub.platform.disclosure import Disclosure
+from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.version import code_version
 
 VIOLENCE = "Violence and sexual offences"
@@ -24,7 +24,7 @@ TOP_AREAS = 10
 
 
 def top_violence_wards(period: Period, limit: int = TOP_AREAS) -> dict:
-    crimes = Crime.objects.filter(crime_type=VIOLENCE, month__gte=period.start, month__lte=period.end)
+    crimes = open_records(Crime.objects.filter(crime_type=VIOLENCE, month__gte=period.start, month__lte=period.end))
     total = crimes.count()
     rows = list(crimes.filter(ward__isnull=False).values("ward__code", "ward__name", "borough__name")
                 .annotate(n=Count("pk")).order_by("-n", "ward__code")[:limit])

@@ -14,6 +14,7 @@ from vcdhub.crime.models import Crime, CrimeFlags
 from vcdhub.geography.models import Borough, Ward
 from vcdhub.performance.indicators import Indicator, Targets, TargetsFileError
 from vcdhub.platform.charts import Trend
+from vcdhub.platform.disclosure import open_records
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.stats.control import XmRChart
 from vcdhub.stats.rates import rate_ratio, wilson_interval
@@ -98,7 +99,8 @@ def area_filter(targets: Targets, name: str) -> Q:
 
 
 def indicator_queryset(indicator: Indicator, targets: Targets) -> QuerySet:
-    queryset = Crime.objects.filter(crime_type__in=indicator.crime_types).filter(area_filter(targets, indicator.areas))
+    queryset = open_records(Crime.objects.filter(crime_type__in=indicator.crime_types)).filter(
+        area_filter(targets, indicator.areas))
     for flag in indicator.flags:
         queryset = queryset.filter(**{f"flags__{flag}": True})
     return queryset

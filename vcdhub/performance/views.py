@@ -13,6 +13,7 @@ from vcdhub.performance.indicators import TargetsFileError, parse_targets
 from vcdhub.performance.models import TargetSet
 from vcdhub.performance.targets import current_targets, targets_text
 from vcdhub.platform.disclosure import Disclosure
+from vcdhub.platform.jobs import enqueue
 from vcdhub.platform.months import month_range
 from vcdhub.platform.permissions import role_required
 
@@ -106,16 +107,18 @@ def authority_report(request):
     """The authority's report in the app, as HTML or PDF; small counts withheld for authority members."""
     from django.http import HttpResponse
 
-    from vcdhub.performance.authority import build_context, render_html, render_pdf
+    from vcdhub.performance.authority import build_context, render_html
 
     initial = default_period()
     form = PeriodForm(request.GET if "period" in request.GET else ({"period": initial.label} if initial else None))
     if not form.is_valid():
         return render(request, "performance/index.html", {"form": form})
-    context = build_context(form.cleaned_data["period"], form.cleaned_data["baseline"],
-                            aggregate_only=Disclosure.for_user(request.user).protects)
+    aggregate_only = Disclosure.for_user(request.user).protects
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(render_pdf(context), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="vcd-report-{context["period"].label}.pdf"'
-        return response
+        # Built as a background job; its page offers the PDF when it is ready.
+        baseline = form.cleaned_data["baseline"]
+        job = enqueue("performance.authority_pdf", user=request.user, period=form.cleaned_data["period"].label,
+                      baseline=baseline.label if baseline else None, aggregate_only=aggregate_only)
+        return redirect("job", pk=job.pk)
+    context = build_context(form.cleaned_data["period"], form.cleaned_data["baseline"], aggregate_only=aggregate_only)
     return HttpResponse(render_html(context))

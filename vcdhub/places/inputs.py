@@ -18,6 +18,7 @@ from vcdhub.crime.counts import LEVELS
 from vcdhub.crime.models import Crime
 from vcdhub.geography.inputs import resolve_boroughs
 from vcdhub.geography.models import Borough, BoundarySet, Lsoa
+from vcdhub.platform.disclosure import open_records
 from vcdhub.platform.months import month_range
 
 
@@ -67,7 +68,7 @@ class AreaSeries:
 def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.date]]:
     """(borough code, month) pairs with any crime record of any type: where the data has coverage at all."""
     codes = dict(Borough.objects.values_list("id", "code"))
-    pairs = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
+    pairs = (open_records(Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False))
              .order_by().values_list("borough_id", "month").distinct())
     return {(codes[borough_id], month) for borough_id, month in pairs}
 
@@ -98,7 +99,8 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
     column_of = {m: j for j, m in enumerate(months)}
     counts = np.zeros((len(codes), len(months)), dtype=np.int64)
     unplaced = outside = 0
-    crimes = Crime.objects.filter(crime_type__in=crime_types, month__gte=month_from, month__lte=month_to)
+    crimes = open_records(Crime.objects.filter(crime_type__in=crime_types, month__gte=month_from,
+                                               month__lte=month_to))
     rows = crimes.order_by().values(f"{level}_id", "month").annotate(n=Count("pk")).values_list(
         f"{level}_id", "month", "n")
     for area_id, month, n in rows:

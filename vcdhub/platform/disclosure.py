@@ -25,11 +25,18 @@ from vcdhub.access.choices import Sensitivity
 from vcdhub.platform.permissions import reads_records
 
 
+def open_records(queryset: QuerySet) -> QuerySet:
+    """The records of the open aggregate channel: OFFICIAL only. Outputs that every role reads or that are
+    stored and shared (place runs, the performance page, equality, the authority's report) count these, so
+    no sensitive record type is counted where its records would be hidden."""
+    return queryset.filter(sensitivity=Sensitivity.OFFICIAL)
+
+
 def countable(queryset: QuerySet, user) -> QuerySet:
     """The records `user`'s counts may cover (see the module docstring)."""
     if reads_records(user):
         return queryset.restrict(user)
-    return queryset.filter(sensitivity=Sensitivity.OFFICIAL)
+    return open_records(queryset)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -39,6 +40,10 @@ class JobError(Exception):
 class JobOutcome:
     url: str = ""  # where the result is shown
     summary: str = ""
+    # or a file the job made, offered for download to its requester
+    content: bytes | None = None
+    file_name: str = ""
+    content_type: str = "application/octet-stream"
 
 
 def job_kind(name: str):
@@ -93,8 +98,11 @@ def run_job(job_id: int) -> None:
             Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, finished_at=timezone.now(),
                                                  error=_user_message(exc), traceback=traceback.format_exc())
             return
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now(), result_url=outcome.url,
-                                         summary=outcome.summary[:300], progress_percent=100)
+    url = outcome.url or (reverse("job_download", args=[job.pk]) if outcome.content is not None else "")
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now(), result_url=url,
+                                         summary=outcome.summary[:300], progress_percent=100,
+                                         output=outcome.content, output_name=outcome.file_name[:200],
+                                         output_type=outcome.content_type[:100] if outcome.content is not None else "")
 
 
 def run_pending_jobs() -> int:

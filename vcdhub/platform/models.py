@@ -62,6 +62,10 @@ class Job(models.Model):
     progress_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     progress_message = models.CharField(max_length=200, blank=True)
     result_url = models.CharField(max_length=300, blank=True)
+    # A job that makes a file (a PDF report, say) keeps it here for its requester to download.
+    output = models.BinaryField(null=True, blank=True, editable=False)
+    output_name = models.CharField(max_length=200, blank=True)
+    output_type = models.CharField(max_length=100, blank=True)
     summary = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True, help_text="What went wrong, in words the user can act on")
     traceback = models.TextField(blank=True, help_text="For administrators only")

@@ -375,3 +375,15 @@ def job_status(request, pk):
     if job.finished and job.status == "done" and job.result_url and request.headers.get("HX-Request"):
         response["HX-Redirect"] = job.result_url
     return response
+
+
+def job_download(request, pk):
+    """The file a finished job made, for the user who asked for it."""
+    from django.http import HttpResponse
+
+    job = _own_job_or_404(request, pk)
+    if job.status != "done" or job.output is None:
+        raise Http404("This job has no file to download (yet).")
+    response = HttpResponse(bytes(job.output), content_type=job.output_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{job.output_name or f"vcdhub-job-{job.pk}"}"'
+    return response
