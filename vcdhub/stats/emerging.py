@@ -295,7 +295,8 @@ def gi_star_by_period(counts, w, *, permutations: int = 999, seed: int | None = 
     True
     """
     # Imported here: esda is heavy and only this helper needs it.
-    from vcdhub.stats.hotspots import GetisOrdHotSpots, _check_params
+    from vcdhub.stats.hotspots import GetisOrdHotSpots
+    from vcdhub.stats.local import _check_params
 
     _check_params(permutations, seed, 1, "B", ("B",), inference)  # refused even if every period is constant
     counts = np.asarray(counts, dtype=float)

@@ -12,7 +12,7 @@ esda computes the statistics and runs the permutations. This module adds what es
   tie all the time, so esda gives areas whose neighbourhood holds the smallest possible total (typically
   zeros among zeros) its smallest p-value. On 2017's weapons-possession offences in 3,745 London LSOAs,
   doubling p_sim puts 212 areas at p <= 0.01; counting ties, 44. `p_` keeps esda's value; the labels use
-  `p_two_sided_`, see `_permutation_p`;
+  `p_two_sided_`, see `vcdhub.stats.local.significance`;
 - a Benjamini-Hochberg false discovery rate correction across the areas;
 - labels ("hot 99%", "high-high", ...) that keep high and low apart;
 - islands (areas with no neighbours) get no statistic, no p-value and the label "no neighbours", and
@@ -20,6 +20,9 @@ esda computes the statistics and runs the permutations. This module adds what es
   smallest possible p-value, 1 / (permutations + 1). Their values stay in the data the permutations draw on;
 - the caller's weights are never modified (esda sets the transform of the W it is given), and numpy's
   global random state is left as it was (without numba, esda reseeds it with `seed`).
+
+Both estimators share this machinery through `vcdhub.stats.local._LocalStatistic`; each says only which esda
+statistic it runs and how it labels areas.
 
 Every area in w is a test and its value is taken as observed: leave out of w the areas the data do not
 cover (a borough missing from a feed), or their zeros become cold spots.
@@ -49,189 +52,35 @@ Two inferences, chosen by ``inference=`` (both from the same permutations; `fdr_
   figures. For more resolution with "pseudo", use more permutations (9,999 gives 2 / 10,000).
 """
 
-import numbers
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import esda
 import numpy as np
 from libpysal.weights import W
 from libpysal.weights.util import fill_diagonal
-from scipy.stats import false_discovery_control, norm
 
-NO_NEIGHBOURS = "no neighbours"
-NOT_SIGNIFICANT = "not significant"
+from vcdhub.stats.local import (
+    DEFAULT_INFERENCE,
+    INFERENCES,
+    NO_NEIGHBOURS,
+    NOT_SIGNIFICANT,
+    PERMUTATION_NORMAL,
+    PSEUDO,
+    _at_most,
+    _LocalStatistic,
+    _nan_at,
+)
+from vcdhub.stats.local import _bh_adjust as _bh_adjust  # tests/stats check the BH step through this module
+
+# The constants from vcdhub.stats.local stay public here, where vcdhub.places and tests/stats import them.
+__all__ = ["CLUSTER_LABELS", "DEFAULT_INFERENCE", "INFERENCES", "NO_NEIGHBOURS", "NOT_SIGNIFICANT",
+           "PERMUTATION_NORMAL", "PSEUDO", "QUADRANTS", "GetisOrdHotSpots", "LocalMoranClusters"]
+
 # esda's quadrant codes (geoda_quads=False): 1 high-high, 2 low-high, 3 low-low, 4 high-low.
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 CLUSTER_LABELS = {"HH": "high-high", "LL": "low-low", "HL": "high-low", "LH": "low-high"}
 _CONFIDENCE_LEVELS = {0.99: 0.01, 0.95: 0.05, 0.90: 0.10}  # confidence: largest adjusted p-value
-_EPS = 1e-12  # p-values are ratios of small integers; p * m / k can land a rounding error above a cut-off it equals
-_FDR_METHOD = "Benjamini-Hochberg"
-PERMUTATION_NORMAL = "permutation-normal"
-PSEUDO = "pseudo"
-INFERENCES = (PERMUTATION_NORMAL, PSEUDO)
-# "pseudo", not "permutation-normal": see the module notes. gi_star_by_period (vcdhub.stats.emerging) uses it too.
-DEFAULT_INFERENCE = PSEUDO
 
 
-def _check_params(permutations: Any, seed: Any, n_jobs: Any, transform: Any, transforms: tuple[str, ...],
-                  inference: Any) -> None:
-    if isinstance(permutations, bool) or not isinstance(permutations, numbers.Integral) or permutations < 1:
-        raise ValueError(f"permutations must be a positive whole number, not {permutations!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
-                             or not 0 <= seed < 2**32):
-        raise ValueError(f"seed must be None or a whole number from 0 to 2**32 - 1, not {seed!r}")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0 or n_jobs < -1:
-        raise ValueError(f"n_jobs must be a positive whole number or -1 (all cores), not {n_jobs!r}")
-    if transform not in transforms:
-        raise ValueError(f"transform must be one of {', '.join(transforms)}, not {transform!r}")
-    if inference not in INFERENCES:
-        raise ValueError(f"inference must be one of {', '.join(INFERENCES)}, not {inference!r}")
-
-
-def _aligned(y: Any, w: W) -> tuple[list, np.ndarray, np.ndarray]:
-    """The values in `w.id_order`, and a mask of the islands. A mapping is matched to w by area id."""
-    if not isinstance(w, W):
-        raise TypeError(f"w must be a libpysal.weights.W (see vcdhub.stats.weights), not {type(w).__name__}")
-    ids = list(w.id_order)
-    if hasattr(y, "keys"):  # a dict or pandas Series keyed by area code
-        known = set(ids)
-        missing = [i for i in ids if i not in y]
-        extra = [k for k in y.keys() if k not in known]
-        if missing or extra:
-            raise ValueError(f"y and w cover different areas: {len(missing)} in w but not in y "
-                             f"{missing[:5]}, {len(extra)} in y but not in w {extra[:5]}")
-        y = [y[i] for i in ids]
-    try:
-        values = np.asarray(y, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"y must be numbers: {exc}") from None
-    if values.ndim != 1:
-        raise ValueError(f"y must hold one value per area, got an array of shape {values.shape}")
-    if len(values) != w.n:
-        raise ValueError(f"y has {len(values)} values but w has {w.n} areas; give y as a sequence in "
-                         "w.id_order or as a mapping from area id to value")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ValueError(f"y must be finite: {int(bad.sum())} areas are NaN or infinite, e.g. "
-                         f"{[ids[i] for i in np.flatnonzero(bad)[:5]]}")
-    cardinalities = w.cardinalities
-    islands = np.array([cardinalities[i] == 0 for i in ids], dtype=bool)
-    return ids, values, islands
-
-
-def _original_weights(w: W) -> W:
-    # A shallow copy at the caller's original weights: esda sets the transform of (mutates) the W it is given,
-    # and a W the caller already row-standardised would otherwise feed esda row-standardised "original" weights.
-    return W(w.neighbors, w.transformations["O"], id_order=list(w.id_order), silence_warnings=True)
-
-
-def _seed(seed: int | None) -> int:
-    return int(np.random.SeedSequence().generate_state(1)[0]) if seed is None else int(seed)
-
-
-@contextmanager
-def _esda_call() -> Iterator[None]:
-    state = np.random.get_state()  # without numba, esda calls np.random.seed(seed) on numpy's global generator
-    try:
-        # esda's z_sim divides by zero where every permutation ties (islands); we do not use z_sim.
-        with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-            # esda warns that its default will become a two-sided test; we compute the two-sided p-value ourselves.
-            warnings.filterwarnings("ignore", message="The alternative hypothesis for conditional randomization",
-                                    category=DeprecationWarning)
-            yield
-    finally:
-        np.random.set_state(state)
-
-
-def _permutation_p(esda_p: np.ndarray, observed: np.ndarray, simulated: np.ndarray, permutations: int,
-                   islands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """esda's directed p_sim on its exact grid k / (R + 1), and the two-sided p-value with ties counted.
-
-    esda's p_sim takes the tail the observed value falls in but counts ties with the observed value only in
-    the upper tail. Counts tie often (an area whose neighbourhood holds the smallest possible total ties
-    with most permutations), and then esda gives its smallest p-value where the honest one can be 0.8.
-    Here a tie counts for the null in both tails, p = (min(#sim >= obs, #sim <= obs) + 1) / (R + 1), the
-    usual conservative permutation p-value, doubled for two sides. esda.significance.calculate_significance
-    does the same counting but only for exact ties, and esda computes the observed and the simulated
-    statistic in different orders, so equal values can differ in the last bits (over half the ties for
-    Local Moran on counts): equal here means equal to 1e-9 of the row's scale.
-    """
-    # esda's engine returns float32; put p back on its exact grid so thresholds such as 0.05 compare exactly.
-    p = np.rint(np.asarray(esda_p, dtype=float) * (permutations + 1)) / (permutations + 1)
-    observed, simulated = np.asarray(observed, dtype=float), np.asarray(simulated, dtype=float)
-    extreme = np.empty(len(observed), dtype=np.int64)  # permutations at least as extreme, in the nearer tail
-    for start in range(0, len(observed), 500):  # blocks of areas keep temporaries small at 9,999 permutations
-        rows = slice(start, start + 500)
-        obs, sims = observed[rows, None], simulated[rows]
-        scale = np.maximum(np.abs(sims).max(axis=1, initial=0.0, keepdims=True), np.abs(obs))
-        tie = np.abs(sims - obs) <= 1e-9 * scale
-        extreme[rows] = np.minimum(((sims > obs) | tie).sum(axis=1), ((sims < obs) | tie).sum(axis=1))
-    two_sided = np.minimum(1.0, 2 * (extreme + 1) / (permutations + 1))
-    p[islands] = np.nan
-    two_sided[islands] = np.nan
-    return p, two_sided
-
-
-def _permutation_normal_p(observed: np.ndarray, simulated: np.ndarray,
-                          islands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The permutation-standardised statistic z_sim and its two-sided normal p-value, 2 * P(Z >= |z_sim|).
-
-    z_sim = (observed - mean of the permuted statistics) / their standard deviation (ddof 0, as esda's
-    ``z_sim``; esda 2.9's ``p_z_sim`` is the one-sided upper tail of |z_sim|, half of this p-value). Where the
-    permuted values do not vary (every permutation gives the same statistic, as when all the other areas hold
-    the same value) there is nothing to standardise by: z_sim = 0 and p = 1. "Do not vary" allows for rounding:
-    a spread at most 1e-9 of the row's scale, for the reason given in `_permutation_p`.
-    """
-    observed, simulated = np.asarray(observed, dtype=float), np.asarray(simulated, dtype=float)
-    mean, sd, scale = (np.empty(len(observed)) for _ in range(3))
-    for start in range(0, len(observed), 500):  # blocks of areas, as in _permutation_p
-        rows = slice(start, start + 500)
-        sims = simulated[rows]
-        mean[rows], sd[rows] = sims.mean(axis=1), sims.std(axis=1)
-        scale[rows] = np.maximum(np.abs(sims).max(axis=1, initial=0.0), np.abs(observed[rows]))
-    flat = sd <= 1e-9 * scale
-    z = np.divide(observed - mean, sd, out=np.zeros_like(observed), where=~flat)
-    p = np.where(flat, 1.0, 2 * norm.sf(np.abs(z)))
-    z[islands], p[islands] = np.nan, np.nan
-    return z, p
-
-
-def _bh_adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values; NaN entries (islands) are not tests and stay NaN."""
-    adjusted = np.full(p.shape, np.nan)
-    tested = ~np.isnan(p)
-    if tested.any():
-        adjusted[tested] = false_discovery_control(p[tested], method="bh")
-    return adjusted
-
-
-def _correct(p: np.ndarray, fdr: bool, permutations: int, inference: str) -> tuple[np.ndarray, dict]:
-    n_tests = int((~np.isnan(p)).sum())
-    # BH adjusted p-values from scipy rather than esda.fdr, which returns one cut-off per alpha (so one vector
-    # serves all three confidence levels) and finds it with a strict <, where BH has <=: not the same when a
-    # p-value sits exactly on k * alpha / m, as permutation p-values on their k / (R + 1) grid can.
-    adjusted = _bh_adjust(p) if fdr else p.copy()
-    info = {"applied": bool(fdr), "method": _FDR_METHOD if fdr else None, "n_tests": n_tests,
-            "inference": inference,
-            # The pseudo p-value cannot go below 2 / (R + 1); the permutation-normal one has no such floor.
-            "smallest_p": min(1.0, 2 / (permutations + 1)) if inference == PSEUDO else None}
-    return adjusted, info
-
-
-def _p_values(model: Any, esda_p: np.ndarray, observed: np.ndarray, simulated: np.ndarray,
-              islands: np.ndarray) -> None:
-    """Set p_, p_two_sided_, z_sim_, p_normal_, inference_, p_adjusted_ and fdr_ on a fitted estimator."""
-    model.p_, model.p_two_sided_ = _permutation_p(esda_p, observed, simulated, model.permutations, islands)
-    model.z_sim_, model.p_normal_ = _permutation_normal_p(observed, simulated, islands)
-    model.inference_ = model.inference
-    chosen = model.p_normal_ if model.inference == PERMUTATION_NORMAL else model.p_two_sided_
-    model.p_adjusted_, model.fdr_ = _correct(chosen, model.fdr, model.permutations, model.inference)
-
-
-class GetisOrdHotSpots:
+class GetisOrdHotSpots(_LocalStatistic):
     """Getis-Ord Gi* hot and cold spots, with permutation p-values corrected for testing every area.
 
     Gi* (Getis & Ord 1992; Ord & Getis 1995) compares the total in each area and its neighbours, the area
@@ -320,17 +169,15 @@ class GetisOrdHotSpots:
     (5.5, True, 'hot 99%')
     """
 
+    _transforms = ("B", "R")
+
     def __init__(self, *, permutations: int = 999, fdr: bool = True, transform: str = "B", seed: int | None = None,
                  n_jobs: int = 1, inference: str = DEFAULT_INFERENCE):
-        self.permutations = permutations
-        self.fdr = fdr
-        self.inference = inference
         # "B" by default: Gi* is defined on binary weights with w_ii = 1 (Getis & Ord 1992; Ord & Getis 1995),
         # and esda's analytical variance, c * (n - c), is the binary-weights formula: under "R" its z-scores
         # come out too small (a third of Ord & Getis's general formula on a queen lattice). p-values are unchanged.
-        self.transform = transform
-        self.seed = seed
-        self.n_jobs = n_jobs
+        super().__init__(permutations=permutations, fdr=fdr, transform=transform, seed=seed, n_jobs=n_jobs,
+                         inference=inference)
 
     def fit(self, y, w: W) -> "GetisOrdHotSpots":
         """Compute Gi* for every area.
@@ -343,8 +190,9 @@ class GetisOrdHotSpots:
             Spatial weights, for example from `vcdhub.stats.weights.contiguity_weights`; each area joins its
             own neighbourhood with weight 1 (Gi*), replacing any self-weight. Not modified.
         """
-        _check_params(self.permutations, self.seed, self.n_jobs, self.transform, ("B", "R"), self.inference)
-        ids, values, islands = _aligned(y, w)
+        return super().fit(y, w)
+
+    def _check_values(self, values: np.ndarray) -> None:
         if (values < 0).any():
             raise ValueError("Gi* needs values of zero or more (counts or rates); "
                              f"{int((values < 0).sum())} areas are negative")
@@ -352,29 +200,22 @@ class GetisOrdHotSpots:
             raise ValueError("Gi* is undefined when every area is zero: there is nothing to find hot spots in")
         if np.ptp(values) == 0:
             raise ValueError("Gi* is undefined when every area has the same value (no variation to test)")
-        self.seed_ = _seed(self.seed)
-        star_weights = fill_diagonal(_original_weights(w), 1.0)  # w_ii = 1 before esda applies the transform
-        with _esda_call():
-            g = esda.G_Local(values, star_weights, transform=self.transform, permutations=self.permutations,
-                             star=True, keep_simulations=True, n_jobs=self.n_jobs, seed=self.seed_)
-        self.ids_ = ids
-        self.islands_ = [i for i, island in zip(ids, islands, strict=True) if island]
-        self.z_ = np.where(islands, np.nan, np.asarray(g.Zs, dtype=float))
-        _p_values(self, g.p_sim, g.Gs, g.sim.T, islands)
-        p = np.nan_to_num(self.p_adjusted_, nan=1.0)
-        self.confidence_ = np.select([p <= cut + _EPS for cut in _CONFIDENCE_LEVELS.values()],
+
+    def _esda(self, values: np.ndarray, w: W) -> tuple[esda.G_Local, np.ndarray]:
+        star_weights = fill_diagonal(w, 1.0)  # w_ii = 1 before esda applies the transform
+        g = esda.G_Local(values, star_weights, transform=self.transform, permutations=self.permutations,
+                         star=True, keep_simulations=True, n_jobs=self.n_jobs, seed=self.seed_)
+        return g, g.Gs  # the permutations test G itself; z_ reports esda's analytical z-score
+
+    def _describe(self, g: esda.G_Local, islands: np.ndarray) -> list[tuple[np.ndarray, str]]:
+        self.z_ = _nan_at(islands, g.Zs)
+        self.confidence_ = np.select([_at_most(self.p_adjusted_, cut) for cut in _CONFIDENCE_LEVELS.values()],
                                      list(_CONFIDENCE_LEVELS), 0.0)
-        labels = np.full(len(ids), NOT_SIGNIFICANT, dtype=object)
-        for level in _CONFIDENCE_LEVELS:
-            at_level = self.confidence_ == level
-            labels[at_level & (self.z_ > 0)] = f"hot {level:.0%}"
-            labels[at_level & (self.z_ < 0)] = f"cold {level:.0%}"
-        labels[islands] = NO_NEIGHBOURS
-        self.label_ = labels.astype(str)
-        return self
+        return [(where & (self.confidence_ == level), f"{side} {level:.0%}") for level in _CONFIDENCE_LEVELS
+                for side, where in (("hot", self.z_ > 0), ("cold", self.z_ < 0))]
 
 
-class LocalMoranClusters:
+class LocalMoranClusters(_LocalStatistic):
     """Local Moran (LISA) clusters and outliers, with permutation p-values corrected for testing every area.
 
     Local Moran's I (Anselin 1995) compares each area's value with its neighbours' (the spatial lag), both
@@ -440,14 +281,12 @@ class LocalMoranClusters:
     (['HH', 'LL'], ['high-high', 'not significant'])
     """
 
+    _transforms = ("R", "B", "D", "V")
+
     def __init__(self, *, permutations: int = 999, fdr: bool = True, transform: str = "R", seed: int | None = None,
                  n_jobs: int = 1, alpha: float = 0.05, inference: str = DEFAULT_INFERENCE):
-        self.permutations = permutations
-        self.fdr = fdr
-        self.inference = inference
-        self.transform = transform
-        self.seed = seed
-        self.n_jobs = n_jobs
+        super().__init__(permutations=permutations, fdr=fdr, transform=transform, seed=seed, n_jobs=n_jobs,
+                         inference=inference)
         self.alpha = alpha
 
     def fit(self, y, w: W) -> "LocalMoranClusters":
@@ -460,28 +299,25 @@ class LocalMoranClusters:
         w : libpysal.weights.W
             Spatial weights, for example from `vcdhub.stats.weights.contiguity_weights`. Not modified.
         """
-        _check_params(self.permutations, self.seed, self.n_jobs, self.transform, ("R", "B", "D", "V"),
-                      self.inference)
+        return super().fit(y, w)
+
+    def _check_params(self) -> None:
+        super()._check_params()
         if not 0 < self.alpha < 1:
             raise ValueError(f"alpha must be between 0 and 1, not {self.alpha!r}")
-        ids, values, islands = _aligned(y, w)
+
+    def _check_values(self, values: np.ndarray) -> None:
         if np.ptp(values) == 0:
             raise ValueError("Local Moran's I is undefined when every area has the same value (zero variance)")
-        self.seed_ = _seed(self.seed)
-        with _esda_call():
-            lisa = esda.Moran_Local(values, _original_weights(w), transformation=self.transform,
-                                    permutations=self.permutations, keep_simulations=True, n_jobs=self.n_jobs,
-                                    seed=self.seed_)
-        self.ids_ = ids
-        self.islands_ = [i for i, island in zip(ids, islands, strict=True) if island]
-        self.I_ = np.where(islands, np.nan, np.asarray(lisa.Is, dtype=float))
-        _p_values(self, lisa.p_sim, lisa.Is, lisa.sim.T, islands)
+
+    def _esda(self, values: np.ndarray, w: W) -> tuple[esda.Moran_Local, np.ndarray]:
+        lisa = esda.Moran_Local(values, w, transformation=self.transform, permutations=self.permutations,
+                                keep_simulations=True, n_jobs=self.n_jobs, seed=self.seed_)
+        return lisa, lisa.Is
+
+    def _describe(self, lisa: esda.Moran_Local, islands: np.ndarray) -> list[tuple[np.ndarray, str]]:
+        self.I_ = _nan_at(islands, lisa.Is)
         self.quadrant_ = np.array([QUADRANTS[int(q)] for q in lisa.q])
         self.quadrant_[islands] = ""
-        significant = np.nan_to_num(self.p_adjusted_, nan=1.0) <= self.alpha + _EPS
-        labels = np.full(len(ids), NOT_SIGNIFICANT, dtype=object)
-        for quadrant, label in CLUSTER_LABELS.items():
-            labels[significant & (self.quadrant_ == quadrant)] = label
-        labels[islands] = NO_NEIGHBOURS
-        self.label_ = labels.astype(str)
-        return self
+        significant = _at_most(self.p_adjusted_, self.alpha)
+        return [(significant & (self.quadrant_ == quadrant), label) for quadrant, label in CLUSTER_LABELS.items()]
