@@ -72,6 +72,12 @@ def test_a_failed_job_shows_a_plain_message_and_keeps_the_traceback_for_administ
     run_pending_jobs()
     client.force_login(admin)
     assert "RuntimeError" in client.get(f"/jobs/{own.pk}/").content.decode()
+    # ... and any job's, read-only, in the Django admin (a superuser's tool for operators).
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(root)
+    assert "secret internals" in client.get(f"/admin/platform/job/{job.pk}/change/").content.decode()
 
 
 def test_a_job_is_seen_only_by_whoever_asked_for_it_and_a_look_at_another_is_audited(client, loaded):

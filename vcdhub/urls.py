@@ -13,6 +13,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 import vcdhub.access.admin  # noqa: F401
+import vcdhub.platform.admin  # noqa: F401 - background jobs, read-only
 from vcdhub.accounts.views import LoginView
 from vcdhub.crime import views as crime_views
 from vcdhub.platform.registry import modules

@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from vcdhub.access.choices import SENSITIVITY_ORDER, Role, Scope
+from vcdhub.access.choices import SENSITIVITY_ORDER, Scope
 from vcdhub.access.models import AccessGrant, Membership, RoleAssignment, VisibilityRule
 
 NOTHING = Q(pk__in=[])
@@ -87,8 +87,3 @@ def restrict(queryset: QuerySet, user) -> QuerySet:
 
 def can_see(user, obj: Model) -> bool:
     return restrict(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
-
-
-def is_aggregate_only(user) -> bool:
-    access = profile(user)
-    return Role.AUTHORITY_MEMBER in access.roles and not (access.roles - {Role.AUTHORITY_MEMBER})

@@ -32,13 +32,6 @@ def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
     return AreaCounts(counts.level, total, unplaced, by_code, suppressed_below=disclosure.minimum)
 
 
-def suppress_small_cells(counts: AreaCounts, minimum: int) -> AreaCounts:
-    """Deprecated name of protect_counts with a fixed minimum (kept for callers outside vcdhub)."""
-    from vcdhub.platform.disclosure import Disclosure
-
-    return protect_counts(counts, Disclosure(minimum))
-
-
 def count_by_area(queryset: QuerySet, level: str) -> AreaCounts:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
