@@ -311,10 +311,10 @@ def test_bulk_load_keeps_file_order_for_republished_months_and_repeats(london, d
     repeat = write_csv(tmp_path / "c" / "2017-07-metropolitan-street.csv", header, rows[:250])
     from django.db import connection
 
-    from vcdhub.ingest import pipeline
+    from vcdhub.ingest import bulk, one_file, pipeline
 
     threads = []
-    real_finish = pipeline.finish
+    real_finish = one_file.finish
 
     def finish(prepared, **kwargs):
         threads.append(threading.current_thread().name)
@@ -322,7 +322,8 @@ def test_bulk_load_keeps_file_order_for_republished_months_and_repeats(london, d
             time.sleep(1)  # the first copy of July is slow to write: the republished copy must still wait for it
         return real_finish(prepared, **kwargs)
 
-    with mock.patch.object(pipeline, "finish", finish):
+    # finish is called by the sequential path (pipeline) and by the parallel writers (bulk).
+    with mock.patch.object(pipeline, "finish", finish), mock.patch.object(bulk, "finish", finish):
         summary = run_import([], sources=discover([first, other, republished, repeat]), actor="test", bulk=True)
     assert [f.status for f in summary.files] == ["imported", "imported", "imported", "unchanged"]
     if connection.vendor == "postgresql":  # the parallel writers really ran

@@ -1,0 +1,154 @@
+"""Import one file, all-or-nothing: `prepare` reads, hashes and checks it without the database, `finish`
+writes it in one transaction (superseding older copies of its periods) unless the database already holds it."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from vcdhub.audit.log import record_event
+from vcdhub.audit.models import EntryKind
+from vcdhub.crime.choices import Kind
+from vcdhub.crime.models import Crime, ImportBatch, Outcome, StopSearch
+from vcdhub.crime.policeuk import ParsedRow
+from vcdhub.geography.placement import UNPLACED, AreaResolver
+from vcdhub.ingest.files import SourceFile, UnreadableFile
+from vcdhub.ingest.parsing import ParsedFile, parse_file
+from vcdhub.ingest.supersession import current_batch, replace_periods
+from vcdhub.ingest.writers import bulk_insert, bulk_insert_frame
+from vcdhub.platform.months import parse_month
+from vcdhub.platform.rowerrors import RowError
+
+MODEL_FOR_KIND = {Kind.STREET: Crime, Kind.OUTCOMES: Outcome, Kind.STOP_AND_SEARCH: StopSearch}
+
+
+@dataclass
+class FileResult:
+    name: str
+    source: str
+    status: str  # imported | unchanged | rejected
+    kind: str = ""
+    rows_read: int = 0
+    rows_imported: int = 0
+    rows_rejected: int = 0
+    rows_replaced: int = 0
+    periods: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["errors"] = [e.as_dict() for e in self.errors]
+        return data
+
+
+@dataclass
+class PreparedFile:
+    """A file read, hashed and checked, with no database access: safe to make in a worker thread."""
+
+    source: SourceFile
+    started: object
+    sha256: str = ""
+    parsed: ParsedFile | None = None
+    rejected: FileResult | None = None
+
+
+def prepare(source: SourceFile, *, force: str = "", month: str = "", skip_sha256: frozenset[str] = frozenset(),
+            tick: Callable[[int], None] | None = None) -> PreparedFile:
+    """Read and check one file. A file whose sha256 is in `skip_sha256` is not parsed (it is unchanged)."""
+    prepared = PreparedFile(source, timezone.now())
+    try:
+        data = source.read()
+    except UnreadableFile as exc:
+        prepared.rejected = FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
+        return prepared
+    prepared.sha256 = hashlib.sha256(data).hexdigest()
+    if prepared.sha256 in skip_sha256:
+        return prepared
+    parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
+    if parsed is None:
+        prepared.rejected = FileResult(source.name, source.source, "rejected", rows_read=rows_read,
+                                       rows_rejected=rows_rejected, errors=errors)
+    prepared.parsed = parsed
+    return prepared
+
+
+def finish(prepared: PreparedFile, *, actor: str, resolver: AreaResolver, force: str = "", month: str = "",
+           tick: Callable[[int], None] | None = None) -> FileResult:
+    """Write a prepared file, unless the database already holds it (checked now, not when it was prepared)."""
+    if prepared.rejected is not None:
+        return prepared.rejected
+    current = current_batch(prepared.sha256)
+    if current is not None:
+        source = prepared.source
+        return FileResult(source.name, source.source, "unchanged", kind=current.kind, rows_read=current.rows,
+                          periods=current.periods, batch_id=current.pk)
+    if prepared.parsed is None:  # skipped as unchanged when prepared, but its batch has since been superseded
+        prepared = prepare(prepared.source, force=force, month=month, tick=tick)
+        return finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
+    return _write(prepared.parsed, prepared.source, prepared.sha256, actor, prepared.started, resolver)
+
+
+def record_rejection(source: SourceFile, result: FileResult) -> None:
+    record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
+                 reason=f"rejected {source.source}",
+                 detail={"rows_rejected": result.rows_rejected, "errors": [e.as_dict() for e in result.errors[:20]]})
+
+
+def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, started, resolver) -> FileResult:
+    schema = parsed.schema
+    model = MODEL_FOR_KIND[schema.kind]
+    table = model._meta.db_table
+    periods = parsed.periods()
+    result = FileResult(source.name, source.source, "imported", kind=schema.kind, rows_read=parsed.rows_read,
+                        periods=[list(p) for p in periods])
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_name=source.name[:255], source=source.source[:1024], sha256=sha256, kind=schema.kind,
+            force=periods[0][0], month=parse_month(periods[0][1]), periods=[list(p) for p in periods],
+            rows=parsed.rows_read, imported_by=actor, started_at=started, finished_at=timezone.now(),
+        )
+        result.rows_replaced = replace_periods(batch, model, periods)
+        columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id")
+        batch_id = batch.pk
+        if parsed.frame is not None:
+            frame = _place_frame(parsed.frame, resolver).with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64))
+            result.rows_imported = bulk_insert_frame(table, frame.select(columns))
+        else:
+            places = _place(parsed.rows, resolver)
+            result.rows_imported = bulk_insert(table, columns, (
+                (*row.values, *place, batch_id) for row, place in zip(parsed.rows, places, strict=True)))
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["finished_at"])
+        record_event(EntryKind.IMPORT, "import", batch, reason=f"imported {source.source}", detail={
+            "sha256": sha256, "kind": schema.kind, "periods": result.periods, "rows": result.rows_imported,
+            "rows_replaced": result.rows_replaced})
+    result.batch_id = batch.pk
+    return result
+
+
+def _place(rows: list[ParsedRow], resolver: AreaResolver) -> list[tuple]:
+    places = [resolver.by_code.get(r.lsoa_code, UNPLACED) if r.lsoa_code else UNPLACED for r in rows]
+    by_point = [i for i, r in enumerate(rows) if places[i] is UNPLACED and r.lon is not None]
+    if by_point:
+        found = resolver.by_points([rows[i].lon for i in by_point], [rows[i].lat for i in by_point])
+        for i, place in zip(by_point, found, strict=True):
+            places[i] = place
+    return places
+
+
+def _place_frame(frame: pl.DataFrame, resolver: AreaResolver) -> pl.DataFrame:
+    """The frame with lsoa_id, ward_id and borough_id: by LSOA code, else by point, as _place does."""
+    placed = frame.join(resolver.code_frame(), on="lsoa_code", how="left", maintain_order="left")
+    by_point = placed.select(
+        pl.arg_where(pl.col("lsoa_id").is_null() & pl.col("longitude").is_not_null())).to_series()
+    if by_point.len():
+        points = placed[by_point]
+        found = resolver.by_points(points["longitude"].to_list(), points["latitude"].to_list())
+        for position, name in enumerate(("lsoa_id", "ward_id", "borough_id")):
+            values = pl.Series([place[position] for place in found], dtype=pl.Int64)
+            placed = placed.with_columns(placed[name].scatter(by_point, values))
+    return placed

@@ -1,0 +1,59 @@
+"""Supersession: a republished kind, force and month replaces exactly those rows, and a file whose content
+(SHA-256) the database already holds is not imported again."""
+
+from django.db import connection
+
+from vcdhub.crime.choices import Kind
+from vcdhub.crime.models import CrimeFlags, ImportBatch
+from vcdhub.ingest.writers import delete_where
+from vcdhub.platform.months import parse_month
+
+FORCE_COLUMN = {Kind.STREET: "reported_by", Kind.OUTCOMES: "reported_by", Kind.STOP_AND_SEARCH: "force"}
+
+
+def current_batch(sha256: str) -> ImportBatch | None:
+    """The batch that holds this content now, if any; a superseded copy does not count."""
+    return ImportBatch.objects.filter(sha256=sha256, superseded_by__isnull=True).first()
+
+
+def current_sha256() -> frozenset[str]:
+    return frozenset(ImportBatch.objects.filter(superseded_by__isnull=True).values_list("sha256", flat=True))
+
+
+def _periods_held(kind: str, *, exclude: int) -> set[tuple[str, str]] | None:
+    """Every (force, month) that earlier files of this kind brought rows for; None if that is not known.
+
+    A batch's periods are worked out from its own rows, and every row has a batch, so a period that no
+    batch lists has no rows. A batch without periods (made by hand) means: do not rely on this.
+    """
+    held: set[tuple[str, str]] = set()
+    for periods in ImportBatch.objects.filter(kind=kind).exclude(pk=exclude).values_list("periods", flat=True):
+        if not periods:
+            return None
+        held.update((force, month) for force, month in periods)
+    return held
+
+
+def replace_periods(batch: ImportBatch, model, periods: list[tuple[str, str]]) -> int:
+    """Delete the rows earlier files brought for `periods` and mark the batches these wholly cover as
+    superseded by `batch`. Runs in the caller's transaction; returns the number of rows deleted."""
+    table = model._meta.db_table
+    force_column = FORCE_COLUMN[batch.kind]
+    replaced = 0
+    held = _periods_held(batch.kind, exclude=batch.pk)
+    for force, month in periods:
+        if held is not None and (force, month) not in held:
+            continue  # no earlier file has rows here: skip a DELETE that would scan the table for nothing
+        month_iso = parse_month(month).isoformat()
+        if batch.kind == Kind.STREET:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {CrimeFlags._meta.db_table} WHERE crime_id IN "  # noqa: S608
+                    f"(SELECT id FROM {table} WHERE reported_by = %s AND month = %s)", [force, month_iso])
+        replaced += delete_where(table, {force_column: force, "month": month_iso})
+    covered = {tuple(p) for p in periods}
+    for old in ImportBatch.objects.filter(kind=batch.kind, superseded_by__isnull=True).exclude(pk=batch.pk):
+        if {tuple(p) for p in old.periods} <= covered:
+            old.superseded_by = batch
+            old.save(update_fields=["superseded_by"])
+    return replaced
