@@ -23,6 +23,8 @@ from vcdhub.geography.models import Ward
 from vcdhub.ingest.pipeline import run_import
 from vcdhub.places.actions import reproduce, run_analysis
 from vcdhub.places.models import AnalysisRun
+from vcdhub.places.prose import coverage_lines, summary_lines, title
+from vcdhub.places.published import withhold
 
 pytestmark = pytest.mark.django_db
 LAMBETH = "E09000022"
@@ -250,3 +252,25 @@ def test_unanswerable_requests_are_clear_usage_errors(london, demo_file, args, m
         call_command("analyse", "hotspots", "--crime-type", ROBBERY, "--from", "2017-07", "--to", "2017-07", *args,
                      stdout=io.StringIO())
     assert caught.value.returncode == 2 and AnalysisRun.objects.count() == 0
+
+
+def test_the_command_prints_the_pages_sentences_then_its_table_and_how_the_run_was_stored(london, demo_file):
+    # 2016-03 holds Brent's crimes only: Lambeth's missing month is a coverage warning.
+    assert run_import([demo_file(m, "metropolitan-street") for m in ("2016-02", "2016-03", "2016-04")],
+                      actor="test").ok
+    out = io.StringIO()
+    call_command("analyse", "hotspots", "--crime-type", ROBBERY, "--from", "2016-02", "--to", "2016-04",
+                 "--borough", "Lambeth", "--borough", "Brent", "--permutations", "99", "--seed", "5", stdout=out)
+    text = " ".join(out.getvalue().split())  # the console wraps long sentences
+    run = AnalysisRun.objects.get()
+    result = withhold(run.result, None)
+    for line in [title(run, result), *summary_lines(result)]:
+        assert " ".join(line.split()) in text
+    for warning in coverage_lines(result):
+        assert "Note: " + " ".join(warning.split()) in text
+    assert "Lambeth in 2016-03" in text
+    raw = run.result
+    assert (f"{raw['total']:,} crimes placed in the {len(raw['areas'])} wards analysed; "
+            f"{raw['unplaced']:,} in no known area; {raw['outside']:,} outside the areas analysed.") in text
+    assert "Areas: 42 wards in Brent, Lambeth." in text and "┃ Code" in text
+    assert text.endswith(f"Stored as run {run.pk}; input sha256 {run.input_sha256[:16]}; {run.code_version}; seed 5.")

@@ -16,9 +16,12 @@ from tests.conftest import make_persona
 from vcdhub.audit.context import acting_as
 from vcdhub.geography.models import Lsoa
 from vcdhub.ingest.pipeline import run_import
-from vcdhub.places import render
 from vcdhub.places.actions import run_analysis
+from vcdhub.places.areas import monthly_counts
+from vcdhub.places.downloads import csv_text
 from vcdhub.places.models import AnalysisRun
+from vcdhub.places.prose import percent, summary_lines
+from vcdhub.places.published import withhold
 from vcdhub.platform.jobs import run_pending_jobs
 from vcdhub.platform.models import Job
 
@@ -208,7 +211,7 @@ def test_the_map_page_shows_the_legend_summary_and_how_the_run_was_made(client_f
         assert item["colour"] in page
     summary = run.result["summary"]
     last = next(a for a in run.result["areas"] if a["detail"]["rank"] == summary["areas_needed"])
-    held = render.percent(last["detail"]["cumulative_share"])
+    held = percent(last["detail"]["cumulative_share"])
     assert held != "20%"  # the share actually held, not the one asked for
     assert (f"{summary['areas_needed']} of {summary['areas_considered']} wards hold {held} of the crimes "
             "(at least 20%)") in page
@@ -370,7 +373,7 @@ def test_an_lsoa_links_to_the_crimes_of_its_ward(client_for, loaded):
 # --- the CSV is safe to open in a spreadsheet ----------------------------------------------------------------------
 
 def test_csv_text_cells_that_a_spreadsheet_would_run_are_quoted():
-    result = render.withhold({
+    result = withhold({
         "kind": "challenged", "level": "ward", "crime_types": ["Robbery"], "from": "2017-06", "to": "2017-07",
         "boroughs": [], "total": 7, "unplaced": 0, "outside": 0, "summary": {},
         "legend": [{"class": "ranked", "colour": "#fddbc7", "areas": 3}],
@@ -380,7 +383,7 @@ def test_csv_text_cells_that_a_spreadsheet_would_run_are_quoted():
             {"code": "X2", "name": "@SUM(A1)", "count": 2, "class": "ranked", "detail": {"reason": "-2"}},
             {"code": "X3", "name": "Abbey", "count": 0, "class": "ranked", "detail": {"reason": "\tTab"}},
         ]}, None)
-    rows = list(csv.reader(io.StringIO(render.csv_text(result))))
+    rows = list(csv.reader(io.StringIO(csv_text(result))))
     assert rows[0] == ["code", "name", "count", "class", "colour", "rate", "reason"]
     assert rows[1] == ["X1", "'=HYPERLINK(\"http://evil\",\"x\")", "5", "ranked", "#fddbc7", "-0.5", "'+1 then more"]
     assert rows[2][1] == "'@SUM(A1)" and rows[2][6] == "'-2" and rows[2][5] == ""
@@ -551,7 +554,7 @@ def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_
 
 def test_the_area_panel_shows_no_monthly_number_when_any_month_is_small(client_for, run):
     minimum = settings.VCDHUB_MIN_CELL
-    monthly = {a["code"]: render.monthly_counts(run.result, a["code"])[1] for a in run.result["areas"]}
+    monthly = {a["code"]: monthly_counts(run.result, a["code"])[1] for a in run.result["areas"]}
     # A shown total with one small month and one not: the small month would be the total less the other.
     mixed = next(code for code, counts in monthly.items()
                  if any(0 < n < minimum for n in counts) and any(n >= minimum for n in counts))
@@ -609,15 +612,15 @@ def test_a_withheld_area_keeps_its_class_and_nothing_else_in_every_kind(kind, de
               "summary": {"top": ["A", "B"], "alerts": ["A", "B"]},
               "areas": [{"code": "A", "name": "Abbey", "count": 3, "class": "hot", "detail": dict(detail)},
                         {"code": "B", "name": "Bow", "count": 9, "class": "hot", "detail": shown}]}
-    a, b = render.withhold(result, 5)["areas"]
+    a, b = withhold(result, 5)["areas"]
     assert (a["withheld"], a["count"], a["class"]) == (True, None, "hot")
     assert a["detail"] == dict.fromkeys(detail) and sorted(a["withheld_fields"]) == sorted(detail)
     assert (b["withheld"], b["count"], b["detail"], b["withheld_fields"]) == (False, 9, shown, [])
-    out = render.withhold(result, 5)
+    out = withhold(result, 5)
     assert (out["total"], out["total_at_least"]) == (None, 9)
     # Lists in rank order put withheld areas last, so their place in the order does not tell.
     assert out["summary"]["top"] == out["summary"]["alerts"] == ["B", "A"]
-    assert render.withhold(result, None)["areas"][0]["detail"] == detail
+    assert withhold(result, None)["areas"][0]["detail"] == detail
 
 
 # --- words ---------------------------------------------------------------------------------------------------------
@@ -634,13 +637,13 @@ def test_most_challenged_areas_are_listed_in_rank_order(client_for, loaded):
 
 
 def test_counts_of_one_are_singular_and_boroughs_are_not_listed_in_boroughs(client_for, loaded):
-    result = render.withhold({
+    result = withhold({
         "kind": "alerts", "level": "borough", "crime_types": ["Robbery"], "from": "2017-06", "to": "2017-07",
         "boroughs": ["E09000022"], "total": 30, "unplaced": 0, "outside": 0, "legend": [],
         "summary": {"latest": "2017-07", "alerts": ["E09000022"], "not_assessed": 1,
                     "not_assessed_reasons": {"not assessed: only 1 earlier July count before 2017-07; needs 2": 1}},
         "areas": [{"code": "E09000022", "name": "Lambeth", "count": 3, "class": "alert", "detail": {}}]}, 5)
-    lines = render.summary_lines(result)
+    lines = summary_lines(result)
     assert "1 alert among 1 borough for 2017-07." in lines
     assert "1 borough not assessed (1: only 1 earlier July count before 2017-07, needs 2)." in lines
     assert any(line.startswith("At least 1 crime placed in the 1 borough over the whole period") for line in lines)

@@ -1,6 +1,6 @@
 """Place analyses in the browser: ask for one (stored as a run), then its map, table, areas and downloads.
 
-Every page is for any signed-in role (results are aggregates); render.published withholds small cells from
+Every page is for any signed-in role (results are aggregates); places.published withholds small cells from
 users who read aggregates only, in every output.
 """
 
@@ -9,9 +9,14 @@ import json
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from vcdhub.places import render as show
+from vcdhub.places.areas import area_context
+from vcdhub.places.charts import lorenz_svg, lorenz_withheld
+from vcdhub.places.downloads import csv_text, feature_collection, png_bytes
 from vcdhub.places.forms import AnalysisForm, default_initial
 from vcdhub.places.models import AnalysisRun
+from vcdhub.places.prose import facts, level_words, summary_lines, title
+from vcdhub.places.published import published
+from vcdhub.places.tables import class_counts, table
 from vcdhub.platform.jobs import enqueue
 
 RECENT = 50
@@ -42,31 +47,31 @@ def runs(request):
 
 def _run(request, pk: int):
     run = get_object_or_404(AnalysisRun, pk=pk)
-    return run, show.published(run, request.user)
+    return run, published(run, request.user)
 
 
 def run_map(request, pk: int):
     run, result = _run(request, pk)
     return render(request, "places/run.html", {
-        "run": run, "result": result, "title": show.title(run, result), "summary": show.summary_lines(result),
-        "facts": show.facts(run, result), "level_words": show.level_words(result),
-        "lorenz": show.lorenz_svg(result), "lorenz_withheld": show.lorenz_withheld(result)})
+        "run": run, "result": result, "title": title(run, result), "summary": summary_lines(result),
+        "facts": facts(run, result), "level_words": level_words(result),
+        "lorenz": lorenz_svg(result), "lorenz_withheld": lorenz_withheld(result)})
 
 
 def run_table(request, pk: int):
     run, result = _run(request, pk)
     return render(request, "places/table.html", {
-        "run": run, "result": result, "title": show.title(run, result), "summary": show.summary_lines(result),
-        "table": show.table(result), "class_counts": show.class_counts(result)})
+        "run": run, "result": result, "title": title(run, result), "summary": summary_lines(result),
+        "table": table(result), "class_counts": class_counts(result)})
 
 
 def area(request, pk: int, code: str):
     """One area: its numbers and monthly chart (a panel beside the map under htmx, a page otherwise)."""
     run, result = _run(request, pk)
-    context = show.area_context(run, result, code, request.user)
+    context = area_context(run, result, code, request.user)
     if context is None:
         raise Http404("That area is not in this run.")
-    context.update(run=run, result=result, title=show.title(run, result))
+    context.update(run=run, result=result, title=title(run, result))
     template = "places/_area.html" if request.htmx else "places/area.html"
     return render(request, template, context)
 
@@ -79,14 +84,14 @@ def _download(content, content_type: str, run: AnalysisRun, extension: str) -> H
 
 def download_csv(request, pk: int):
     run, result = _run(request, pk)
-    return _download(show.csv_text(result), "text/csv; charset=utf-8", run, "csv")
+    return _download(csv_text(result), "text/csv; charset=utf-8", run, "csv")
 
 
 def download_geojson(request, pk: int):
     run, result = _run(request, pk)
-    return _download(json.dumps(show.feature_collection(run, result)), "application/geo+json", run, "geojson")
+    return _download(json.dumps(feature_collection(run, result)), "application/geo+json", run, "geojson")
 
 
 def download_png(request, pk: int):
     run, result = _run(request, pk)
-    return _download(show.png_bytes(run, result), "image/png", run, "png")
+    return _download(png_bytes(run, result), "image/png", run, "png")

@@ -4,12 +4,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.places import parameters
 from vcdhub.places.actions import reproduce, run_analysis
+from vcdhub.places.charts import lorenz_svg
 from vcdhub.places.models import AnalysisRun
-from vcdhub.places.render import lorenz_svg
+from vcdhub.places.prose import areas_text, coverage_lines, not_assessed_line, summary_lines, title
+from vcdhub.places.published import withhold
 from vcdhub.platform.inputs import InputError
 
 # The CLI's flags for the request's fields (places.parameters names them as the form does).
@@ -117,52 +120,22 @@ class Command(BaseCommand):
             self._print(kind, run)
 
     def _print(self, kind, run):
-        result = run.result
+        # The command reads the database directly, so nothing is withheld; the sentences are the pages' own.
+        result = withhold(run.result, None)
         console = self.console
-        level = result["level"]
-        where = (_plural(len(result["areas"]), level) if level == "borough" else
-                 f"{_plural(len(result['areas']), level)} in {_plural(len(result['boroughs']), 'borough')}")
-        if kind == "alerts":
-            latest = sum(a["count"] for a in result["areas"])
-            period = (f"{result['to']} against a baseline from {result['from']}, {where}: {latest:,} crimes in "
-                      f"{result['to']} ({result['total']:,} over the whole period)")
-        else:
-            period = f"{result['from']} to {result['to']}, {where}: {result['total']:,} crimes placed"
-        console.print(f"[bold]{kind}[/bold] of {', '.join(result['crime_types'])}, {period}; "
-                      f"{result['unplaced']:,} in no known area; {result['outside']:,} outside the areas analysed.",
-                      highlight=False)
+        console.print(Text(title(run, result), style="bold"))
+        console.print(Text(f"Areas: {areas_text(run, result)}."))
+        notes = {*coverage_lines(result), not_assessed_line(result), result["summary"].get("note", "")}
+        for line in summary_lines(result):
+            console.print(Text.assemble(("Note: ", "yellow"), line) if line in notes else Text(line))
         console.print("Legend: " + "; ".join(f"{item['class']} {item['areas']}" for item in result["legend"]
                                              if item["areas"]), highlight=False)
-        warnings = [result["summary"].get("note", "")]
-        if result.get("months_without_data"):
-            warnings.append(f"No data at all for {', '.join(result['months_without_data'])}: those months count "
-                            "as zero here.")
-        if result.get("borough_months_without_data"):
-            pairs = result["borough_months_without_data"]
-            warnings.append(f"No data for {len(pairs)} borough-month(s) that other boroughs have, e.g. "
-                            f"{', '.join(f'{b} {m}' for b, m in pairs[:4])}: alerts leave them out of the "
-                            "baseline; other analyses count them as zero.")
-        if result["summary"].get("not_assessed"):
-            reasons = "; ".join(f"{n} like this: {why}" for why, n in result["summary"]["not_assessed_reasons"].items())
-            warnings.append(f"{_plural(result['summary']['not_assessed'], level)} not assessed ({reasons}).")
-        if result.get("boroughs_without_data"):
-            warnings.append(f"No data for borough(s) {', '.join(result['boroughs_without_data'])}: their areas "
-                            "count as zero and may show as cold spots.")
-        for warning in filter(None, warnings):
-            console.print(f"[yellow]Note:[/yellow] {warning}", highlight=False)
         quiet = {"not significant", "rest", "no pattern detected", "no alert", "ranked", "not assessed"}
         shown = [a for a in result["areas"] if a["class"] not in quiet]
         if kind == "concentration":
-            s = result["summary"]
-            held = max((a["detail"]["cumulative_share"] for a in result["areas"] if a["class"] == "holds the share"),
-                       default=0.0)
-            console.print(f"{s['areas_needed']} of {_plural(s['areas_considered'], level)} hold {held:.1%} of the "
-                          f"crimes (the fewest that hold at least {s['share']:.0%}); Gini {s['gini']:.3f}.",
-                          highlight=False)
             shown.sort(key=lambda a: a["detail"]["rank"])
         elif kind == "challenged":
             shown = sorted((a for a in shown if a["class"] == "most challenged"), key=lambda a: a["detail"]["rank"])
-            console.print(result["summary"]["method"], highlight=False)
         elif kind == "alerts":
             shown.sort(key=lambda a: (a["detail"]["p_adjusted"] if a["detail"]["p_adjusted"] is not None else 1,
                                       -(a["detail"]["excess"] or 0)))
@@ -210,11 +183,6 @@ class Command(BaseCommand):
             self.console.print(f"Run {run_id} again as run {outcome['again']}: {verdict}.", highlight=False)
         if not outcome["same_result"]:
             raise CommandError("not reproduced", returncode=1)
-
-
-def _plural(n: int, word: str) -> str:
-    words = {"lsoa": ("LSOA", "LSOAs")}.get(word, (word, word + "s"))
-    return f"{n:,} {words[0] if n == 1 else words[1]}"
 
 
 def _detail(detail: dict) -> str:
