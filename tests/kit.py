@@ -76,6 +76,13 @@ class RecordModuleContract:
     def api_detail_url(self, pk) -> str:
         return f"{self.api_list_url}{pk}/"
 
+    # The module's change views, if it has them: who may change (among the personas who may see the record).
+    change_personas: frozenset[str] = frozenset()
+
+    def change_urls(self, pk) -> list[str]:
+        """Its edit and delete pages for one record ([] if records are not changed through the web)."""
+        return []
+
     def make_record(self, unit: str, sensitivity: str):
         """Create one record owned by `unit` with this marking (under an actor)."""
         raise NotImplementedError
@@ -168,6 +175,24 @@ class RecordModuleContract:
         elif "sensitive" in expected:
             reads = _new_entries(before, user, self.model, kit_records["sensitive"].pk).filter(kind=EntryKind.READ)
             assert reads.exists(), "a list or export showing a sensitive record audits the read"
+
+    def test_change_pages_answer_each_persona_by_the_rules_and_audit_refusals(self, kit_records, who):
+        if not self.change_urls(1):
+            pytest.skip("records of this module are not changed through the web")
+        user = persona(who)
+        client = client_for(user)
+        for name, record in kit_records.items():
+            # A role that may not change records is refused whatever the id (which tells it nothing); a role
+            # that may is answered by the record's visibility, like any read.
+            if who not in self.change_personas:
+                expected = 403
+            else:
+                expected = {"sees": 200, "not found": 404, "refused": 403}[self.expected(who, name)]
+            for url in self.change_urls(record.pk):
+                before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+                assert client.get(url).status_code == expected, f"{who} on {url} ({name})"
+                if expected != 200:
+                    assert AuditEntry.objects.filter(seq__gt=before, user_id=user.pk, kind=EntryKind.DENIED).exists()
 
     def test_ids_that_cannot_exist_are_not_found_and_audited_never_an_error(self, kit_records):
         user = persona(OWNER)

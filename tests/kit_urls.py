@@ -66,6 +66,21 @@ class Delete(Common, RecordDeleteView):
     pass
 
 
+class ReadOnlyList(RecordListView):
+    """The fewest views a module can offer: a list and a detail page, no export and no change views."""
+
+    model = TargetSet
+    url_namespace = "kitmin"
+    filterset_class = TargetSetFilterSet
+    table = TargetSetTable()
+
+
+class ReadOnlyDetail(RecordDetailView):
+    model = TargetSet
+    url_namespace = "kitmin"
+    table = TargetSetTable()
+
+
 class TargetSetSerializer(serializers.ModelSerializer):
     class Meta:
         model = TargetSet
@@ -85,6 +100,8 @@ kit_patterns = record_urlpatterns("targetsets", TargetSet, list=List, detail=Det
                                   delete=Delete, export=Export)
 urlpatterns = [
     path("kit/", include((kit_patterns, "kit"))),
+    path("kitmin/", include((record_urlpatterns("targetsets", TargetSet, list=ReadOnlyList, detail=ReadOnlyDetail),
+                             "kitmin"))),
     path("kitapi/", include(router.urls)),
     *site_urlpatterns,
 ]

@@ -61,6 +61,14 @@ def test_an_edit_that_would_hide_the_record_from_its_editor_is_rolled_back_and_r
     assert new.filter(kind=EntryKind.DENIED, action="edit", object_id=str(target_set.pk)).exists()
 
 
+def test_a_module_with_only_a_list_and_detail_pages_gets_working_generic_pages(target_set):
+    client = _client("vcd_supervisor")
+    page = client.get("/kitmin/targetsets/").content.decode()
+    assert f'href="/kitmin/targetsets/{target_set.pk}/"' in page and "Download CSV" not in page and "Add " not in page
+    detail = client.get(f"/kitmin/targetsets/{target_set.pk}/")
+    assert detail.status_code == 200 and ">Edit<" not in detail.content.decode()
+
+
 def test_roles_that_may_not_change_records_are_refused_and_the_refusal_is_audited(target_set):
     client = _client("vcd_analyst")
     assert client.get(f"/kit/targetsets/{target_set.pk}/").status_code == 200  # may read

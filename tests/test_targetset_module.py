@@ -16,6 +16,12 @@ class TestTargetSetModule(RecordModuleContract):
     def detail_url(self, pk) -> str:
         return f"/kit/targetsets/{pk}/"
 
+    change_personas = frozenset({"vcd_supervisor"})
+    personas = {**RecordModuleContract.personas, "vcd_supervisor": "not found"}
+
+    def change_urls(self, pk) -> list[str]:
+        return [f"/kit/targetsets/{pk}/edit/", f"/kit/targetsets/{pk}/delete/"]
+
     def make_record(self, unit: str, sensitivity: str):
         return TargetSet.objects.create(name=f"{unit}-{sensitivity.lower()}"[:40], toml="# targets",
                                         owner_unit_id=unit, sensitivity=sensitivity)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from vcdhub.crime.models import Crime, ImportBatch
 from vcdhub.equality.engine import equality_report
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, trend_charts
+from vcdhub.performance.published import withhold_small_cells
 from vcdhub.performance.targets import current_targets
-from vcdhub.performance.views import withhold_small_cells
 from vcdhub.platform.charts import ratio_chart_svg
 from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.version import code_version

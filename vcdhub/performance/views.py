@@ -11,6 +11,7 @@ from vcdhub.crime.models import Crime
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period, trend_charts
 from vcdhub.performance.indicators import TargetsFileError, parse_targets
 from vcdhub.performance.models import TargetSet
+from vcdhub.performance.published import withhold_small_cells
 from vcdhub.performance.targets import current_targets, targets_text
 from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.jobs import enqueue
@@ -44,18 +45,6 @@ def default_period() -> Period | None:
         return None
     start = month_range(latest.replace(year=latest.year - 1), latest)[-5]
     return Period(start, latest)
-
-
-def withhold_small_cells(results, disclosure: Disclosure):
-    """Counts and rates resting on a cell the disclosure policy withholds are not shown, nor anything that
-    would give the cell back (the change, the interval, the verdict)."""
-    for r in results:
-        if any(disclosure.is_small(c) for c in (r.current_count, r.baseline_count, r.numerator)):
-            r.baseline_value = r.current_value = r.change_pct = r.ci_low = r.ci_high = None
-            r.current_count = r.baseline_count = r.numerator = r.denominator = None
-            r.verdict = "withheld"
-            r.explanation = f"fewer than {disclosure.minimum} crimes: withheld from this view"
-    return results
 
 
 def index(request):

@@ -6,6 +6,7 @@ Writes (when a module allows them with `change_roles`) go through the serializer
 change that would take the record out of its writer's sight is rolled back.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from rest_framework import mixins, viewsets
@@ -15,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
+from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import NoLongerVisible, clean_pk
 
@@ -64,6 +66,10 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
                 saved = serializer.save()
                 if not self.get_queryset().filter(pk=saved.pk).exists():
                     raise NoLongerVisible
+        except DjangoValidationError as exc:  # an action's field-by-field refusal: a 400, never a 500
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        except InputError as exc:
+            raise ValidationError(exc.errors) from None
         except NoLongerVisible:
             # Outside the rolled-back transaction, so the refusal stays on the chain.
             instance = getattr(serializer, "instance", None)

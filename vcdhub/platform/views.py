@@ -26,6 +26,7 @@ from vcdhub.audit.diff import versions
 from vcdhub.audit.log import record_denied, record_reads
 from vcdhub.audit.models import AuditEntry, Decision, EntryKind
 from vcdhub.platform.csvsafe import safe_cell
+from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import deny, reads_records
 from vcdhub.platform.registry import record_model
 from vcdhub.platform.tables import Table
@@ -109,7 +110,7 @@ def record_urls(model, namespace: str = "") -> dict[str, str]:
     """URL names of a model's generic views, by the naming rule record_urlpatterns follows."""
     meta = model._meta
     return {action: f"{namespace or meta.app_label}:{meta.model_name}_{action}"
-            for action in ("list", "detail", "add", "edit", "delete", "export", "journal")}
+            for action in ("list", "detail", "add", "edit", "delete", "export")}
 
 
 class RecordListView(RecordViewMixin, View):
@@ -210,7 +211,14 @@ class RecordEditView(RecordViewMixin, View):
                 form.add_error(None, "Not saved: after this change you could no longer see the record "
                                      "(check the owning unit and the marking).")
             except ValidationError as exc:
-                form.add_error(None, exc)
+                # The action's messages go beside their fields where the form has them, above it otherwise.
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, messages_ in errors.items():
+                    for message in messages_:
+                        form.add_error(field if field in form.fields else None, message)
+            except InputError as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
             else:
                 messages.success(request, f"{self.model._meta.verbose_name.capitalize()} saved.")
                 return redirect(self.urls()["detail"], pk=saved.pk)
