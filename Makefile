@@ -33,13 +33,17 @@ lint-checks:
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL= $(BIN)/vcdhub makemigrations --check --dry-run --verbosity 0
 
+# Each database's run has its own temporary folder, so the two can run at once.
 test-sqlite: install
-	DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider
+	mkdir -p var && DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider --basetemp=var/pytest-sqlite
 
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+	mkdir -p var && DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --basetemp=var/pytest-postgres
 
-test: lint test-sqlite test-postgres
+# Lint first; then the whole suite on SQLite and on PostgreSQL at the same time (one core each), each run's
+# output printed whole when it ends.
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
 

@@ -14,6 +14,7 @@ beside the data they name.
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django import forms
@@ -79,10 +80,10 @@ class Number:
             number = self.type(value)
             if self.type is int and isinstance(value, float) and not value.is_integer():
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int(float("inf"))
             raise InputError({self.name: f"{self.label} must be a {'whole ' if self.type is int else ''}number."}) \
                 from None
-        if self.type is float and number != number:  # NaN
+        if self.type is float and not math.isfinite(number):  # NaN and infinities are not amounts
             raise InputError({self.name: f"{self.label} must be a number."})
         if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
             raise InputError({self.name: f"{self.label} must be {self.bounds_text()}."})
