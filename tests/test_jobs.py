@@ -39,6 +39,7 @@ def test_the_database_worker_runs_a_queued_analysis_as_the_user_who_asked(client
     assert job.status == "queued" and DBTaskResult.objects.filter(id=job.task_id).exists()
     page = client.get(f"/jobs/{job.pk}/").content.decode()
     assert 'data-status="queued"' in page and 'hx-trigger="every 1s"' in page  # the panel polls itself
+    assert "<h1>Place analysis</h1>" in page
 
     # The worker recycles database connections between jobs; here that would end the test's transaction.
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)

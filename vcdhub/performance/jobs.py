@@ -4,7 +4,7 @@ from vcdhub.performance.engine import parse_period
 from vcdhub.platform.jobs import JobOutcome, job_kind
 
 
-@job_kind("performance.authority_pdf")
+@job_kind("performance.authority_pdf", label="The authority's report as a PDF")
 def build_authority_pdf(job, *, period: str, baseline: str | None, aggregate_only: bool) -> JobOutcome:
     from vcdhub.performance.authority import build_context, render_pdf
 

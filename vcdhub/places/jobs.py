@@ -7,7 +7,7 @@ from vcdhub.places.actions import run_analysis
 from vcdhub.platform.jobs import JobOutcome, job_kind
 
 
-@job_kind("places.analysis")
+@job_kind("places.analysis", label="Place analysis")
 def run_place_analysis(job, **request) -> JobOutcome:
     run = run_analysis(**request, actor=current_actor().name, progress=job.progress)
     return JobOutcome(url=reverse("places:run", args=[run.pk]), summary=str(run))

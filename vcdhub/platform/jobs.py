@@ -30,6 +30,7 @@ from vcdhub.audit.context import acting_as, actor_or_none, user_actor_name
 from vcdhub.platform.models import Job, JobStatus
 
 _KINDS: dict[str, Callable] = {}
+_LABELS: dict[str, str] = {}
 
 
 class JobError(Exception):
@@ -46,11 +47,12 @@ class JobOutcome:
     content_type: str = "application/octet-stream"
 
 
-def job_kind(name: str):
-    """Register the function that does one kind of job."""
+def job_kind(name: str, label: str = ""):
+    """Register the function that does one kind of job; `label` is how its page names it."""
 
     def register(function):
         _KINDS[name] = function
+        _LABELS[name] = label or name
         return function
 
     return register
@@ -72,6 +74,11 @@ def enqueue(kind: str, /, *, user, request_id: str = "", **parameters) -> Job:
 def _enqueue_task(job: Job) -> None:
     result = run_job.enqueue(job.pk)
     Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id))
+
+
+def label(job) -> str:
+    """The job's kind in words, for its page."""
+    return _LABELS.get(job.kind, job.kind)
 
 
 def _user_message(exc: Exception) -> str:

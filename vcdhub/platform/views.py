@@ -368,10 +368,11 @@ def job_page(request, pk):
     """A job's state: queued, running (with progress where the work reports it), done or failed. The status
     panel polls itself (htmx) until the job ends, then offers the result."""
     from vcdhub.access.choices import Role
+    from vcdhub.platform.jobs import label
 
     job = _own_job_or_404(request, pk)
-    return render(request, "platform/job.html", {"job": job, "show_traceback": has_role(request.user,
-                                                                                        Role.ADMINISTRATOR)})
+    return render(request, "platform/job.html", {"job": job, "label": label(job),
+                                                 "show_traceback": has_role(request.user, Role.ADMINISTRATOR)})
 
 
 def job_status(request, pk):
