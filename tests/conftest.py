@@ -43,6 +43,26 @@ def _refuse_remote(connect):
     return guarded
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, leave out the tests that never touch a database (the statistics, parsers and
+    pure functions): they ran on the SQLite run, and a second database cannot change their result."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    database_free = [item for item in items
+                     if item.get_closest_marker("django_db") is None
+                     and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if database_free:
+        config.hook.pytest_deselected(items=database_free)
+        kept = set(map(id, database_free))
+        items[:] = [item for item in items if id(item) not in kept]
+
+
 def pytest_configure(config):
     # Network access during tests is an error (only this machine: PostgreSQL, live servers, the browser).
     socket.socket.connect = _refuse_remote(socket.socket.connect)

@@ -69,7 +69,7 @@ class TestStopSearchRecords(RecordModuleContract):
         lsoa = Lsoa.objects.get(code="E01003014")
         return StopSearch.objects.create(
             force="Metropolitan Police Service", type="Person search", month="2017-07-01", date=now,
-            date_text=f"2017-07-01T10:00:00+00:00 {sensitivity}", object_of_search=f"Kit {unit} {sensitivity}",
+            date_text="2017-07-01T10:00:00+00:00", object_of_search=f"Kit {unit} {sensitivity}",
             owner_unit_id=unit, sensitivity=sensitivity, batch=batch, lsoa_id=lsoa.id, ward_id=lsoa.ward_id,
             borough_id=lsoa.borough_id)
 
