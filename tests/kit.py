@@ -50,6 +50,11 @@ def client_for(user) -> Client:
     return client
 
 
+def latest_seq() -> int:
+    """The audit chain's last entry number: entries after it are the ones a request wrote."""
+    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
 def _new_entries(before: int, user, model, pk):
     return AuditEntry.objects.filter(seq__gt=before, user_id=user.pk, object_type=model._meta.label_lower,
                                      object_id=str(pk))
@@ -123,7 +128,7 @@ class RecordModuleContract:
             if self.api_list_url:
                 urls.append(self.api_detail_url(record.pk))
             for url in urls:
-                before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+                before = latest_seq()
                 response = client.get(url)
                 assert response.status_code == STATUS[expected], f"{who} on {url} ({name})"
                 entries = AuditEntry.objects.filter(seq__gt=before, user_id=user.pk)
@@ -142,7 +147,7 @@ class RecordModuleContract:
         client = client_for(user)
         expected = {name for name in kit_records if self.expected(who, name) == "sees"}
         refused = self.expected(who, "official") == "refused"
-        before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        before = latest_seq()
 
         page = client.get(self.list_url) if self.list_url else None
         if page is None:
@@ -189,7 +194,7 @@ class RecordModuleContract:
             else:
                 expected = {"sees": 200, "not found": 404, "refused": 403}[self.expected(who, name)]
             for url in self.change_urls(record.pk):
-                before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+                before = latest_seq()
                 assert client.get(url).status_code == expected, f"{who} on {url} ({name})"
                 if expected != 200:
                     assert AuditEntry.objects.filter(seq__gt=before, user_id=user.pk, kind=EntryKind.DENIED).exists()
@@ -199,7 +204,7 @@ class RecordModuleContract:
         client = client_for(user)
         detail = self.detail_url if self.detail_url(1) else self.api_detail_url
         for raw in ("0", "-1", "9" * 30, "abc", "%00", "1%00", "x" * 300):
-            before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+            before = latest_seq()
             response = client.get(detail(raw))
             assert response.status_code == 404, raw
             assert AuditEntry.objects.filter(seq__gt=before, user_id=user.pk, kind=EntryKind.DENIED).exists(), raw

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_persona
+from tests.kit import latest_seq
 from vcdhub.audit.context import acting_as
 from vcdhub.audit.models import AuditEntry, EntryKind
 from vcdhub.performance.models import TargetSet
@@ -17,10 +18,6 @@ def _client(name):
     client = Client()
     client.force_login(make_persona(name))
     return client
-
-
-def _latest_seq():
-    return AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
 
 @pytest.fixture
@@ -50,7 +47,7 @@ def test_a_supervisor_adds_edits_and_deletes_through_the_generic_views_and_every
 
 def test_an_edit_that_would_hide_the_record_from_its_editor_is_rolled_back_and_recorded(target_set):
     client = _client("vcd_supervisor")
-    before = _latest_seq()
+    before = latest_seq()
     response = client.post(f"/kit/targetsets/{target_set.pk}/edit/", {
         "name": "kit", "toml": "# moved\n", "owner_unit": "csu", "sensitivity": "OFFICIAL-SENSITIVE"})
     assert response.status_code == 400 and "could no longer see the record" in response.content.decode()
@@ -74,7 +71,7 @@ def test_roles_that_may_not_change_records_are_refused_and_the_refusal_is_audite
     assert client.get(f"/kit/targetsets/{target_set.pk}/").status_code == 200  # may read
     for method, url in (("get", "/kit/targetsets/add/"), ("post", f"/kit/targetsets/{target_set.pk}/edit/"),
                         ("post", f"/kit/targetsets/{target_set.pk}/delete/")):
-        before = _latest_seq()
+        before = latest_seq()
         assert getattr(client, method)(url).status_code == 403, url
         assert AuditEntry.objects.filter(seq__gt=before, kind=EntryKind.DENIED).exists(), url
     assert TargetSet.objects.filter(pk=target_set.pk).exists()
@@ -92,7 +89,7 @@ def test_the_writable_api_checks_roles_and_visibility_after_saving(target_set):
     supervisor, analyst = _client("vcd_supervisor"), _client("vcd_analyst")
     url = f"/kitapi/targetsets/{target_set.pk}/"
     assert analyst.patch(url, {"toml": "# no\n"}, content_type="application/json").status_code == 403
-    before = _latest_seq()
+    before = latest_seq()
     response = supervisor.patch(url, {"owner_unit": "csu", "sensitivity": "OFFICIAL-SENSITIVE"},
                                 content_type="application/json")
     assert response.status_code == 400 and "could no longer see" in response.content.decode()

@@ -28,7 +28,7 @@ def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
     by_code, any_withheld = disclosure.cells(counts.by_code)
     unplaced = disclosure.cell(counts.unplaced)
     any_withheld = any_withheld or (unplaced is None and counts.unplaced is not None)
-    total = None if any_withheld else disclosure.cell(counts.total)
+    total, _ = disclosure.total(counts.total, any_withheld=any_withheld)
     return AreaCounts(counts.level, total, unplaced, by_code, suppressed_below=disclosure.minimum)
 
 

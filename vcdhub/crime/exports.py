@@ -6,14 +6,10 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from vcdhub.crime.policeuk import OUTCOMES, STOP_SEARCH, STREET, Schema
+from vcdhub.platform.csvsafe import csv_lines
 from vcdhub.platform.months import format_month
 
 SCHEMA_FOR = {"crimes": STREET, "outcomes": OUTCOMES, "stop-and-search": STOP_SEARCH}
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def police_uk_rows(queryset: QuerySet, schema: Schema) -> Iterator[list[str]]:
@@ -38,6 +34,4 @@ def write_police_uk(queryset: QuerySet, schema: Schema, stream) -> int:
 
 def stream_police_uk(queryset: QuerySet, schema: Schema) -> Iterator[str]:
     """CSV text line by line, for a StreamingHttpResponse."""
-    writer = csv.writer(_Echo(), lineterminator="\n")
-    for row in police_uk_rows(queryset, schema):
-        yield writer.writerow(row)
+    return csv_lines(police_uk_rows(queryset, schema), lineterminator="\n")

@@ -8,7 +8,7 @@ from vcdhub.crime.models import Crime
 from vcdhub.geography.models import Borough
 from vcdhub.places import parameters
 from vcdhub.platform.fields import MonthField
-from vcdhub.platform.inputs import Choice, InputError
+from vcdhub.platform.inputs import InputError
 from vcdhub.platform.months import format_month, month_range
 
 KIND_LABELS = {
@@ -24,11 +24,6 @@ KIND_LABELS = {
 def _option_field(spec):
     if spec is parameters.INFERENCE:
         return spec.form_field(blank_label="Default (counting permutations)")
-    if spec is parameters.SEED:
-        return spec.form_field()
-    if isinstance(spec, Choice):
-        return forms.ChoiceField(label=spec.label, choices=list(spec.choices), required=False, initial=spec.default,
-                                 help_text=spec.help)
     return spec.form_field()
 
 

@@ -20,7 +20,6 @@ def withhold(result: dict, minimum: int | None) -> dict:
     """
     kind = result["kind"]
     policy = Disclosure(minimum or None)
-    hide = policy.cell
     areas, shown = [], 0
     for area in result["areas"]:
         detail = dict(area["detail"])
@@ -48,9 +47,10 @@ def withhold(result: dict, minimum: int | None) -> dict:
             summary.pop("lorenz", None)
             summary["gini"] = None
             summary_withheld = ["lorenz", "gini", "share held"]
+    total, _ = policy.total(result["total"], any_withheld=partial)
     return {**result, "summary": summary, "areas": areas, "suppressed_below": minimum or None,
-            "total": None if partial else hide(result["total"]), "total_at_least": shown if partial else None,
-            "unplaced": hide(result["unplaced"]), "outside": hide(result["outside"]),
+            "total": total, "total_at_least": shown if partial else None,
+            "unplaced": policy.cell(result["unplaced"]), "outside": policy.cell(result["outside"]),
             "summary_withheld": summary_withheld}
 
 
@@ -60,17 +60,15 @@ def published(run, user) -> dict:
 
 
 def count_text(n, minimum: int | None) -> str:
-    if n is None:
-        return f"fewer than {minimum}" if minimum else "—"
-    return f"{n:,}"
+    return Disclosure(minimum).count_text(n)
 
 
 def total_text(result: dict) -> str:
     """The run's total as this user may see it: exact, or "at least X" when some area counts are withheld."""
-    if result["total"] is None and result.get("total_at_least") is not None:
-        # Every withheld area has at least one crime, so the total is never below 1.
-        return f"at least {max(result['total_at_least'], 1):,}"
-    return count_text(result["total"], result["suppressed_below"])
+    at_least = result.get("total_at_least")
+    # Every withheld area has at least one crime, so the total is never below 1.
+    return Disclosure(result["suppressed_below"]).total_text(result["total"],
+                                                             None if at_least is None else max(at_least, 1))
 
 
 def crimes_text(result: dict) -> str:

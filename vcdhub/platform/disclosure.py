@@ -89,10 +89,3 @@ class Disclosure:
         if total is None and at_least is not None:
             return f"at least {at_least:,}"
         return self.count_text(total)
-
-    def note(self) -> str:
-        """The sentence a page shows when figures are protected."""
-        if not self.protects:
-            return ""
-        return (f"Counts from 1 to {self.minimum - 1} are withheld, and a total is shown as 'at least' when any "
-                "of its parts is withheld.")

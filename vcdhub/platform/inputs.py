@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django import forms
 
-from vcdhub.platform.months import format_month, parse_month
+from vcdhub.platform.months import parse_month
 
 
 class InputError(ValueError):
@@ -28,9 +28,6 @@ class InputError(ValueError):
     def __init__(self, errors: dict[str, str]):
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
-
-    def merged(self, other: "InputError") -> "InputError":
-        return InputError({**self.errors, **other.errors})
 
 
 def collect(*checks) -> list:
@@ -215,9 +212,5 @@ def months_from_options(options: dict, *, required: bool = True) -> tuple[str | 
     return start, end
 
 
-def format_span(start: dt.date | None, end: dt.date | None) -> str:
-    return f"{format_month(start) if start else '…'}..{format_month(end) if end else '…'}"
-
-
 __all__ = ["InputError", "collect", "Number", "Choice", "month", "month_span", "period_alias",
-           "add_month_span_arguments", "months_from_options", "format_span"]
+           "add_month_span_arguments", "months_from_options"]

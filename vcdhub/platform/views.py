@@ -9,8 +9,8 @@ Each view does, once, what every records page must do:
   (as NetBox does), so nobody can push a record out of their own sight, or into another unit's, by mistake.
 """
 
-import csv
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,19 +23,16 @@ from django.views import View
 
 from vcdhub.access.policy import has_role
 from vcdhub.audit.diff import versions
+from vcdhub.audit.log import label as audit_label
 from vcdhub.audit.log import record_denied, record_reads
 from vcdhub.audit.models import AuditEntry, Decision, EntryKind
-from vcdhub.platform.csvsafe import safe_cell
+from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import deny, reads_records
 from vcdhub.platform.registry import record_model
 from vcdhub.platform.tables import Table
 
 BIGGEST_ID = 2**63 - 1
-
-
-def record_label(model) -> str:
-    return f"{model._meta.app_label}.{model._meta.model_name}"
 
 
 def clean_pk(model, raw) -> object | None:
@@ -252,8 +249,9 @@ class RecordExportView(RecordListView):
     filename = "vcdhub-records.csv"
 
     def stream(self, queryset) -> Iterable[str]:
-        return csv_lines([c.label for c in self.table.columns],
-                         ([safe_cell(v) for v in row] for row in self.table.values(queryset.iterator(2000))))
+        header = [[c.label for c in self.table.columns]]
+        rows = ([safe_cell(v) for v in row] for row in self.table.values(queryset.iterator(2000)))
+        return csv_lines(itertools.chain(header, rows))
 
     def get(self, request, *args, **kwargs):
         filterset, queryset = self.filtered()
@@ -265,18 +263,6 @@ class RecordExportView(RecordListView):
         response = StreamingHttpResponse(self.stream(queryset), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 # --- history and journal: for any registered record ---------------------------------------------------------
@@ -296,7 +282,7 @@ def record_history(request, app_label: str, model_name: str, pk: str):
     if model is None:
         raise Http404("No such kind of record.")
     obj = visible_or_404(request.user, model, pk, "history")
-    label = record_label(model)
+    label = audit_label(model)
     trail = AuditEntry.objects.filter(object_type=label, object_id=str(obj.pk),
                                       kind__in=[EntryKind.CHANGE, EntryKind.DECISION]).order_by("seq")
     decisions = Decision.objects.filter(object_type=label, object_id=str(obj.pk))
