@@ -46,18 +46,17 @@ def profile(user) -> AccessProfile:
 
 def forget(user) -> None:
     """Drop the cached profile, after the user's units, roles, rules or grants change."""
-    if hasattr(user, "_vcdhub_access"):
-        del user._vcdhub_access
+    for cached in ("_vcdhub_access", "_vcdhub_grants"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def has_role(user, *roles: str) -> bool:
     return bool(profile(user).roles & set(roles))
 
 
-def visibility_q(user, model: type[Model]) -> Q:
-    access = profile(user)
-    if not access.roles:
-        return NOTHING
+def _rules_q(access: AccessProfile) -> Q:
+    """What the user's rules reach, by marking and owning unit alone."""
     q = NOTHING
     for rule in access.rules:
         reach = SENSITIVITY_ORDER[: SENSITIVITY_ORDER.index(rule.max_sensitivity) + 1]
@@ -68,14 +67,58 @@ def visibility_q(user, model: type[Model]) -> Q:
             q |= marking & ~Q(owner_unit_id__in=access.units)
         else:
             q |= marking
+    return q
+
+
+def _grants(user, model: type[Model]) -> tuple[list, list]:
+    """The user's live grants to `model`'s records: (record ids, unit codes); cached on the user object for
+    one request, as the profile is."""
+    cache = getattr(user, "_vcdhub_grants", None)
+    if cache is None:
+        cache = {}
+        try:
+            user._vcdhub_grants = cache
+        except AttributeError:
+            pass
+    if model not in cache:
+        cache[model] = _live_grants(user, model)
+    return cache[model]
+
+
+def _live_grants(user, model: type[Model]) -> tuple[list, list]:
     grants = AccessGrant.objects.filter(
         user=user, content_type=ContentType.objects.get_for_model(model), approved_at__isnull=False,
         revoked_at__isnull=True, expires_at__gt=timezone.now(),
     ).values_list("object_id", "unit__code")
     record_ids = [object_id for object_id, _ in grants if object_id]
     unit_codes = [unit for object_id, unit in grants if not object_id and unit]
+    return record_ids, unit_codes
+
+
+def visibility_q(user, model: type[Model]) -> Q:
+    access = profile(user)
+    if not access.roles:
+        return NOTHING
+    q = _rules_q(access)
+    record_ids, unit_codes = _grants(user, model)
     if record_ids:
         q |= Q(pk__in=record_ids)
+    if unit_codes:
+        q |= Q(owner_unit_id__in=unit_codes)
+    return q
+
+
+def marking_visibility_q(user, model: type[Model]) -> Q | None:
+    """`visibility_q` for a table of counts of `model`'s records that keeps their owning unit and sensitivity
+    as columns (such as crime.CrimeCell): the same records, reached by marking and unit alone. None when the
+    user holds a grant to single records, which counts cannot honour (count the rows instead)."""
+    access = profile(user)
+    if not access.roles:
+        return NOTHING
+    record_ids, unit_codes = _grants(user, model)
+    if record_ids:
+        return None
+    q = _rules_q(access)
     if unit_codes:
         q |= Q(owner_unit_id__in=unit_codes)
     return q

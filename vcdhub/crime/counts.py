@@ -1,11 +1,21 @@
-"""The one counting engine behind the explorer, the map and the API: counts of a filtered queryset by area."""
+"""The one counting engine behind the explorer, the map and the API: counts of filtered records, in total,
+by area and by value.
+
+Crimes are counted from their cells (crime.cells) whenever the cells can say exactly what the rows would:
+always for the explorer's filters, unless the user holds a grant to single records. Other record types, and
+those users, are counted from the rows. Either way a user counts exactly the records they may see
+(platform.disclosure).
+"""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
+from vcdhub.crime.filtersets import CrimeFilterSet
+from vcdhub.crime.models import Crime, CrimeCell
 from vcdhub.geography.loader import geometry_feature
 from vcdhub.geography.models import Borough, Lsoa, Ward
+from vcdhub.platform.disclosure import countable, countable_cells
 
 LEVELS = {"borough": Borough, "ward": Ward, "lsoa": Lsoa}
 
@@ -32,13 +42,53 @@ def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
     return AreaCounts(counts.level, total, unplaced, by_code, suppressed_below=disclosure.minimum)
 
 
-def count_by_area(queryset: QuerySet, level: str) -> AreaCounts:
+@dataclass(frozen=True)
+class Counted:
+    """Records to count: rows (one each), or cells whose `weight` column holds how many records each counts."""
+
+    queryset: QuerySet
+    weight: str | None = None
+
+    @property
+    def tally(self):
+        return Sum(self.weight) if self.weight else Count("pk")
+
+    def total(self) -> int:
+        if self.weight is None:
+            return self.queryset.count()
+        return self.queryset.order_by().aggregate(n=self.tally)["n"] or 0
+
+    def by(self, field: str) -> dict:
+        """{value of `field`: count}, for values with any record."""
+        return dict(self.queryset.order_by().values_list(field).annotate(n=self.tally))
+
+
+def usable(filterset) -> bool:
+    """An unbound filterset (no filter at all) selects everything; a bound one only if it is valid."""
+    return not filterset.is_bound or filterset.is_valid()
+
+
+def counted_crimes(user, params=None, *, request=None, filterset_class=CrimeFilterSet):
+    """(the bound filterset, the Counted crimes it selects) for `user`, from the cells when they can say.
+    An invalid filter counts nothing: check `usable(filterset)`."""
+    cells = countable_cells(CrimeCell.objects.all(), user, Crime)
+    if cells is not None:
+        filterset = filterset_class(params, queryset=cells, request=request)
+        counted = Counted(filterset.qs if usable(filterset) else cells.none(), "records")
+    else:
+        filterset = filterset_class(params, queryset=countable(Crime.objects.all(), user), request=request)
+        counted = Counted(filterset.qs if usable(filterset) else Crime.objects.none())
+    return filterset, counted
+
+
+def count_by_area(records: "QuerySet | Counted", level: str) -> AreaCounts:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    counted = records if isinstance(records, Counted) else Counted(records)
     by_code: dict[str, int] = {}
     unplaced = 0
     # Group on the foreign key (no join), then name the areas: much cheaper over millions of rows.
-    rows = queryset.order_by().values(f"{level}_id").annotate(n=Count("pk")).values_list(f"{level}_id", "n")
+    rows = counted.by(f"{level}_id").items()
     codes = _codes(level)
     for area_id, n in rows:
         if area_id is None:
@@ -52,8 +102,9 @@ def _codes(level: str) -> dict[int, str]:
     return dict(LEVELS[level].objects.values_list("id", "code"))
 
 
-def covered_areas(queryset: QuerySet, level: str) -> set[str]:
-    """Areas with any record in `queryset`: where the data has coverage at all (a zero means something)."""
+def covered_areas(records: "QuerySet | Counted", level: str) -> set[str]:
+    """Areas with any record in `records`: where the data has coverage at all (a zero means something)."""
+    queryset = records.queryset if isinstance(records, Counted) else records
     codes = _codes(level)
     ids = queryset.order_by().values_list(f"{level}_id", flat=True).distinct()
     return {codes[i] for i in ids if i is not None}

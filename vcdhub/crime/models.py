@@ -167,3 +167,33 @@ class StopSearch(PlacedRecord):
 
     def __str__(self) -> str:
         return f"{self.type} at {self.date_text} ({self.force})"
+
+
+class CrimeCell(models.Model):
+    """How many crime records share one month, force, crime type, owning unit, marking and place: the
+    aggregate that counts, maps and the explorer's totals read instead of the rows (crime.cells).
+
+    Database triggers keep it exact on every write to the crime table, in the writer's transaction; a bulk
+    load drops them and rebuilds the cells once at the end. Owning unit and marking are dimensions, so the
+    access policy restricts cells as it restricts the records they count.
+    """
+
+    month = models.DateField()
+    reported_by = models.CharField(max_length=100)
+    crime_type = models.CharField(max_length=64)
+    owner_unit = models.ForeignKey("access.Unit", to_field="code", on_delete=models.DO_NOTHING, related_name="+",
+                                   db_constraint=False, db_index=False)
+    sensitivity = models.CharField(max_length=20)
+    lsoa = models.ForeignKey(Lsoa, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                             db_index=False)
+    ward = models.ForeignKey(Ward, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                             db_index=False)
+    borough = models.ForeignKey(Borough, null=True, on_delete=models.DO_NOTHING, related_name="+",
+                                db_constraint=False, db_index=False)
+    records = models.PositiveIntegerField()
+
+    # Its unique key (unplaced areas as -1, so that they compare equal) is made with the triggers, in
+    # crime.cells: Django cannot declare an expression index that upserts infer on both databases.
+
+    def __str__(self) -> str:
+        return f"{self.records} {self.crime_type} ({str(self.month)[:7]}, {self.reported_by})"

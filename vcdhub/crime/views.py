@@ -2,13 +2,13 @@ from django.db.models import Count, Max, Min
 from django.shortcuts import render
 
 from vcdhub.crime.choices import CRIME_TYPES, Kind
+from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
-from vcdhub.platform.disclosure import countable
 from vcdhub.platform.permissions import reads_records
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
 
@@ -26,7 +26,7 @@ def home(request):
     ]
     months = monthly_coverage()
     return render(request, "crime/home.html", {
-        "coverage": coverage, "crimes": countable(Crime.objects.all(), request.user).count(),
+        "coverage": coverage, "crimes": counted_crimes(request.user)[1].total(),
         "reads_records": reads_records(request.user),
         "partial_months": [m for m in months if m.partial], "boroughs": boroughs_with_data(),
     })
@@ -43,8 +43,17 @@ class Explorer(RecordListView):
     paginate_by = PAGE_SIZE
     max_page = MAX_PAGE
 
+    def counted(self):
+        """The filter's crimes as counts (from the cells: crime.counts), made once per request."""
+        if not hasattr(self, "_counted"):
+            self._counted = counted_crimes(self.request.user, self.request.GET or None, request=self.request)[1]
+        return self._counted
+
+    def count(self, filterset, queryset) -> int:
+        return self.counted().total() if usable(filterset) else 0
+
     def get_context(self, filterset, queryset, page) -> dict:
-        by_type = dict(queryset.order_by().values_list("crime_type").annotate(n=Count("pk")))
+        by_type = self.counted().by("crime_type")
         return {"by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
                 "active_filters": describe_filters(filterset)}
 

@@ -11,13 +11,14 @@ months), so the database never holds two copies of a month. Large PostgreSQL loa
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
 
 from vcdhub.audit.context import acting_as
+from vcdhub.crime import cells
 from vcdhub.crime.models import Crime
 from vcdhub.geography.placement import AreaResolver
 from vcdhub.ingest.bulk import BULK_THRESHOLD_BYTES, BULK_WRITERS, import_in_parallel
@@ -73,11 +74,16 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     sources = discover(paths) if sources is None else sources
     if not connection.in_atomic_block:  # index DDL cannot run inside a caller's transaction on SQLite
         ensure_indexes(Crime)  # an earlier bulk load that was killed may have left them dropped
+        cells.ensure()  # ... and the crime cells' triggers
     if bulk is None:
         bulk = sum(s.size for s in sources) > BULK_THRESHOLD_BYTES
     bulk = bulk and not connection.in_atomic_block
     writers = BULK_WRITERS if bulk and connection.vendor == "postgresql" else 1
-    with SecondaryIndexesDropped(Crime) if bulk else nullcontext():
+    # In bulk mode the crime cells are counted once at the end rather than by their triggers, file by file.
+    with ExitStack() as deferred:
+        if bulk:
+            deferred.enter_context(SecondaryIndexesDropped(Crime))
+            deferred.enter_context(cells.deferred())
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
     return ImportSummary(results, time.perf_counter() - began)

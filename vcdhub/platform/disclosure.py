@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from vcdhub.access.choices import Sensitivity
+from vcdhub.access.policy import marking_visibility_q
 from vcdhub.platform.permissions import reads_records
 
 
@@ -37,6 +38,16 @@ def countable(queryset: QuerySet, user) -> QuerySet:
     if reads_records(user):
         return queryset.restrict(user)
     return open_records(queryset)
+
+
+def countable_cells(cells: QuerySet, user, record_model) -> QuerySet | None:
+    """`countable` for a table of counts of `record_model`'s records that keeps their owning unit and marking
+    as columns (such as crime.CrimeCell): the cells of exactly the records `countable` would count. None when
+    only the rows can say (the user holds a grant to single records): count `countable(rows)` then."""
+    if reads_records(user):
+        q = marking_visibility_q(user, record_model)
+        return None if q is None else cells.filter(q)
+    return open_records(cells)
 
 
 @dataclass(frozen=True)

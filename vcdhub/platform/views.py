@@ -131,9 +131,14 @@ class RecordListView(RecordViewMixin, View):
         """Extra context for a module's own list template."""
         return {}
 
+    def count(self, filterset, queryset) -> int:
+        """How many records the filter selects. A module with an aggregate table answers from it."""
+        return queryset.count()
+
     def get(self, request, *args, **kwargs):
         filterset, queryset = self.filtered()
         paginator = Paginator(queryset, self.paginate_by)
+        paginator.count = self.count(filterset, queryset)  # Paginator.count is a cached property: this is its value
         try:
             number = min(max(int(request.GET.get("page", 1)), 1), self.max_page)
         except ValueError:

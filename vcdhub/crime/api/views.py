@@ -7,7 +7,16 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from vcdhub.crime.api.serializers import AreaCountSerializer, CrimeSerializer, StopSearchSerializer
-from vcdhub.crime.counts import LEVELS, choropleth, count_by_area, covered_areas, protect_counts
+from vcdhub.crime.counts import (
+    LEVELS,
+    Counted,
+    choropleth,
+    count_by_area,
+    counted_crimes,
+    covered_areas,
+    protect_counts,
+    usable,
+)
 from vcdhub.crime.filtersets import CrimeFilterSet, StopSearchFilterSet
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.platform.api import RecordViewSet
@@ -28,12 +37,18 @@ class AggregateMixin:
             raise ValidationError({"level": [f"Choose one of: {', '.join(LEVELS)}."]})
         return level
 
-    def _filtered(self, request, params):
+    def counted(self, request, params):
+        """(bound filterset, Counted records): the rows the user may count. A module with an aggregate table
+        overrides this to count from it."""
         records = countable(self.base_queryset.all(), request.user)
         filterset = self.filterset_class(params, queryset=records, request=request)
+        return filterset, Counted(filterset.qs if usable(filterset) else records.none())
+
+    def _filtered(self, request, params) -> Counted:
+        filterset, counted = self.counted(request, params)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
-        return filterset.qs
+        return counted
 
     def _counts(self, request):
         level = self._level(request)
@@ -64,6 +79,9 @@ class CrimeViewSet(AggregateMixin, RecordViewSet):
     base_queryset = Crime.objects.select_related("lsoa", "ward", "borough").order_by("-month", "id")
     serializer_class = CrimeSerializer
     filterset_class = CrimeFilterSet
+
+    def counted(self, request, params):
+        return counted_crimes(request.user, params, request=request)
 
 
 class StopSearchViewSet(AggregateMixin, RecordViewSet):
