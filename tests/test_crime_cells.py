@@ -139,7 +139,7 @@ def test_imports_supersession_and_relinking_keep_the_cells_exact(london, street_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bulk_load_counts_the_cells_once_at_the_end_and_puts_the_triggers_back(london, street_sample):
+def test_a_bulk_load_keeps_the_cells_exact(london, street_sample):
     summary = run_import([street_sample(400), street_sample(50, month="2017-06")], actor="test", bulk=True)
     assert summary.ok and Crime.objects.count() == 450
     assert cells.triggers_present()
@@ -147,9 +147,9 @@ def test_a_bulk_load_counts_the_cells_once_at_the_end_and_puts_the_triggers_back
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cells_left_without_triggers_by_a_killed_load_are_recounted_by_the_next_import(london, street_sample):
+def test_cells_left_without_their_triggers_are_recounted_by_the_next_import(london, street_sample):
     assert run_import([street_sample(200)], actor="test").ok
-    cells.drop_triggers()  # what a bulk load killed mid-way leaves
+    cells.drop_triggers()  # as a restore without triggers, or a hand, might leave them
     with acting_as("test"):
         Crime.objects.filter(pk__in=list(Crime.objects.values_list("pk", flat=True)[:20])).delete()
     assert cells.drift()  # the cells are wrong now ...

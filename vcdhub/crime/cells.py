@@ -11,14 +11,13 @@ transaction, so the cells never disagree with committed rows.
   once, grouped, not 60,000 times.
 - SQLite has row-level triggers only: one upsert per row (about 2.5 microseconds).
 
-A bulk load drops the triggers with the crime table's indexes (`deferred`) and rebuilds every cell once at
-the end. If the process is killed in between, `ensure` (run where the indexes are restored) puts the
-triggers back and rebuilds: idempotent, and cheap when nothing is missing.
+The triggers stay on during bulk loads too: on PostgreSQL, counting each file's rows as it is written cost
+less than counting every row once at the end (17.6 s against 18.8 s for the 1.42M-row load). Should they
+ever be missing (dropped by hand, or a restore without them), `ensure`, run at the start of every import,
+puts them back and counts every cell again: idempotent, and cheap when nothing is missing.
 """
 
 # ruff: noqa: S608 - every name in this SQL comes from the models and the constants below, never from input
-
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -158,16 +157,6 @@ def ensure() -> bool:
         return False
     rebuild()
     return True
-
-
-@contextmanager
-def deferred():
-    """Write crime rows without the triggers (a bulk load), then count every cell once."""
-    drop_triggers()
-    try:
-        yield
-    finally:
-        rebuild()
 
 
 def drift() -> list[tuple]:
