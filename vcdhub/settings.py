@@ -191,6 +191,10 @@ LEAFLET_CONFIG = {
 # Aggregate cells below this count are suppressed in outputs to authority members.
 VCDHUB_MIN_CELL = env_int("VCDHUB_MIN_CELL", 5)
 
+# The largest file an administrator may upload for import through the web (a year of the Met's police.uk
+# bulk download is about 300 MB); larger loads use `vcdhub import` on the server.
+VCDHUB_MAX_UPLOAD_BYTES = env_int("VCDHUB_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+
 # Coordinates outside this box are rejected on import: police.uk covers England, Wales and NI.
 VCDHUB_COORDINATE_BOUNDS = {"lon_min": -11.0, "lon_max": 2.5, "lat_min": 49.0, "lat_max": 61.0}
 

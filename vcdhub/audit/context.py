@@ -10,7 +10,7 @@ background job declares one:
 import contextvars
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 
 
@@ -55,6 +55,13 @@ def acting_as(name: str, *, user=None, request_id: str = "", ip: str = "", reaso
         yield actor
     finally:
         _current.reset(token)
+
+
+def acting_as_name(name: str):
+    """`acting_as(name)`, unless the current actor already has that name: then it is kept whole (its user,
+    request and reason), as when a background job runs an import as the user who asked for it."""
+    current = _current.get()
+    return nullcontext(current) if current is not None and current.name == name else acting_as(name)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connections
 
-from vcdhub.audit.context import acting_as
+from vcdhub.audit.context import acting_as_name
 from vcdhub.geography.placement import AreaResolver
 from vcdhub.ingest.one_file import FileResult, PreparedFile, finish, prepare, record_rejection
 from vcdhub.ingest.supersession import current_sha256
@@ -50,7 +50,7 @@ def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) 
             with turn:
                 turn.wait_for(lambda: not any(keys & other for p, other in unwritten.items() if p < position))
             try:
-                with acting_as(actor):
+                with acting_as_name(actor):
                     result = finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
                     if result.status == "rejected":
                         record_rejection(prepared.source, result)

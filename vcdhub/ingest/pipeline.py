@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import connection
 
-from vcdhub.audit.context import acting_as
+from vcdhub.audit.context import acting_as_name
 from vcdhub.crime import cells
 from vcdhub.crime.models import Crime
 from vcdhub.geography.placement import AreaResolver
@@ -58,6 +58,12 @@ class ImportSummary:
 
     def as_dict(self) -> dict:
         return {**self.totals(), "ok": self.ok, "details": [f.as_dict() for f in self.files]}
+
+    def sentence(self) -> str:
+        t = self.totals()
+        return (f"{t['files']} files: {t['files_imported']} imported, {t['files_unchanged']} unchanged, "
+                f"{t['files_rejected']} rejected. Rows: {t['rows_read']} read, {t['rows_imported']} imported, "
+                f"{t['rows_rejected']} rejected, {t['rows_replaced']} replaced. {t['seconds']:.1f} s.")
 
 
 def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "",
@@ -100,7 +106,7 @@ def _import_all(sources, *, actor, force, month, on_file, tick, writers=1) -> li
     def submit(pool, source):
         return pool.submit(prepare, source, force=force, month=month, skip_sha256=unchanged, tick=tick)
 
-    with acting_as(actor), ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcdhub-prepare") as pool:
+    with acting_as_name(actor), ThreadPoolExecutor(max_workers=1, thread_name_prefix="vcdhub-prepare") as pool:
         upcoming = submit(pool, sources[0]) if sources else None
         for position, source in enumerate(sources):
             prepared = upcoming.result()

@@ -9,6 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 def progress_bar(enabled: bool = True) -> Progress:
     console = Console(stderr=True)
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
+        # The note is user text (a file name): never read as rich markup.
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}", markup=False),
         TimeElapsedColumn(), console=console, disable=not (enabled and sys.stderr.isatty()), transient=False,
     )

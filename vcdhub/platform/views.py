@@ -372,7 +372,9 @@ def job_status(request, pk):
     job = _own_job_or_404(request, pk)
     response = render(request, "platform/_job_status.html", {
         "job": job, "show_traceback": has_role(request.user, Role.ADMINISTRATOR)})
-    if job.finished and job.status == "done" and job.result_url and request.headers.get("HX-Request"):
+    # A finished job whose result is a page opens it; a file stays a link on this page, beside the summary.
+    if job.finished and job.status == "done" and job.result_url and job.output is None \
+            and request.headers.get("HX-Request"):
         response["HX-Redirect"] = job.result_url
     return response
 

@@ -3,7 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from vcdhub.audit.context import cli_actor
 from vcdhub.crime.policeuk import police_month
@@ -69,21 +71,17 @@ class Command(BaseCommand):
         for column in ("file", "kind", "status", "rows read", "imported", "rejected", "replaced"):
             table.add_column(column, justify="right" if column not in ("file", "kind", "status") else "left")
         for f in summary.files:
-            table.add_row(f.name, f.kind, f.status, str(f.rows_read), str(f.rows_imported), str(f.rows_rejected),
+            # File names are the user's text, never rich markup: "m[/bold].csv" must print as it is.
+            table.add_row(Text(f.name), f.kind, f.status, str(f.rows_read), str(f.rows_imported), str(f.rows_rejected),
                           str(f.rows_replaced))
         console.print(table)
         for f in summary.files:
             if f.status != "rejected":
                 continue
-            console.print(f"[red]Rejected[/red] {f.source}: nothing from this file was imported.", highlight=False)
+            console.print(f"[red]Rejected[/red] {escape(f.source)}: nothing from this file was imported.",
+                          highlight=False)
             for error in f.errors[:SHOWN_ERRORS]:
                 console.print(f"  {error}", highlight=False, markup=False)
             if f.rows_rejected > SHOWN_ERRORS:
                 console.print(f"  ... {f.rows_rejected} bad rows in all (--json lists up to 1000)", highlight=False)
-        t = summary.totals()
-        console.print(
-            f"{t['files']} files: {t['files_imported']} imported, {t['files_unchanged']} unchanged, "
-            f"{t['files_rejected']} rejected. Rows: {t['rows_read']} read, {t['rows_imported']} imported, "
-            f"{t['rows_rejected']} rejected, {t['rows_replaced']} replaced. {t['seconds']:.1f} s.",
-            highlight=False,
-        )
+        console.print(summary.sentence(), highlight=False, markup=False)
