@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from vcdhub.platform.registry import ApiEndpoint, Module, NavEntry
 
@@ -22,6 +23,20 @@ class CrimeConfig(AppConfig):
         from vcdhub.geography.signals import boundaries_changed
 
         boundaries_changed.connect(_replace_records, dispatch_uid="crime.relink")
+        post_migrate.connect(_ensure_cells, sender=self, dispatch_uid="crime.cells")
+
+
+def _ensure_cells(sender, using="default", plan=None, **kwargs) -> None:
+    """After every migrate: a migration that rebuilds the crime table (SQLite does, to alter a column) drops
+    its triggers; put them back and count the cells again (crime.cells.ensure)."""
+    from django.db import connections
+
+    from vcdhub.crime import cells
+    from vcdhub.crime.models import CrimeCell
+
+    connection = connections[using]
+    if CrimeCell._meta.db_table in connection.introspection.table_names():
+        cells.ensure()
 
 
 def _replace_records(sender, **kwargs) -> dict[str, int]:

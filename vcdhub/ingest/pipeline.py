@@ -11,7 +11,7 @@ months), so the database never holds two copies of a month. Large PostgreSQL loa
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,9 +85,11 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
         bulk = sum(s.size for s in sources) > BULK_THRESHOLD_BYTES
     bulk = bulk and not connection.in_atomic_block
     writers = BULK_WRITERS if bulk and connection.vendor == "postgresql" else 1
-    # The crime cells' triggers stay on in bulk mode: counting each file's rows as it is written cost less
-    # than counting every row once at the end (docs/benchmarks.md), and keeps the cells exact file by file.
-    with SecondaryIndexesDropped(Crime) if bulk else nullcontext():
+    # In bulk mode the crime cells' triggers are deferred with the indexes: each file counts its own cells.
+    with ExitStack() as deferred:
+        if bulk:
+            deferred.enter_context(SecondaryIndexesDropped(Crime))
+            deferred.enter_context(cells.deferred())
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
     return ImportSummary(results, time.perf_counter() - began)
