@@ -4,9 +4,15 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tests.conftest import read_rows, shared_data_or_skip
+from tests.conftest import make_persona, read_rows, shared_data_or_skip, write_csv
+from vcdhub.audit.context import acting_as
+from vcdhub.audit.log import record_event
+from vcdhub.audit.models import EntryKind
 from vcdhub.ingest.pipeline import run_import
+from vcdhub.platform.csvsafe import FORMULA_STARTS, safe_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +93,76 @@ def test_without_a_user_the_cli_exports_official_records_only(london, demo_file)
     Crime.objects.filter(pk=Crime.objects.order_by("pk").first().pk).update(sensitivity="OFFICIAL-SENSITIVE")
     _, rows = _export("crimes")
     assert len(rows) == Crime.objects.count() - 1
+
+
+# Tabs and carriage returns at the start of a cell are covered by the property test of safe_cell below.
+FORMULAS = ['=HYPERLINK("http://example.invalid/","click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+
+
+@pytest.fixture
+def formula_crimes(london, street_sample, tmp_path):
+    """Real street rows whose free-text Location holds a spreadsheet formula each."""
+    header, rows = read_rows(street_sample(len(FORMULAS)))
+    at = header.index("Location")
+    for row, formula in zip(rows, FORMULAS, strict=True):
+        row[at] = formula
+    path = write_csv(tmp_path / "f" / "2017-07-metropolitan-street.csv", header, rows)
+    assert run_import([path], actor="test").ok
+    return header, rows
+
+
+def test_the_cli_export_keeps_exact_text_unless_asked_to_be_spreadsheet_safe(formula_crimes):
+    header, rows = formula_crimes
+    at, lon = header.index("Location"), header.index("Longitude")
+    _, exact = _export("crimes")
+    assert sorted(r[at] for r in exact) == sorted(FORMULAS)  # the police.uk round trip is exact
+    _, safe = _export("crimes", "--spreadsheet-safe")
+    assert sorted(r[at] for r in safe) == sorted("'" + f for f in FORMULAS)
+    assert sorted(r[lon] for r in safe) == sorted(r[lon] for r in rows)  # a negative longitude is a number
+
+
+def test_web_csv_downloads_neutralise_formulas_but_keep_numbers(formula_crimes, client):
+    header, rows = formula_crimes
+    client.force_login(make_persona("vcd_analyst"))
+    text = b"".join(client.get("/crimes/export.csv").streaming_content).decode()
+    import csv
+
+    got = list(csv.reader(io.StringIO(text)))[1:]
+    at, lon = header.index("Location"), header.index("Longitude")
+    assert sorted(r[at] for r in got) == sorted("'" + f for f in FORMULAS)
+    assert sorted(r[lon] for r in got) == sorted(r[lon] for r in rows)
+    assert any(r[lon].startswith("-") for r in got)  # west of Greenwich: negative, and kept as a number
+
+
+@given(st.text(max_size=30))
+def test_no_safe_cell_starts_a_formula_unless_it_is_a_plain_number(text):
+    cell = safe_cell(text)
+    if cell.startswith(FORMULA_STARTS):
+        float(cell)  # a plain number such as -0.12 is data; anything else would have been quoted
+    else:
+        assert cell in (text, "'" + text)
+
+
+def test_the_audit_csv_neutralises_formulas(london, client):
+    with acting_as("user:someone", reason="=cmd|' /C calc'!A0"):
+        record_event(EntryKind.ACCESS, "note", object_type="crime.crime", object_id="=1+1", reason="=cmd")
+    client.force_login(make_persona("auditor"))
+    response = client.get("/audit/", {"q": "record", "object_type": "crime.crime", "object_id": "=1+1",
+                                      "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    import csv
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'=1+1" in cells and "'=cmd" in cells
+    assert not any(cell.startswith(FORMULA_STARTS) and not cell.lstrip("+-").replace(".", "").isdigit()
+                   for cell in cells)
+
+
+@pytest.mark.parametrize(("offered", "kept"), [("abc-123_x.y", True), ("a" * 64, True), ("a" * 65, False),
+                                                ("x\r\nSet-Cookie: a=b", False), ("<script>", False),
+                                                ("-starts-with-dash", False), ("", False)])
+def test_a_request_id_is_kept_only_in_a_strict_format(client, offered, kept):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID=offered)
+    assert (response["X-Request-ID"] == offered) is kept
+    assert len(response["X-Request-ID"]) <= 64

@@ -166,6 +166,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "vcdhub.platform.api.exception_handler",  # 401s go on the audit chain
 }
 
 SPECTACULAR_SETTINGS = {
@@ -190,6 +191,13 @@ LEAFLET_CONFIG = {
 
 # Aggregate cells below this count are suppressed in outputs to authority members.
 VCDHUB_MIN_CELL = env_int("VCDHUB_MIN_CELL", 5)
+
+# Cell key perturbation of counts shown to aggregate-only readers (docs/disclosure.md): the noise is at most
+# this many records either way, from a ptable built with this seed; or VCDHUB_PTABLE, a CSV with columns
+# pcv, ckey, pvalue (the ONS package's format). Set your own seed in production and keep it private.
+VCDHUB_PERTURBATION_MAX_NOISE = env_int("VCDHUB_PERTURBATION_MAX_NOISE", 2)
+VCDHUB_PERTURBATION_SEED = env_int("VCDHUB_PERTURBATION_SEED", 20261129)
+VCDHUB_PTABLE = env_str("VCDHUB_PTABLE", "")
 
 # The largest file an administrator may upload for import through the web (a year of the Met's police.uk
 # bulk download is about 300 MB); larger loads use `vcdhub import` on the server.

@@ -8,6 +8,8 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import PASSWORD
 from vcdhub.access import actions
@@ -177,3 +179,36 @@ def test_grants_are_asked_for_and_decided_in_the_app(personas):
     assert officer.get(f"/crimes/{secret.pk}/").status_code == 200
     decision = Decision.objects.get(object_type="access.accessgrant")
     assert decision.decided_by == personas["vcd_supervisor"] and decision.action_taken == "Granted for 7 days"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(username=st.text(st.characters(exclude_categories=("Cs",)), max_size=400),
+       password=st.text(st.characters(exclude_categories=("Cs",)), max_size=300))
+def test_any_sign_in_input_is_a_refusal_on_the_audit_trail_never_a_server_error(personas, username, password):
+    """Over-long names (300 characters gave a server error on PostgreSQL), NUL bytes, any text at all."""
+    client = Client()
+    before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = _login(client, username, password)
+    assert response.status_code in (200, 403), response.status_code  # the form again, or locked out
+    if response.status_code == 200:
+        assert "_auth_user_id" not in client.session
+    failed = AuditEntry.objects.filter(seq__gt=before, kind=EntryKind.AUTH, action="login_failed")
+    assert failed.exists() or not username.strip() or not password or "\x00" in username + password
+
+
+def test_a_300_character_name_is_refused_like_a_wrong_password(personas):
+    response = _login(Client(), "u" * 300, "whatever")
+    assert response.status_code == 200 and "Please enter a correct" in response.content.decode()
+    failed = AuditEntry.objects.filter(kind=EntryKind.AUTH, action="login_failed").latest("seq")
+    assert failed.detail == {"username": "u" * 150}
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Token nonsense", "Bearer " + "x" * 500])
+def test_api_calls_without_valid_credentials_are_refused_401_and_audited(personas, authorization):
+    client = Client()
+    extra = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    response = client.get("/api/crimes/counts/", **extra)
+    assert response.status_code == 401
+    denied = AuditEntry.objects.filter(seq__gt=before, kind=EntryKind.DENIED, action="api")
+    assert denied.count() == 1 and denied.get().object_id == "/api/crimes/counts/"

@@ -1,5 +1,7 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django_otp import devices_for_user, user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 
@@ -16,6 +18,15 @@ class LoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
+        # Django's sign-in form only sets the HTML limit on the name: a longer one went on to authenticate,
+        # and to the lockout table, whose column is shorter (a server error on PostgreSQL). It is refused
+        # here as a failed sign-in, with the usual message, and on the audit trail.
+        username = self.cleaned_data.get("username") or ""
+        limit = get_user_model()._meta.get_field("username").max_length
+        if len(username) > limit:
+            user_login_failed.send(sender=type(self), credentials={"username": username[:limit]},
+                                   request=self.request)
+            raise self.get_invalid_login_error()
         cleaned = super().clean()
         user = self.get_user()
         if user is not None and user_has_device(user, confirmed=True):

@@ -10,6 +10,7 @@ from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.audit.queries import COLUMNS, record_trail, user_activity
 from vcdhub.auditing.forms import RecordQueryForm, UserQueryForm
+from vcdhub.platform.csvsafe import safe_cell
 from vcdhub.platform.permissions import role_required
 
 
@@ -55,7 +56,8 @@ def _csv(entries, title):
     response["Content-Disposition"] = 'attachment; filename="vcdhub-audit.csv"'
     writer = csv.writer(response)
     writer.writerow([label for _, label in COLUMNS])
-    writer.writerows(_rows(entries))
+    # Audit details hold text users typed (reasons, search terms): a spreadsheet must not run any of it.
+    writer.writerows([safe_cell(v) for v in row] for row in _rows(entries))
     return response
 
 

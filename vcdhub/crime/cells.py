@@ -39,7 +39,11 @@ KEY_INDEX = "crime_cell_key"
 DIMENSIONS = ("month", "lsoa_id", "crime_type", "ward_id", "borough_id", "reported_by", "owner_unit_id",
               "sensitivity")
 NULLABLE = {"lsoa_id", "ward_id", "borough_id"}  # unplaced records; -1 in the key, so NULLs compare equal
-TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update")
+# The triggers' names carry the version of what they keep: a change to the cells (a new column, a new rule)
+# raises it, and `ensure` then finds the triggers "missing", and counts every cell again with the new SQL.
+VERSION = 2
+TRIGGERS = tuple(f"crime_cells_{event}_v{VERSION}" for event in ("insert", "delete", "update"))
+OLDER_TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update")  # version 1
 
 _columns = ", ".join(DIMENSIONS)
 _key = ", ".join(f"(coalesce({d}, -1))" if d in NULLABLE else d for d in DIMENSIONS)
@@ -57,26 +61,28 @@ def _key_index_sql() -> str:
 
 # --- PostgreSQL: statement-level triggers -------------------------------------------------------------------
 
-_grouped = "(SELECT {columns}, count(*) AS n FROM {rows} GROUP BY {columns}) AS {alias}"
+_grouped = "(SELECT {columns}, count(*) AS n, sum(record_key) AS k FROM {rows} GROUP BY {columns}) AS {alias}"
 
 
 def _pg_add(rows: str) -> str:
-    return (f"INSERT INTO {CELLS} AS cell ({_columns}, records) "
-            f"SELECT {_columns}, count(*) FROM {rows} GROUP BY {_columns} "
-            f"ON CONFLICT ({_key}) DO UPDATE SET records = cell.records + excluded.records;")
+    return (f"INSERT INTO {CELLS} AS cell ({_columns}, records, key_sum) "
+            f"SELECT {_columns}, count(*), sum(record_key) FROM {rows} GROUP BY {_columns} "
+            f"ON CONFLICT ({_key}) DO UPDATE SET records = cell.records + excluded.records, "
+            f"key_sum = cell.key_sum + excluded.key_sum;")
 
 
 def _pg_subtract(rows: str) -> str:
     gone = _grouped.format(columns=_columns, rows=rows, alias="gone")
     keys = f"(SELECT DISTINCT {_columns} FROM {rows}) AS gone"
-    return (f"UPDATE {CELLS} AS cell SET records = cell.records - gone.n FROM {gone} WHERE {_matches('cell', 'gone')};"
+    return (f"UPDATE {CELLS} AS cell SET records = cell.records - gone.n, key_sum = cell.key_sum - gone.k "
+            f"FROM {gone} WHERE {_matches('cell', 'gone')};"
             f"DELETE FROM {CELLS} AS cell USING {keys} WHERE {_matches('cell', 'gone')} AND cell.records <= 0;")
 
 
 def _pg_changed(side: str) -> str:
     """Rows of an UPDATE whose key changed, as they were (`removed`) or are (`added`); others cost nothing."""
     other = "added" if side == "removed" else "removed"
-    differs = " OR ".join(f"{side}.{d} IS DISTINCT FROM {other}.{d}" for d in DIMENSIONS)
+    differs = " OR ".join(f"{side}.{d} IS DISTINCT FROM {other}.{d}" for d in (*DIMENSIONS, "record_key"))
     return f"(SELECT {side}.* FROM {side} JOIN {other} ON {other}.id = {side}.id WHERE {differs}) AS changed"
 
 
@@ -86,16 +92,17 @@ def _pg_function(name: str, body: str) -> str:
 
 
 def _pg_install() -> list[str]:
+    insert, delete, update = TRIGGERS
     return [
-        _pg_function("crime_cells_insert", _pg_add("added")),
-        _pg_function("crime_cells_delete", _pg_subtract("removed")),
-        _pg_function("crime_cells_update", _pg_subtract(_pg_changed("removed")) + _pg_add(_pg_changed("added"))),
-        f"CREATE TRIGGER crime_cells_insert AFTER INSERT ON {CRIMES} REFERENCING NEW TABLE AS added "
-        "FOR EACH STATEMENT EXECUTE FUNCTION crime_cells_insert()",
-        f"CREATE TRIGGER crime_cells_delete AFTER DELETE ON {CRIMES} REFERENCING OLD TABLE AS removed "
-        "FOR EACH STATEMENT EXECUTE FUNCTION crime_cells_delete()",
-        f"CREATE TRIGGER crime_cells_update AFTER UPDATE ON {CRIMES} REFERENCING OLD TABLE AS removed "
-        "NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION crime_cells_update()",
+        _pg_function(insert, _pg_add("added")),
+        _pg_function(delete, _pg_subtract("removed")),
+        _pg_function(update, _pg_subtract(_pg_changed("removed")) + _pg_add(_pg_changed("added"))),
+        f"CREATE TRIGGER {insert} AFTER INSERT ON {CRIMES} REFERENCING NEW TABLE AS added "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {insert}()",
+        f"CREATE TRIGGER {delete} AFTER DELETE ON {CRIMES} REFERENCING OLD TABLE AS removed "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {delete}()",
+        f"CREATE TRIGGER {update} AFTER UPDATE ON {CRIMES} REFERENCING OLD TABLE AS removed "
+        f"NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {update}()",
     ]
 
 
@@ -104,22 +111,23 @@ def _pg_install() -> list[str]:
 
 def _sqlite_add(row: str) -> str:
     values = ", ".join(f"{row}.{d}" for d in DIMENSIONS)
-    return (f"INSERT INTO {CELLS} ({_columns}, records) VALUES ({values}, 1) "
-            f"ON CONFLICT ({_key}) DO UPDATE SET records = records + 1;")
+    return (f"INSERT INTO {CELLS} ({_columns}, records, key_sum) VALUES ({values}, 1, {row}.record_key) "
+            f"ON CONFLICT ({_key}) DO UPDATE SET records = records + 1, key_sum = key_sum + {row}.record_key;")
 
 
 def _sqlite_subtract(row: str) -> str:
     where = _matches(CELLS, row)
-    return (f"UPDATE {CELLS} SET records = records - 1 WHERE {where};"
+    return (f"UPDATE {CELLS} SET records = records - 1, key_sum = key_sum - {row}.record_key WHERE {where};"
             f"DELETE FROM {CELLS} WHERE {where} AND records <= 0;")
 
 
 def _sqlite_install() -> list[str]:
-    changed = " OR ".join(f"old.{d} IS NOT new.{d}" for d in DIMENSIONS)
+    insert, delete, update = TRIGGERS
+    changed = " OR ".join(f"old.{d} IS NOT new.{d}" for d in (*DIMENSIONS, "record_key"))
     return [
-        f"CREATE TRIGGER crime_cells_insert AFTER INSERT ON {CRIMES} BEGIN {_sqlite_add('new')} END",
-        f"CREATE TRIGGER crime_cells_delete AFTER DELETE ON {CRIMES} BEGIN {_sqlite_subtract('old')} END",
-        f"CREATE TRIGGER crime_cells_update AFTER UPDATE OF {_columns} ON {CRIMES} WHEN {changed} "
+        f"CREATE TRIGGER {insert} AFTER INSERT ON {CRIMES} BEGIN {_sqlite_add('new')} END",
+        f"CREATE TRIGGER {delete} AFTER DELETE ON {CRIMES} BEGIN {_sqlite_subtract('old')} END",
+        f"CREATE TRIGGER {update} AFTER UPDATE OF {_columns}, record_key ON {CRIMES} WHEN {changed} "
         f"BEGIN {_sqlite_subtract('old')} {_sqlite_add('new')} END",
     ]
 
@@ -145,10 +153,13 @@ def maintained_by_triggers() -> bool:
 
 
 def drop_triggers() -> None:
+    """Drop the triggers, of this version and of older ones."""
     with connection.cursor() as cursor:
-        for name in TRIGGERS:
+        for name in (*TRIGGERS, *OLDER_TRIGGERS):
             on = f" ON {CRIMES}" if connection.vendor == "postgresql" else ""
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def rebuild() -> int:
@@ -163,8 +174,8 @@ def rebuild() -> int:
         # deleting and inserting half a million indexed rows.
         cursor.execute(f"DROP INDEX IF EXISTS {KEY_INDEX}")
         cursor.execute(f"TRUNCATE {CELLS}" if connection.vendor == "postgresql" else f"DELETE FROM {CELLS}")
-        cursor.execute(f"INSERT INTO {CELLS} ({_columns}, records) "
-                       f"SELECT {_columns}, count(*) FROM {CRIMES} GROUP BY {_columns}")
+        cursor.execute(f"INSERT INTO {CELLS} ({_columns}, records, key_sum) "
+                       f"SELECT {_columns}, count(*), sum(record_key) FROM {CRIMES} GROUP BY {_columns}")
         cells = cursor.rowcount
         _install(cursor)
     return cells
@@ -205,17 +216,18 @@ def forget_periods(periods) -> None:
 
 def add_rows(rows: pl.DataFrame) -> int:
     """Count rows just written while the triggers are deferred: `rows` has a column per dimension (the crime
-    table's column names; month as YYYY-MM-DD text). Returns the number of cells written."""
+    table's column names; month as YYYY-MM-DD text) and `record_key`. Returns the number of cells written."""
     if not rows.height:
         return 0
-    grouped = rows.group_by(list(DIMENSIONS)).agg(records=pl.len()).select(*DIMENSIONS, "records")
-    columns = f"{_columns}, records"
+    grouped = rows.group_by(list(DIMENSIONS)).agg(records=pl.len(), key_sum=pl.col("record_key").sum())
+    grouped = grouped.select(*DIMENSIONS, "records", "key_sum")
+    columns = f"{_columns}, records, key_sum"
     with connection.cursor() as wrapper:
         if connection.vendor == "postgresql":
             with wrapper.cursor.copy(f"COPY {CELLS} ({columns}) FROM STDIN (FORMAT csv)") as copy:
                 copy.write(grouped.write_csv(include_header=False, quote_style="necessary").encode())
         else:
-            placeholders = ", ".join(["%s"] * (len(DIMENSIONS) + 1))
+            placeholders = ", ".join(["%s"] * (len(DIMENSIONS) + 2))
             wrapper.executemany(f"INSERT INTO {CELLS} ({columns}) VALUES ({placeholders})", grouped.rows())
     return grouped.height
 
@@ -229,12 +241,14 @@ def ensure() -> bool:
 
 
 def drift() -> list[tuple]:
-    """Keys whose cell does not hold the count of its rows (for checks and tests): (key..., cell, rows)."""
+    """Keys whose cell does not hold the count and key sum of its rows (for checks and tests):
+    (key..., cell's count, rows' count, cell's key sum, rows' key sum)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join('r.' + d for d in DIMENSIONS)}, coalesce(c.records, 0), r.n "
-            f"FROM (SELECT {_columns}, count(*) AS n FROM {CRIMES} GROUP BY {_columns}) AS r "
-            f"LEFT JOIN {CELLS} AS c ON {_matches('c', 'r')} WHERE c.records IS NULL OR c.records <> r.n "
-            f"UNION ALL SELECT {', '.join('c.' + d for d in DIMENSIONS)}, c.records, 0 FROM {CELLS} AS c "
+            f"SELECT {', '.join('r.' + d for d in DIMENSIONS)}, coalesce(c.records, 0), r.n, c.key_sum, r.k "
+            f"FROM (SELECT {_columns}, count(*) AS n, sum(record_key) AS k FROM {CRIMES} GROUP BY {_columns}) AS r "
+            f"LEFT JOIN {CELLS} AS c ON {_matches('c', 'r')} "
+            f"WHERE c.records IS NULL OR c.records <> r.n OR c.key_sum <> r.k "
+            f"UNION ALL SELECT {', '.join('c.' + d for d in DIMENSIONS)}, c.records, 0, c.key_sum, 0 FROM {CELLS} AS c "
             f"WHERE NOT EXISTS (SELECT 1 FROM {CRIMES} AS r WHERE {_matches('r', 'c')})")
         return cursor.fetchall()

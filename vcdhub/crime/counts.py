@@ -7,7 +7,7 @@ those users, are counted from the rows. Either way a user counts exactly the rec
 (platform.disclosure).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -27,14 +27,26 @@ class AreaCounts:
     unplaced: int | None
     by_code: dict[str, int | None]
     suppressed_below: int | None = None  # cells from 1 to this minus one are shown as None
+    # The sums of the counted records' record keys, by code, for cell key perturbation ("" unplaced, None total)
+    key_sums: dict = field(default_factory=dict, repr=False)
+    perturbed: bool = False
 
 
 def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
-    """The counts as the disclosure policy lets this reader see them (platform.disclosure.Disclosure): small
-    cells withheld, and the total withheld when any cell is, since the total minus the cells shown would give
-    the withheld cells back (exactly, when one cell is withheld)."""
+    """The counts as the disclosure policy lets this reader see them (platform.disclosure.Disclosure).
+
+    With perturbation (aggregate-only readers), every cell and the total get their cell key noise, then small
+    cells are withheld: the total is a cell of its own, so neither it nor a difference between two tables
+    gives a withheld cell back exactly. Without it, small cells are withheld, and so is the total when any
+    cell is, since the total minus the cells shown would give the withheld cells back."""
     if not disclosure.protects:
         return counts
+    if disclosure.perturbs:
+        raw = {**counts.by_code, "": counts.unplaced, None: counts.total}
+        noisy = disclosure.perturbed(raw, counts.key_sums)
+        by_code = {code: disclosure.cell(noisy[code]) for code in counts.by_code}
+        return AreaCounts(counts.level, disclosure.cell(noisy[None]), disclosure.cell(noisy[""]), by_code,
+                          suppressed_below=disclosure.minimum, perturbed=True)
     by_code, any_withheld = disclosure.cells(counts.by_code)
     unplaced = disclosure.cell(counts.unplaced)
     any_withheld = any_withheld or (unplaced is None and counts.unplaced is not None)
@@ -48,10 +60,16 @@ class Counted:
 
     queryset: QuerySet
     weight: str | None = None
+    keys: str = "record_key"  # the column of record keys, or of their sums in cells
 
     @property
     def tally(self):
         return Sum(self.weight) if self.weight else Count("pk")
+
+    def keyed_by(self, field: str) -> dict:
+        """{value of `field`: (count, sum of the records' keys)}, for values with any record."""
+        rows = self.queryset.order_by().values_list(field).annotate(n=self.tally, k=Sum(self.keys))
+        return {value: (n, k or 0) for value, n, k in rows}
 
     def total(self) -> int:
         if self.weight is None:
@@ -74,7 +92,7 @@ def counted_crimes(user, params=None, *, request=None, filterset_class=CrimeFilt
     cells = countable_cells(CrimeCell.objects.all(), user, Crime)
     if cells is not None:
         filterset = filterset_class(params, queryset=cells, request=request)
-        counted = Counted(filterset.qs if usable(filterset) else cells.none(), "records")
+        counted = Counted(filterset.qs if usable(filterset) else cells.none(), "records", "key_sum")
     else:
         filterset = filterset_class(params, queryset=countable(Crime.objects.all(), user), request=request)
         counted = Counted(filterset.qs if usable(filterset) else Crime.objects.none())
@@ -86,16 +104,20 @@ def count_by_area(records: "QuerySet | Counted", level: str) -> AreaCounts:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     counted = records if isinstance(records, Counted) else Counted(records)
     by_code: dict[str, int] = {}
+    key_sums: dict = {"": 0}
     unplaced = 0
     # Group on the foreign key (no join), then name the areas: much cheaper over millions of rows.
-    rows = counted.by(f"{level}_id").items()
+    rows = counted.keyed_by(f"{level}_id").items()
     codes = _codes(level)
-    for area_id, n in rows:
+    for area_id, (n, keys) in rows:
         if area_id is None:
             unplaced += n
+            key_sums[""] += keys
         else:
             by_code[codes[area_id]] = n
-    return AreaCounts(level, sum(by_code.values()) + unplaced, unplaced, by_code)
+            key_sums[codes[area_id]] = keys
+    key_sums[None] = sum(key_sums.values())
+    return AreaCounts(level, sum(by_code.values()) + unplaced, unplaced, by_code, key_sums=key_sums)
 
 
 def _codes(level: str) -> dict[int, str]:
@@ -127,5 +149,5 @@ def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, cover
         "type": "FeatureCollection",
         "features": features,
         "properties": {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
-                       "suppressed_below": counts.suppressed_below},
+                       "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed},
     }

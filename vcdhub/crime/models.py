@@ -191,6 +191,7 @@ class CrimeCell(models.Model):
     borough = models.ForeignKey(Borough, null=True, on_delete=models.DO_NOTHING, related_name="+",
                                 db_constraint=False, db_index=False)
     records = models.PositiveIntegerField()
+    key_sum = models.BigIntegerField(default=0, help_text="The sum of the records' record keys (cell key perturbation)")
 
     # Its unique key (unplaced areas as -1, so that they compare equal) is made with the triggers, in
     # crime.cells: Django cannot declare an expression index that upserts infer on both databases.

@@ -2,9 +2,11 @@
 writes it in one transaction (superseding older copies of its periods) unless the database already holds it."""
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from vcdhub.ingest.parsing import ParsedFile, parse_file
 from vcdhub.ingest.supersession import current_batch, replace_periods
 from vcdhub.ingest.writers import bulk_insert, bulk_insert_frame
 from vcdhub.platform.months import parse_month
+from vcdhub.platform.records import RECORD_KEYS
 from vcdhub.platform.rowerrors import RowError
 
 MODEL_FOR_KIND = {Kind.STREET: Crime, Kind.OUTCOMES: Outcome, Kind.STOP_AND_SEARCH: StopSearch}
@@ -113,18 +116,22 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
             rows=parsed.rows_read, imported_by=actor, started_at=started, finished_at=timezone.now(),
         )
         result.rows_replaced = replace_periods(batch, model, periods)
-        columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id")
+        columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id", "record_key")
         batch_id = batch.pk
+        keys = _record_keys(parsed.frame.height if parsed.frame is not None else len(parsed.rows))
         if parsed.frame is not None:
-            frame = _place_frame(parsed.frame, resolver).with_columns(batch_id=pl.lit(batch_id, dtype=pl.Int64))
+            frame = _place_frame(parsed.frame, resolver).with_columns(
+                batch_id=pl.lit(batch_id, dtype=pl.Int64), record_key=pl.Series(keys, dtype=pl.Int16))
             result.rows_imported = bulk_insert_frame(table, frame.select(columns))
-            written = frame.select([name for name in columns if name in cells.DIMENSIONS])
+            counted = [name for name in columns if name in (*cells.DIMENSIONS, "record_key")]
+            written = frame.select(counted)
         else:
             places = _place(parsed.rows, resolver)
-            values = [(*row.values, *place, batch_id) for row, place in zip(parsed.rows, places, strict=True)]
+            values = [(*row.values, *place, batch_id, int(key))
+                      for row, place, key in zip(parsed.rows, places, keys, strict=True)]
             result.rows_imported = bulk_insert(table, columns, values)
             written = pl.DataFrame({name: [v[i] for v in values] for i, name in enumerate(columns)
-                                    if name in cells.DIMENSIONS}, strict=False)
+                                    if name in (*cells.DIMENSIONS, "record_key")}, strict=False)
         if model is Crime and not cells.maintained_by_triggers():  # a bulk load: this file counts its own cells
             _count_cells(written, [(force, parse_month(m).isoformat()) for force, m in periods],
                          replaced=result.rows_replaced > 0)
@@ -135,6 +142,11 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
             "rows_replaced": result.rows_replaced})
     result.batch_id = batch.pk
     return result
+
+
+def _record_keys(rows: int):
+    """A random record key for each row (platform.records): drawn from the operating system's entropy."""
+    return np.random.default_rng(secrets.randbits(128)).integers(0, RECORD_KEYS, rows, dtype=np.int16)
 
 
 def _count_cells(written: pl.DataFrame, periods, *, replaced: bool) -> None:

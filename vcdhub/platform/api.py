@@ -9,8 +9,14 @@ change that would take the record out of its writer's sight is rolled back.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
-from rest_framework import mixins, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework import mixins, views, viewsets
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import IsAuthenticated
 
 from vcdhub.access.policy import has_role
@@ -19,6 +25,18 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import NoLongerVisible, clean_pk
+
+
+def exception_handler(exc, context):
+    """DRF's answer to an error, with every refusal for want of credentials (401: none, or a bad or expired
+    token) on the audit chain, as the web's refusals are. A 403 is audited where it is decided
+    (platform.permissions), so it is not written twice."""
+    response = views.exception_handler(exc, context)
+    if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+        request = context.get("request")
+        record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path if request else "",
+                     reason=f"401: {exc.detail}")
+    return response
 
 
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):

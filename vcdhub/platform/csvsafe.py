@@ -5,9 +5,12 @@ CSV download made for people to open goes through safe_cell."""
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number, such as a longitude "-0.118092", is data, not a formula: leave it as it is.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def safe_cell(value):
@@ -19,7 +22,9 @@ def safe_cell(value):
     if isinstance(value, int | float):
         return value if not isinstance(value, float) or math.isfinite(value) else ""
     text = json.dumps(value) if isinstance(value, list | dict) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class _Echo:

@@ -12,18 +12,22 @@ Two questions, answered here and nowhere else:
    whenever a cell is withheld, so a withheld cell cannot be worked out as the total minus the cells shown.
 
 The map, the counts API, the places pages, the performance page and the authority's report all ask this
-module. Differencing between two different filters (X+Y minus Y) is not stopped by withholding alone: see
-docs/decisions.md (cell key perturbation is the next step, issue 10).
+module. Withholding alone does not stop differencing between two filters (X+Y minus Y): counts that come with
+their records' key sums (the crime cells' counts API and map) are perturbed for aggregate-only readers first
+(cell key perturbation: docs/disclosure.md).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
+import polars as pl
 from django.conf import settings
 from django.db.models import QuerySet
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.access.policy import marking_visibility_q
 from vcdhub.platform.permissions import reads_records
+from vcdhub.stats.perturbation import CellKeyPerturbation, PerturbationTable
 
 
 def open_records(queryset: QuerySet) -> QuerySet:
@@ -50,24 +54,57 @@ def countable_cells(cells: QuerySet, user, record_model) -> QuerySet | None:
     return open_records(cells)
 
 
+@lru_cache(maxsize=1)
+def _perturbation_table(path: str, max_noise: int, seed: int) -> PerturbationTable:
+    if path:  # a ptable in the ONS package's format: columns pcv, ckey, pvalue
+        frame = pl.read_csv(path, columns=["pcv", "ckey", "pvalue"])
+        return PerturbationTable.from_columns(frame["pcv"], frame["ckey"], frame["pvalue"])
+    return PerturbationTable.balanced(max_noise, seed=seed)
+
+
+def perturbation_table() -> PerturbationTable:
+    """The configured ptable (docs/disclosure.md): VCDHUB_PTABLE, or one built from
+    VCDHUB_PERTURBATION_MAX_NOISE and VCDHUB_PERTURBATION_SEED."""
+    return _perturbation_table(settings.VCDHUB_PTABLE, settings.VCDHUB_PERTURBATION_MAX_NOISE,
+                               settings.VCDHUB_PERTURBATION_SEED)
+
+
 @dataclass(frozen=True)
 class Disclosure:
-    """How exact the figures shown to one reader may be. `minimum` None: exact (the reader reads records)."""
+    """How exact the figures shown to one reader may be. `minimum` None: exact (the reader reads records).
+
+    `perturbation`: for aggregate-only readers, counts that come with their records' key sums are perturbed
+    (cell key perturbation, stats.perturbation) before small ones are withheld, so that differences between
+    tables do not give withheld counts back.
+    """
 
     minimum: int | None = None
+    perturbation: PerturbationTable | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def for_user(cls, user) -> "Disclosure":
-        return cls(None if reads_records(user) else settings.VCDHUB_MIN_CELL)
+        return cls() if reads_records(user) else cls.aggregate_only()
 
     @classmethod
     def aggregate_only(cls) -> "Disclosure":
         """The protected view, for outputs made for aggregate-only readers (the authority's report)."""
-        return cls(settings.VCDHUB_MIN_CELL)
+        return cls(settings.VCDHUB_MIN_CELL, perturbation_table())
 
     @property
     def protects(self) -> bool:
         return self.minimum is not None
+
+    @property
+    def perturbs(self) -> bool:
+        return self.perturbation is not None
+
+    def perturbed(self, counts: dict, key_sums: dict) -> dict:
+        """Each count with its cell key noise (counts are unchanged for a reader who is not protected)."""
+        if not self.perturbs or not counts:
+            return dict(counts)
+        keys = list(counts)
+        ckp = CellKeyPerturbation(self.perturbation).fit([counts[k] for k in keys], [key_sums[k] for k in keys])
+        return {k: int(v) for k, v in zip(keys, ckp.perturbed_, strict=True)}
 
     def is_small(self, n) -> bool:
         """A count this reader may not see: from 1 to minimum - 1."""

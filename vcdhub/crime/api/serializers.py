@@ -37,3 +37,6 @@ class AreaCountSerializer(serializers.Serializer):
                                    help_text="Area code -> count; null where a small cell is suppressed")
     suppressed_below = serializers.IntegerField(
         allow_null=True, help_text="For authority members: counts from 1 to this minus one are withheld")
+    perturbed = serializers.BooleanField(
+        help_text="For aggregate-only readers: each count, and the total, carries a small fixed adjustment "
+                  "(cell key perturbation) that protects individuals; see docs/disclosure.md")

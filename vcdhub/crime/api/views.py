@@ -60,7 +60,8 @@ class AggregateMixin:
     def counts(self, request):
         counts = self._counts(request)
         return Response({"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
-                         "counts": counts.by_code, "suppressed_below": counts.suppressed_below})
+                         "counts": counts.by_code, "suppressed_below": counts.suppressed_below,
+                         "perturbed": counts.perturbed})
 
     @extend_schema(parameters=[LEVEL_PARAM], responses={200: OpenApiTypes.OBJECT},
                    description="GeoJSON FeatureCollection of every area at the level, with a `count` property.")

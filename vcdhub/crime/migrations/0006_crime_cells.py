@@ -1,20 +1,9 @@
-"""The crime cells (crime.cells): the table, its unique key, the triggers that keep it, and the counts of
-the rows already held. The SQL is crime.cells's own, so that a migrated database and a rebuilt one match."""
+"""The crime cells table (crime.cells). Its key index and triggers, and the counts of the rows already held,
+are made after every migrate by crime.cells.ensure (crime/apps.py), from the code of the day: a migration
+that called it would run today's SQL against yesterday's schema."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-def count_cells(apps, schema_editor):
-    from vcdhub.crime import cells
-
-    cells.rebuild()
-
-
-def drop_triggers(apps, schema_editor):
-    from vcdhub.crime import cells
-
-    cells.drop_triggers()
 
 
 class Migration(migrations.Migration):
@@ -41,5 +30,4 @@ class Migration(migrations.Migration):
                 ('ward', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='geography.ward')),
             ],
         ),
-        migrations.RunPython(count_cells, drop_triggers),
     ]

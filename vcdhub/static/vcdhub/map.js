@@ -100,7 +100,9 @@
           plural(counted.length, p.level) + " with data" +
           (uncovered ? " (" + plural(uncovered, p.level) + " drawn blank have no data for this period)" : "") +
           (p.suppressed_below ? "; small counts withheld" : "") + "; " + fmt(p.unplaced) +
-          " not placed in any area.";
+          " not placed in any area." +
+          (p.perturbed ? " To protect individuals, each figure (and the total) is adjusted by a small, fixed " +
+            "amount, so the areas need not add up to the total." : "");
         status.dataset.total = p.total;
         el.dataset.drawn = "true";
       })

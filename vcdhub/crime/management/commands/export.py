@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="month_to", default="", metavar="YYYY-MM")
         parser.add_argument("--crime-type", action="append", default=[], help="repeat for several (crimes only)")
         parser.add_argument("-o", "--output", default="-", help="file to write (.csv or .csv.gz); - for stdout")
+        parser.add_argument("--spreadsheet-safe", action="store_true",
+                            help="prefix text a spreadsheet would run as a formula (=, +, -, @) with a quote; "
+                                 "by default each cell is written exactly as police.uk publishes it")
         parser.add_argument("--user", help="export what this user may see, auditing sensitive rows as their reads "
                                            "(without it, only OFFICIAL records are exported)")
 
@@ -60,18 +63,16 @@ class Command(BaseCommand):
         with acting_as(actor, user=account, reason=f"CLI export of {what} by {cli_actor()}"):
             record_reads(queryset.filter(sensitivity=Sensitivity.OFFICIAL_SENSITIVE), "export")
             try:
-                count = self._write(queryset, schema, output)
+                count = self._write(queryset, schema, output, spreadsheet_safe=options["spreadsheet_safe"])
             except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
                 sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - Python's own exit flush must not fail
                 raise SystemExit(0) from None
         self.stderr.write(f"{count} {what} rows written to {output if output != '-' else 'stdout'}"
                           + ("" if account else " (OFFICIAL records only; pass --user for more)"))
 
-    def _write(self, queryset, schema, output) -> int:
-        if output == "-":
-            count = write_police_uk(queryset, schema, self.stdout)  # each CSV line ends in \n, as it expects
-        else:
-            opener = gzip.open if output.endswith(".gz") else open
-            with opener(output, "wt", encoding="utf-8", newline="") as stream:
-                count = write_police_uk(queryset, schema, stream)
-        return count
+    def _write(self, queryset, schema, output, *, spreadsheet_safe: bool) -> int:
+        if output == "-":  # each CSV line ends in \n, as self.stdout expects
+            return write_police_uk(queryset, schema, self.stdout, spreadsheet_safe=spreadsheet_safe)
+        opener = gzip.open if output.endswith(".gz") else open
+        with opener(output, "wt", encoding="utf-8", newline="") as stream:
+            return write_police_uk(queryset, schema, stream, spreadsheet_safe=spreadsheet_safe)
