@@ -73,3 +73,32 @@ def test_the_performance_page_shows_targets_and_charts(live_server, browser, lon
         page.close()
     finally:
         connections.close_all()
+
+
+def test_a_hostile_area_name_is_shown_as_text_and_runs_no_script(live_server, browser, london, demo_file):
+    """A crafted boundary file could name an area in HTML: map tooltips build text nodes, never markup."""
+    from vcdhub.geography.models import Borough
+
+    assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
+    make_persona("vcd_analyst")
+    hostile = '<img src="x" onerror="window.__vcdhubXss = 1">Lambeth'
+    try:
+        Borough.objects.filter(code="E09000022").update(name=hostile)
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "vcd_analyst")
+        page.fill("#id_password", "correct horse battery staple")
+        page.click("button[type=submit]")
+        page.goto(f"{live_server.url}/map/?level=borough")
+        page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
+        areas = page.locator("#map path.leaflet-interactive")
+        shown = []
+        for i in range(areas.count()):
+            areas.nth(i).hover(force=True)
+            shown += page.locator(".leaflet-tooltip").all_inner_texts()
+        assert any(text.startswith(hostile) for text in shown), shown[:3]
+        assert page.locator(".leaflet-tooltip-pane img").count() == 0
+        assert page.evaluate("() => window.__vcdhubXss") is None
+        page.close()
+    finally:
+        connections.close_all()

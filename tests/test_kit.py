@@ -140,3 +140,4 @@ def test_navigation_shows_each_user_only_the_modules_they_may_use(london):
     assert labels("vcd_analyst") == {"Crime explorer", "Map", "Performance", "Equality", "Places", "Access"}
     assert labels("auditor") == {"Crime explorer", "Map", "Performance", "Equality", "Places", "Audit", "Access"}
     assert labels("authority_member") == {"Map", "Performance", "Equality", "Places"}
+

@@ -154,6 +154,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Secure cookies mean the site is served over HTTPS: then plain HTTP is redirected, and browsers are told to
+# use HTTPS only (HSTS, a year). The health check stays on HTTP for a load balancer's probe.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the force's other sites are not ours to bind
+if env_bool("BEHIND_TLS_PROXY", False):  # a proxy that ends TLS and says so in X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -162,7 +170,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "vcdhub.platform.pagination.CappedPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -202,6 +210,12 @@ VCDHUB_PTABLE = env_str("VCDHUB_PTABLE", "")
 # The largest file an administrator may upload for import through the web (a year of the Met's police.uk
 # bulk download is about 300 MB); larger loads use `vcdhub import` on the server.
 VCDHUB_MAX_UPLOAD_BYTES = env_int("VCDHUB_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
+
+# What one imported file may cost (vcdhub.ingest.files): its size once decompressed, how many times its
+# compressed size it may grow (a zip bomb grows a thousandfold), and how many files one archive may hold.
+VCDHUB_IMPORT_MAX_FILE_BYTES = env_int("VCDHUB_IMPORT_MAX_FILE_BYTES", 1024**3)
+VCDHUB_IMPORT_MAX_RATIO = env_int("VCDHUB_IMPORT_MAX_RATIO", 200)
+VCDHUB_IMPORT_MAX_MEMBERS = env_int("VCDHUB_IMPORT_MAX_MEMBERS", 10_000)
 
 # Coordinates outside this box are rejected on import: police.uk covers England, Wales and NI.
 VCDHUB_COORDINATE_BOUNDS = {"lon_min": -11.0, "lon_max": 2.5, "lat_min": 49.0, "lat_max": 61.0}

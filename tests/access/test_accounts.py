@@ -161,18 +161,24 @@ def test_grants_are_asked_for_and_decided_in_the_app(personas):
     officer.force_login(personas["compass_officer"])
     supervisor.force_login(personas["vcd_supervisor"])
     ask = {"action": "request", "object_type": "crime.crime", "reason": "Linked missing person", "days": 7}
-    # Public records, and ids that do not exist, get the same answer: nothing to grant.
-    for pk in (public.pk, 999_999):
-        page = officer.post("/account/grants/", {**ask, "object_id": pk})
-        assert "object_id" in page.context["form"].errors
-    assert officer.post("/account/grants/", {**ask, "object_id": secret.pk}).status_code == 302
-    grant = AccessGrant.objects.get()
+    # A sensitive record, a public one and an id that does not exist get the same answer, so the form tells
+    # nobody which ids are OFFICIAL-SENSITIVE.
+    answers = []
+    for pk in (public.pk, 999_999, secret.pk):
+        response = officer.post("/account/grants/", {**ask, "object_id": pk}, follow=True)
+        answers.append((response.status_code, response.redirect_chain,
+                        [str(m) for m in response.context["messages"]]))
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][2] == ["Request sent to a supervisor."]
+    grant = AccessGrant.objects.get(object_id=str(secret.pk))
     assert officer.get(f"/crimes/{secret.pk}/").status_code == 404
-    # The officer cannot decide their own request; a supervisor sees it waiting.
+    # The officer cannot decide their own request; a supervisor sees the three waiting, and what each names.
     assert officer.get("/account/grants/").context["deciding"] is False
-    assert list(supervisor.get("/account/grants/").context["pending"]) == [grant]
+    pending = {g.object_id: g.target_note for g in supervisor.get("/account/grants/").context["pending"]}
+    assert pending == {str(public.pk): "This record is not OFFICIAL-SENSITIVE: it needs no grant.",
+                       "999999": "No record has this id: refuse the request.", str(secret.pk): ""}
     incomplete = supervisor.post(f"/account/grants/{grant.pk}/decide/", {"decision": "approve", "information": "x"})
-    assert incomplete.status_code == 302 and not AccessGrant.objects.get().approved_at
+    assert incomplete.status_code == 302 and not AccessGrant.objects.get(pk=grant.pk).approved_at
     rationale = {"information": "Compass case", "threat_and_risk": "High risk", "powers_and_policy": "APP",
                  "options": "Grant or refuse", "action_taken": "Granted for 7 days"}
     supervisor.post(f"/account/grants/{grant.pk}/decide/", {"decision": "approve", **rationale})
@@ -212,3 +218,50 @@ def test_api_calls_without_valid_credentials_are_refused_401_and_audited(persona
     assert response.status_code == 401
     denied = AuditEntry.objects.filter(seq__gt=before, kind=EntryKind.DENIED, action="api")
     assert denied.count() == 1 and denied.get().object_id == "/api/crimes/counts/"
+
+
+@pytest.mark.parametrize(("secure", "expected"), [("1", "True 31536000 True"), ("0", "False 0 False")])
+def test_secure_cookies_bring_https_redirects_and_hsts(secure, expected):
+    import subprocess
+    import sys
+
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE)")
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "vcdhub.settings", "SECURE_COOKIES": secure}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected
+
+
+def test_credential_changes_are_audited_events_that_never_hold_a_hash(personas):
+    from django.contrib import admin
+
+    from vcdhub.access.models import ApiToken
+
+    user = personas["borough_analyst"]
+    with acting_as("user:administrator"):  # an administrator resets the password
+        user.set_password("another long passphrase 42")
+        user.save()
+    reset = AuditEntry.objects.filter(action="password_changed", object_id=str(user.pk)).latest("seq")
+    assert (reset.actor, reset.detail) == ("user:administrator", {"password": "changed"})
+    assert not AuditEntry.objects.filter(detail__icontains=user.password[-20:]).exists()
+
+    # Removing a second factor needs the password; the removal and the refusal are both on the trail.
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    client.post("/account/2fa/remove/", {"password": "not it"})
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, action="totp_remove", user_id=user.pk).exists()
+    client.post("/account/2fa/remove/", {"password": "another long passphrase 42"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuditEntry.objects.filter(action="totp_removed", actor="user:borough_analyst").count() == 1
+    # ... by any path: an administrator deleting a device or a token in the admin is audited too.
+    device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    with acting_as("user:administrator"):
+        token, _ = actions.issue_token(user, name="extract", days=5)
+        device.delete()
+        ApiToken.objects.filter(pk=token.pk).delete()
+    assert AuditEntry.objects.filter(action="totp_removed", actor="user:administrator").exists()
+    assert AuditEntry.objects.filter(action="token_deleted", object_id=str(token.pk)).exists()
+    # The admin's bulk "delete selected" (one query, no change log) is switched off.
+    assert "delete_selected" not in dict(admin.site.actions)

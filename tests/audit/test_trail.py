@@ -120,6 +120,34 @@ def test_auditors_answer_who_accessed_a_record_and_what_a_user_looked_at(persona
     assert "username" in bad.context["form_user"].errors
 
 
+def test_auditors_see_ids_and_metadata_but_not_the_text_of_records_they_may_not_read(personas, crime):
+    """The CSU's sensitive record: the auditor sees who opened it and when, but not what it says."""
+    with acting_as("test:setup"):
+        Crime.objects.filter(pk=crime.pk).update(owner_unit_id="csu", sensitivity="OFFICIAL-SENSITIVE")
+        open_crime = Crime.objects.exclude(pk=crime.pk).order_by("pk").first()
+    investigator = Client()
+    investigator.force_login(personas["csu_investigator"])
+    investigator.get(f"/crimes/{crime.pk}/")
+    with acting_as("user:vcd_analyst"):
+        from vcdhub.audit.log import record_event
+
+        record_event(EntryKind.ACCESS, "note", open_crime, reason="an OFFICIAL record")
+    auditor = Client()
+    auditor.force_login(personas["auditor"])
+    secret_text = str(Crime.objects.get(pk=crime.pk))
+    for object_id in (crime.pk, open_crime.pk):
+        query = {"q": "record", "object_type": "crime.crime", "object_id": object_id}
+        page = auditor.get("/audit/", query)
+        shown = {e.object_repr for e in page.context["entries"]}
+        csv_text = auditor.get("/audit/", {**query, "format": "csv"}).content.decode()
+        if object_id == crime.pk:
+            assert shown == {"(withheld: you may not read this record)"}
+            assert secret_text not in page.content.decode() and secret_text not in csv_text
+            assert "user:csu_investigator" in csv_text  # who, when and what kind of access: all there
+        else:
+            assert shown == {str(open_crime)} and str(open_crime) in csv_text
+
+
 def test_user_accounts_changes_are_on_the_trail_without_secrets(db):
     from django.contrib.auth import get_user_model
 
@@ -128,8 +156,10 @@ def test_user_accounts_changes_are_on_the_trail_without_secrets(db):
         user.first_name = "Newcomer (fictitious)"
         user.save()
         user.set_password("another long passphrase")
-        user.save()  # only the password changed: no entry
+        user.save()  # only the password changed: an event saying so, without the hash
     entries = AuditEntry.objects.filter(object_type="auth.user", object_id=str(user.pk)).order_by("seq")
-    assert [(e.action, e.actor) for e in entries] == [("create", "user:admin"), ("update", "user:admin")]
+    assert [(e.action, e.actor) for e in entries] == [("create", "user:admin"), ("update", "user:admin"),
+                                                      ("password_changed", "user:admin")]
     assert entries[1].before["first_name"] == "" and entries[1].after["first_name"] == "Newcomer (fictitious)"
-    assert all("password" not in (e.after or {}) for e in entries)
+    assert all("password" not in (e.after or {}) for e in entries[:2])
+    assert entries[2].detail == {"password": "changed"} and user.password not in str(entries[2].detail)

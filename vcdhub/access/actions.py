@@ -33,19 +33,26 @@ def assign_role(user, role: str, *, by) -> RoleAssignment:
     return assignment
 
 
-def request_grant(*, user, record=None, model=None, unit: Unit | None = None, reason: str, days: int,
-                  requested_by) -> AccessGrant:
-    """Ask for time-limited access to one record, or to every record of `model` owned by `unit`."""
+def request_grant(*, user, record=None, model=None, object_id=None, unit: Unit | None = None, reason: str,
+                  days: int, requested_by) -> AccessGrant:
+    """Ask for time-limited access to one record (`record`, or `model` and `object_id`), or to every record of
+    `model` owned by `unit`.
+
+    A request by id is taken whether or not such a record exists, or needs a grant: answering differently
+    would tell the requester which ids are OFFICIAL-SENSITIVE. The supervisor who decides sees which it is.
+    """
     if not reason.strip():
         raise ValidationError({"reason": "Say why the access is needed."})
     if not 1 <= days <= MAX_GRANT_DAYS:
         raise ValidationError({"days": f"A grant lasts from 1 to {MAX_GRANT_DAYS} days."})
-    if (record is None) == (unit is None):
+    if record is not None:
+        model, object_id = type(record), record.pk
+    if (object_id is None) == (unit is None):
         raise ValidationError("A grant names either one record or one unit.")
-    content_type = ContentType.objects.get_for_model(record if record is not None else model)
+    content_type = ContentType.objects.get_for_model(model)
     with because(reason.strip()):
         return AccessGrant.objects.create(
-            user=user, content_type=content_type, object_id=str(record.pk) if record is not None else "",
+            user=user, content_type=content_type, object_id=str(object_id) if object_id is not None else "",
             unit=unit, reason=reason.strip(), requested_by=requested_by,
             expires_at=timezone.now() + dt.timedelta(days=days),
         )

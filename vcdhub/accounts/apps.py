@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
         nav=(NavEntry("Access", "access:grants", records=True, order=90),),
         urls="vcdhub.accounts.urls", url_prefix="account/",
     )
+
+    def ready(self):
+        from vcdhub.accounts import signals  # noqa: F401 - credential removals on the audit chain

@@ -11,12 +11,13 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vcdhub.access import actions
-from vcdhub.access.choices import Role
+from vcdhub.access.choices import Role, Sensitivity
 from vcdhub.access.models import AccessGrant, ApiToken
 from vcdhub.access.policy import has_role, profile
 from vcdhub.accounts.forms import DecisionForm, GrantRequestForm, LoginForm, TokenForm, TotpConfirmForm
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
+from vcdhub.platform.views import clean_pk
 
 
 class LoginView(auth_views.LoginView):
@@ -82,9 +83,13 @@ def totp_confirm(request):
 
 @require_POST
 def totp_remove(request):
-    removed, _ = TOTPDevice.objects.filter(user=request.user).delete()
+    """Turning the second factor off needs the password again: a session left open must not be enough."""
+    if not request.user.check_password(request.POST.get("password", "")):
+        record_event(EntryKind.DENIED, "totp_remove", request.user, reason="wrong password")
+        messages.error(request, "That is not your password: two-factor sign-in is still on.")
+        return redirect("access:account")
+    removed, _ = TOTPDevice.objects.filter(user=request.user).delete()  # audited by accounts.signals
     if removed:
-        record_event(EntryKind.AUTH, "totp_removed", request.user)
         messages.success(request, "Two-factor sign-in is off.")
     return redirect("access:account")
 
@@ -113,17 +118,38 @@ def grants(request):
     form = GrantRequestForm(request.POST or None) if request.POST.get("action") == "request" else GrantRequestForm()
     if request.method == "POST" and request.POST.get("action") == "request" and form.is_valid():
         d = form.cleaned_data
-        actions.request_grant(user=request.user, record=d["record"], reason=d["reason"], days=d["days"],
-                              requested_by=request.user)
+        actions.request_grant(user=request.user, model=d["model"], object_id=d["object_id"], reason=d["reason"],
+                              days=d["days"], requested_by=request.user)
         messages.success(request, "Request sent to a supervisor.")
         return redirect("access:grants")
     deciding = has_role(request.user, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    pending = (AccessGrant.objects.filter(approved_at__isnull=True, revoked_at__isnull=True)
-               .exclude(user=request.user).select_related("user", "content_type") if deciding else [])
+    pending = (list(AccessGrant.objects.filter(approved_at__isnull=True, revoked_at__isnull=True)
+                    .exclude(user=request.user).select_related("user", "content_type")) if deciding else [])
+    _note_targets(pending)  # the requester was told nothing about the id; the supervisor who decides is
     return render(request, "access/grants.html", {
         "form": form, "mine": AccessGrant.objects.filter(user=request.user).select_related("content_type"),
         "pending": pending, "decision_form": DecisionForm(), "deciding": deciding,
     })
+
+
+def _note_targets(grants: list) -> None:
+    """What the supervisor should know before deciding a request by id: whether it names anything to grant.
+    One query per record type, not one per request."""
+    by_type: dict = {}
+    for grant in grants:
+        grant.target_note = ""
+        if grant.object_id:
+            by_type.setdefault(grant.content_type, []).append(grant)
+    for content_type, asked in by_type.items():
+        model = content_type.model_class()
+        ids = {pk for pk in (clean_pk(model, g.object_id) for g in asked) if pk is not None}
+        marking = {str(pk): sensitivity for pk, sensitivity in
+                   model._default_manager.filter(pk__in=ids).values_list("pk", "sensitivity")}
+        for grant in asked:
+            if grant.object_id not in marking:
+                grant.target_note = "No record has this id: refuse the request."
+            elif marking[grant.object_id] != Sensitivity.OFFICIAL_SENSITIVE:
+                grant.target_note = "This record is not OFFICIAL-SENSITIVE: it needs no grant."
 
 
 @require_POST

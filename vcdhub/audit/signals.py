@@ -66,6 +66,7 @@ def _attributed():
 def remember_user(sender, instance, **kwargs):
     old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
     instance._audit_before = _user_snapshot(old) if old is not None else None
+    instance._audit_password_before = old.password if old is not None else None
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
@@ -73,10 +74,13 @@ def log_user_change(sender, instance, created, **kwargs):
     from vcdhub.audit.log import record_change
 
     before, after = getattr(instance, "_audit_before", None), _user_snapshot(instance)
-    if not created and before == after:
-        return  # only the password or the last sign-in changed (the latter is audited as a sign-in)
+    password_before = getattr(instance, "_audit_password_before", None)
     with _attributed():
-        record_change(instance, "create" if created else "update", before, after)
+        if created or before != after:
+            record_change(instance, "create" if created else "update", before, after)
+        if not created and password_before is not None and password_before != instance.password:
+            # A credential change is its own event: that it changed, and by whom; never the hash.
+            record_event(EntryKind.ACCESS, "password_changed", instance, detail={"password": "changed"})
 
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)

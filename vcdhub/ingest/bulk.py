@@ -9,7 +9,7 @@ from django.db import connections
 
 from vcdhub.audit.context import acting_as_name
 from vcdhub.geography.placement import AreaResolver
-from vcdhub.ingest.one_file import FileResult, PreparedFile, finish, prepare, record_rejection
+from vcdhub.ingest.one_file import FileResult, PreparedFile, finish, prepare
 from vcdhub.ingest.supersession import current_sha256
 
 # A load bigger than this (compressed bytes, about 18 months of a large force's street files) runs in bulk
@@ -52,8 +52,6 @@ def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) 
             try:
                 with acting_as_name(actor):
                     result = finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
-                    if result.status == "rejected":
-                        record_rejection(prepared.source, result)
                 results[position] = result
             finally:
                 with turn:

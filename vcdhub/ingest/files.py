@@ -1,11 +1,21 @@
-"""Find the files behind the paths a user gives: .csv, .csv.gz, folders, and bulk-download .zip files."""
+"""Find the files behind the paths a user gives: .csv, .csv.gz, folders, and bulk-download .zip files.
 
-import gzip
+What a file can cost is bounded before it is read, and while it is read (issue 10): only regular files are
+read (a fifo would hang, /dev/zero would never end); no file may decompress to more than
+`Limits.max_file_bytes`, or by more than `Limits.max_ratio` times its compressed size (a zip bomb); and an
+archive with more than `Limits.max_members` members is refused whole. Decompression streams, and stops at the
+limit, so a 200 MB member of zeros costs the limit, not 200 MB (or eight times that).
+"""
+
+import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+CHUNK = 1024 * 1024
 
 
 class UsageError(Exception):
@@ -13,7 +23,21 @@ class UsageError(Exception):
 
 
 class UnreadableFile(Exception):
-    """A file that exists but cannot be read: truncated gzip, corrupt zip member, ..."""
+    """A file that exists but cannot be read: truncated gzip, corrupt zip member, over a limit, ..."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 1024**3  # decompressed, per file
+    max_ratio: int = 200  # decompressed / compressed; police.uk CSVs compress about 5 to 10 times
+    max_members: int = 10_000  # files in one archive; a year of every force is about 1,200
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        from django.conf import settings
+
+        return cls(settings.VCDHUB_IMPORT_MAX_FILE_BYTES, settings.VCDHUB_IMPORT_MAX_RATIO,
+                   settings.VCDHUB_IMPORT_MAX_MEMBERS)
 
 
 @dataclass
@@ -23,57 +47,123 @@ class SourceFile:
     size: int  # bytes on disk (compressed), for the progress bar
     read: Callable[[], bytes]  # the decompressed bytes
 
+    @property
+    def archive(self) -> str:
+        """The archive the file came from, or "" for a file of its own."""
+        return self.source.split("!", 1)[0] if "!" in self.source else ""
+
 
 CSV_SUFFIXES = (".csv", ".csv.gz")
 
 
-def _read_plain(path: Path) -> Callable[[], bytes]:
+def _too_big(limits: Limits) -> UnreadableFile:
+    return UnreadableFile(f"larger than the import limit of {limits.max_file_bytes:,} bytes once decompressed "
+                          "(VCDHUB_IMPORT_MAX_FILE_BYTES)")
+
+
+def _read_capped(stream, limits: Limits) -> bytes:
+    """Read a file-like object to its end, or stop with UnreadableFile past the size limit."""
+    parts, total = [], 0
+    while chunk := stream.read(CHUNK):
+        total += len(chunk)
+        if total > limits.max_file_bytes:
+            raise _too_big(limits)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _gunzip(data: bytes, limits: Limits) -> bytes:
+    """Decompress gzip data (one or more members) a piece at a time, within the limits."""
+    out, total = [], 0
+    allowed = min(limits.max_file_bytes, max(len(data), 1) * limits.max_ratio)
+    remaining = data
+    try:
+        while remaining:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            pending = remaining
+            while pending:
+                piece = inflater.decompress(pending, CHUNK)
+                total += len(piece)
+                if total > allowed:
+                    raise _bomb(limits, len(data)) if allowed < limits.max_file_bytes else _too_big(limits)
+                out.append(piece)
+                pending = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+            if not inflater.eof:
+                raise UnreadableFile("not a complete gzip file (it ends early)")
+            remaining = inflater.unused_data.lstrip(b"\x00")  # members may follow, and padding
+    except zlib.error as exc:
+        raise UnreadableFile(f"not a complete gzip file ({exc})") from exc
+    return b"".join(out)
+
+
+def _bomb(limits: Limits, compressed: int) -> UnreadableFile:
+    return UnreadableFile(f"decompresses to more than {limits.max_ratio} times its {compressed:,} compressed "
+                          "bytes: refused as a possible decompression bomb (VCDHUB_IMPORT_MAX_RATIO)")
+
+
+def _read_plain(path: Path, limits: Limits) -> Callable[[], bytes]:
     def read() -> bytes:
-        data = path.read_bytes()
-        if path.name.endswith(".gz"):
-            return _gunzip(data)
-        return data
+        _require_regular(path, UnreadableFile)
+        with path.open("rb") as stream:
+            data = _read_capped(stream, limits)
+        return _gunzip(data, limits) if path.name.endswith(".gz") else data
 
     return read
 
 
-def _gunzip(data: bytes) -> bytes:
+def _require_regular(path: Path, error=UsageError) -> None:
+    """Only regular files (after links): a fifo would wait for ever, a device would never end."""
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(f"not a complete gzip file ({exc})") from exc
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not stat.S_ISREG(mode):
+        raise error(f"{path}: not a regular file (a device, a pipe or a socket is never imported)")
 
 
-def _zip_members(path: Path) -> Iterator[SourceFile]:
+def _zip_members(path: Path, limits: Limits) -> Iterator[SourceFile]:
+    def whole_archive_fails(reason: str) -> Iterator[SourceFile]:
+        def fail() -> bytes:
+            raise UnreadableFile(reason)
+
+        yield SourceFile(path.name, str(path), path.stat().st_size, fail)
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        # The whole zip is one unreadable file.
-        def fail(exc=exc) -> bytes:
-            raise UnreadableFile(f"not a readable zip file ({exc})")
-
-        yield SourceFile(path.name, str(path), path.stat().st_size, fail)
+        yield from whole_archive_fails(f"not a readable zip file ({exc})")
         return
-    for info in sorted(archive.infolist(), key=lambda i: i.filename):
-        if info.is_dir() or info.filename.startswith("__MACOSX/"):
-            continue
+    members = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+    if len(members) > limits.max_members:
+        # Refused whole, as one file: 20,000 junk members must not make 20,000 rejections to read and audit.
+        yield from whole_archive_fails(f"holds {len(members):,} files, more than the limit of "
+                                       f"{limits.max_members:,} (VCDHUB_IMPORT_MAX_MEMBERS)")
+        return
+    for info in sorted(members, key=lambda i: i.filename):
 
         def read(info=info) -> bytes:
+            if not info.filename.endswith(CSV_SUFFIXES):
+                raise UnreadableFile("not a police.uk CSV file (only .csv and .csv.gz members are read)")
+            if info.compress_size and info.file_size > info.compress_size * limits.max_ratio:
+                raise _bomb(limits, info.compress_size)
             try:
-                data = archive.read(info)
+                with archive.open(info) as stream:  # the member's declared size may lie: counted as read
+                    data = _read_capped(stream, limits)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
                 raise UnreadableFile(f"zip member cannot be read ({exc})") from exc
-            if info.filename.endswith(".gz"):
-                return _gunzip(data)
-            if not info.filename.endswith(".csv"):
-                raise UnreadableFile("not a police.uk CSV file (only .csv and .csv.gz members are read)")
-            return data
+            if info.compress_size and len(data) > info.compress_size * limits.max_ratio:
+                raise _bomb(limits, info.compress_size)
+            return _gunzip(data, limits) if info.filename.endswith(".gz") else data
 
         yield SourceFile(Path(info.filename).name, f"{path}!{info.filename}", info.compress_size, read)
 
 
-def discover(paths: list[Path]) -> list[SourceFile]:
-    """Every file to import, in a stable order. Raises UsageError for a path that is not there."""
+def discover(paths: list[Path], limits: Limits | None = None) -> list[SourceFile]:
+    """Every file to import, in a stable order. Raises UsageError for a path that is not there, or that is
+    not a regular file or folder."""
+    limits = limits or Limits.from_settings()
     found: list[SourceFile] = []
     for path in paths:
         if not path.exists():
@@ -83,18 +173,20 @@ def discover(paths: list[Path]) -> list[SourceFile]:
                              (p.name.endswith(CSV_SUFFIXES) or p.suffix == ".zip"))
             if not members:
                 raise UsageError(f"{path}: the folder holds no .csv, .csv.gz or .zip files")
-            found.extend(_one(p) for p in members if p.suffix != ".zip")
+            found.extend(_one(p, limits) for p in members if p.suffix != ".zip")
             for p in members:
                 if p.suffix == ".zip":
-                    found.extend(_zip_members(p))
-        elif path.suffix == ".zip":
-            found.extend(_zip_members(path))
+                    found.extend(_zip_members(p, limits))
+            continue
+        _require_regular(path)
+        if path.suffix == ".zip":
+            found.extend(_zip_members(path, limits))
         elif path.name.endswith(CSV_SUFFIXES):
-            found.append(_one(path))
+            found.append(_one(path, limits))
         else:
             raise UsageError(f"{path}: not a .csv, .csv.gz or .zip file")
     return found
 
 
-def _one(path: Path) -> SourceFile:
-    return SourceFile(path.name, str(path), path.stat().st_size, _read_plain(path))
+def _one(path: Path, limits: Limits) -> SourceFile:
+    return SourceFile(path.name, str(path), path.stat().st_size, _read_plain(path, limits))

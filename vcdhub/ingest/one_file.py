@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -96,10 +97,26 @@ def finish(prepared: PreparedFile, *, actor: str, resolver: AreaResolver, force:
     return _write(prepared.parsed, prepared.source, prepared.sha256, actor, prepared.started, resolver)
 
 
-def record_rejection(source: SourceFile, result: FileResult) -> None:
-    record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
-                 reason=f"rejected {source.source}",
-                 detail={"rows_rejected": result.rows_rejected, "errors": [e.as_dict() for e in result.errors[:20]]})
+def record_rejections(sources: list[SourceFile], results: list[FileResult]) -> None:
+    """Put the rejected files on the audit chain: one entry for a file of its own, and one for all the
+    rejected files of an archive (an archive of 20,000 junk files is one entry, not 20,000)."""
+    by_archive: dict[str, list] = {}
+    for source, result in zip(sources, results, strict=True):
+        if result is None or result.status != "rejected":
+            continue
+        if source.archive:
+            by_archive.setdefault(source.archive, []).append((source, result))
+        else:
+            record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=source.name[:64],
+                         reason=f"rejected {source.source}",
+                         detail={"rows_rejected": result.rows_rejected,
+                                 "errors": [e.as_dict() for e in result.errors[:20]]})
+    for archive, rejected in by_archive.items():
+        record_event(EntryKind.IMPORT, "import_rejected", object_type="file", object_id=Path(archive).name[:64],
+                     reason=f"rejected {len(rejected)} files of {archive}",
+                     detail={"files_rejected": len(rejected), "first": [
+                         {"file": s.source.split("!", 1)[1], "rows_rejected": r.rows_rejected,
+                          "errors": [e.as_dict() for e in r.errors[:5]]} for s, r in rejected[:20]]})
 
 
 def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, started, resolver) -> FileResult:

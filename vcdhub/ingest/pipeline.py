@@ -23,7 +23,7 @@ from vcdhub.crime.models import Crime
 from vcdhub.geography.placement import AreaResolver
 from vcdhub.ingest.bulk import BULK_THRESHOLD_BYTES, BULK_WRITERS, import_in_parallel
 from vcdhub.ingest.files import SourceFile, discover
-from vcdhub.ingest.one_file import FileResult, finish, prepare, record_rejection
+from vcdhub.ingest.one_file import FileResult, finish, prepare, record_rejections
 from vcdhub.ingest.parsing import parse_file
 from vcdhub.ingest.supersession import current_sha256
 from vcdhub.ingest.writers import SecondaryIndexesDropped, ensure_indexes
@@ -92,6 +92,8 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
             deferred.enter_context(cells.deferred())
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
+    with acting_as_name(actor):
+        record_rejections(sources, results)
     return ImportSummary(results, time.perf_counter() - began)
 
 
@@ -116,6 +118,4 @@ def _import_all(sources, *, actor, force, month, on_file, tick, writers=1) -> li
             if on_file:
                 on_file(source)
             results.append(finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick))
-            if results[-1].status == "rejected":
-                record_rejection(source, results[-1])
     return results

@@ -69,7 +69,10 @@
             var n = f.properties.count;
             var text = !f.properties.covered ? "no data in this period" :
               (n === null ? "fewer than " + p.suppressed_below + " (withheld)" : n.toLocaleString("en-GB"));
-            lyr.bindTooltip(f.properties.name + ": " + text);
+            // Area names come from boundary files: text, never HTML (a crafted name must not run script).
+            var tip = document.createElement("span");
+            tip.textContent = f.properties.name + ": " + text;
+            lyr.bindTooltip(tip);
           }
         }).addTo(map);
         var focus = L.geoJSON(data.features.filter(function (f) { return f.properties.covered; }));
@@ -84,10 +87,19 @@
             rows.push({ label: "1–" + (p.suppressed_below - 1) + " (withheld)", color: SUPPRESSED });
           }
           if (uncovered) { rows.push({ label: "no data", color: NO_DATA, dashed: true }); }
-          div.innerHTML = "<strong>Crimes</strong>" + rows.map(function (r) {
-            return '<div class="legend-row"><i style="background:' + r.color + (r.dashed ? ";border-style:dashed" : "") +
-              '"></i>' + r.label + "</div>";
-          }).join("");
+          var title = document.createElement("strong");
+          title.textContent = "Crimes";
+          div.appendChild(title);
+          rows.forEach(function (r) {  // built from DOM nodes, as every label should be
+            var row = document.createElement("div");
+            row.className = "legend-row";
+            var swatch = document.createElement("i");
+            swatch.style.background = r.color;
+            if (r.dashed) { swatch.style.borderStyle = "dashed"; }
+            row.appendChild(swatch);
+            row.appendChild(document.createTextNode(r.label));
+            div.appendChild(row);
+          });
           return div;
         };
         legend.addTo(map);
