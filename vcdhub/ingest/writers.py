@@ -266,4 +266,12 @@ class SecondaryIndexesDropped:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(self.model._meta.db_table)}")
         else:
             ensure_indexes(self.model)
+            analyze(self.model)
         return False
+
+
+def analyze(*models) -> None:
+    """Refresh the planner's statistics for these models' tables."""
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
