@@ -55,7 +55,7 @@ def _matches(left: str, right: str) -> str:
                         else f"{left}.{d} = {right}.{d}" for d in DIMENSIONS)
 
 
-def _key_index_sql() -> str:
+def key_index_sql() -> str:
     return f"CREATE UNIQUE INDEX IF NOT EXISTS {KEY_INDEX} ON {CELLS} ({_key})"
 
 
@@ -182,7 +182,7 @@ def rebuild() -> int:
 
 
 def _install(cursor) -> None:
-    cursor.execute(_key_index_sql())
+    cursor.execute(key_index_sql())
     drop_triggers()
     for statement in _pg_install() if connection.vendor == "postgresql" else _sqlite_install():
         cursor.execute(statement)

@@ -88,8 +88,10 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     # In bulk mode the crime cells' triggers are deferred with the indexes: each file counts its own cells.
     with ExitStack() as deferred:
         if bulk:
-            deferred.enter_context(SecondaryIndexesDropped(Crime))
+            # The cells' key index is built with the crime table's indexes, in the same parallel run; then
+            # cells.deferred ends (contexts end in reverse) and finds it there, or builds it.
             deferred.enter_context(cells.deferred())
+            deferred.enter_context(SecondaryIndexesDropped(Crime, alongside=(cells.key_index_sql(),)))
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
     with acting_as_name(actor):

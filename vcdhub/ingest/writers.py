@@ -146,10 +146,11 @@ def _plain_index_on(present: dict[str, dict], column: str) -> str | None:
     return None
 
 
-def ensure_indexes(model, *, parallel: int = 1) -> list[str]:
+def ensure_indexes(model, *, parallel: int = 1, alongside: tuple[str, ...] = ()) -> list[str]:
     """Put back any of the model's Meta indexes, foreign-key indexes and (PostgreSQL) foreign keys that a
     killed bulk load left out. `parallel` > 1 builds that many indexes at once on PostgreSQL, each on its own
-    connection (outside any transaction of the caller's).
+    connection (outside any transaction of the caller's). `alongside`: other index statements built in the
+    same parallel run, if it happens (best effort: a failure is left for their owner to deal with).
 
     Returns what was restored: index names, "index:<column>" and "fk:<column>".
     """
@@ -170,7 +171,7 @@ def ensure_indexes(model, *, parallel: int = 1) -> list[str]:
         statements = [str(index.create_sql(model, editor)) for index in missing]
         statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
         if in_parallel:
-            _run_in_parallel(statements, parallel)
+            _run_in_parallel(statements, parallel, optional=alongside)
         else:
             for statement in statements:
                 editor.execute(statement)
@@ -184,12 +185,13 @@ def _key_width(model, field_names) -> int:
     return sum(getattr(model._meta.get_field(name.lstrip("-")), "max_length", None) or 8 for name in field_names)
 
 
-def _run_in_parallel(statements: list[str], workers: int) -> None:
+def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, ...] = ()) -> None:
     """Run DDL statements, in order, on `workers` fresh connections at once: each takes the next statement
-    when it finishes one. The first error is raised after all have ended."""
+    when it finishes one. The first error is raised after all have ended; an `optional` statement's error is
+    ignored (its owner checks for itself)."""
     params = connection.get_connection_params()
     pending = queue.SimpleQueue()
-    for statement in statements:
+    for statement in [*statements, *optional]:
         pending.put(statement)
 
     def build() -> None:
@@ -206,12 +208,16 @@ def _run_in_parallel(statements: list[str], workers: int) -> None:
                         statement = pending.get_nowait()
                     except queue.Empty:
                         return
-                    cursor.execute(statement)
+                    try:
+                        cursor.execute(statement)
+                    except Exception:
+                        if statement not in optional:
+                            raise
         finally:
             raw.close()
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vcdhub-index") as pool:
-        for future in [pool.submit(build) for _ in range(min(workers, len(statements)))]:
+        for future in [pool.submit(build) for _ in range(min(workers, len(statements) + len(optional)))]:
             future.result()
 
 
@@ -234,8 +240,9 @@ class SecondaryIndexesDropped:
     without rebuilding the table, so there only the indexes are deferred.
     """
 
-    def __init__(self, model):
+    def __init__(self, model, *, alongside: tuple[str, ...] = ()):
         self.model = model
+        self.alongside = alongside  # other index builds to run in the same parallel run (ensure_indexes)
 
     def __enter__(self):
         present = _constraints(self.model)
@@ -259,7 +266,7 @@ class SecondaryIndexesDropped:
             with connection.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem = %s", [BULK_MAINTENANCE_WORK_MEM])
             try:
-                ensure_indexes(self.model, parallel=BULK_INDEX_BUILDS)
+                ensure_indexes(self.model, parallel=BULK_INDEX_BUILDS, alongside=self.alongside)
             finally:
                 with connection.cursor() as cursor:
                     cursor.execute("RESET maintenance_work_mem")
