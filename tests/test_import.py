@@ -358,3 +358,23 @@ def test_a_large_import_ends_with_fresh_planner_statistics(london):
             cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'crime_crime' LIMIT 1")
             estimate = int((found or cursor.fetchone())[0].split()[0])
     assert abs(estimate - rows) <= rows * 0.05, (estimate, rows)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrate_puts_back_indexes_a_killed_bulk_load_left_out(london, street_sample):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from vcdhub.ingest.writers import SecondaryIndexesDropped
+
+    assert run_import([street_sample(50)], actor="test").ok
+    names = {index.name for index in Crime._meta.indexes}
+    SecondaryIndexesDropped(Crime).__enter__()  # as a bulk load killed before its end leaves the table
+
+    def present():
+        with connection.cursor() as cursor:
+            return set(connection.introspection.get_constraints(cursor, Crime._meta.db_table))
+
+    assert not names & present()
+    call_command("migrate", verbosity=0)
+    assert names <= present()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from vcdhub.platform.registry import Module, NavEntry
 
@@ -15,3 +16,21 @@ class IngestConfig(AppConfig):
 
     def ready(self):
         from vcdhub.ingest import jobs  # noqa: F401 - registers the import job kind
+
+        # post_migrate is sent for apps with models only: listen for crime's.
+        post_migrate.connect(_recover_after_migrate, sender=self.apps.get_app_config("crime"),
+                             dispatch_uid="ingest.recover")
+
+
+def _recover_after_migrate(sender, using="default", **kwargs) -> None:
+    """Every migrate puts back what a killed bulk load left out: the crime table's indexes and foreign keys
+    (and the crime cells' triggers, which crime's own post_migrate handler restores). Idempotent, and one
+    look at the table's constraints when nothing is missing."""
+    from django.db import connections
+
+    from vcdhub.crime.models import Crime
+    from vcdhub.ingest.writers import ensure_indexes
+
+    connection = connections[using]
+    if not connection.in_atomic_block and Crime._meta.db_table in connection.introspection.table_names():
+        ensure_indexes(Crime)
