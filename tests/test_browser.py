@@ -21,6 +21,13 @@ def test_sign_in_filter_the_explorer_and_see_the_map(live_server, browser, londo
         connections.close_all()
 
 
+def _sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct horse battery staple")
+    page.click("button[type=submit]")
+
+
 def _drive(live_server, browser):
     total = Crime.objects.count()
     robberies = Crime.objects.filter(crime_type="Robbery").count()
@@ -56,10 +63,7 @@ def test_the_performance_page_shows_targets_and_charts(live_server, browser, lon
     try:
         robberies = Crime.objects.filter(crime_type="Robbery", month="2017-07-01").count()
         page = browser.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "vcd_supervisor")
-        page.fill("#id_password", "correct horse battery staple")
-        page.click("button[type=submit]")
+        _sign_in(page, live_server, "vcd_supervisor")
         page.goto(f"{live_server.url}/performance/?period=2017-07")
         rows = page.locator("#targets-table tbody tr")
         assert rows.count() == 6
@@ -85,10 +89,7 @@ def test_a_hostile_area_name_is_shown_as_text_and_runs_no_script(live_server, br
     try:
         Borough.objects.filter(code="E09000022").update(name=hostile)
         page = browser.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "vcd_analyst")
-        page.fill("#id_password", "correct horse battery staple")
-        page.click("button[type=submit]")
+        _sign_in(page, live_server, "vcd_analyst")
         page.goto(f"{live_server.url}/map/?level=borough")
         page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
         areas = page.locator("#map path.leaflet-interactive")

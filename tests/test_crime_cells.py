@@ -50,17 +50,14 @@ def _crime(batch, month, crime_type, unit, marking, force, lsoa):
 
 
 def _rows_by_key() -> dict:
-    keys = [d.removesuffix("_id") if d.endswith("_id") else d for d in cells.DIMENSIONS]
-    fields = [k + "_id" if k in ("owner_unit", "lsoa", "ward", "borough") else k for k in keys]
     counted: dict = {}
-    for values in Crime.objects.values_list(*fields):
+    for values in Crime.objects.values_list(*cells.DIMENSIONS):
         counted[values] = counted.get(values, 0) + 1
     return counted
 
 
 def _cells_by_key() -> dict:
-    fields = [d for d in cells.DIMENSIONS]
-    return {tuple(v[:-1]): v[-1] for v in CrimeCell.objects.values_list(*fields, "records")}
+    return {tuple(v[:-1]): v[-1] for v in CrimeCell.objects.values_list(*cells.DIMENSIONS, "records")}
 
 
 def assert_cells_match_rows():

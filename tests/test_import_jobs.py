@@ -4,7 +4,6 @@ kind or with a bad option is refused field by field, and nothing is kept."""
 
 import csv
 import io
-import io as _io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -137,7 +136,7 @@ def test_file_names_that_look_like_markup_are_printed_as_they_are(london, tmp_pa
     header, rows = read_rows(street_sample(5))
     rows[0][header.index("Month")] = "bad"
     bad = write_csv(tmp_path / "m[/bold]" / "2017-07-metropolitan-street.csv", header, rows)
-    out = _io.StringIO()
+    out = io.StringIO()
     with pytest.raises(SystemExit):
-        call_command("import", str(bad), "--actor", "test", stdout=out, stderr=_io.StringIO())
+        call_command("import", str(bad), "--actor", "test", stdout=out, stderr=io.StringIO())
     assert "m[/bold]" in out.getvalue() and "Rejected" in out.getvalue()

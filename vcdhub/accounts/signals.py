@@ -6,25 +6,19 @@ from django.dispatch import receiver
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vcdhub.access.models import ApiToken
-from vcdhub.audit.context import acting_as, actor_or_none, cli_actor
+from vcdhub.audit.context import attributed
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
-
-
-def _attributed():
-    from contextlib import nullcontext
-
-    return nullcontext() if actor_or_none() is not None else acting_as(cli_actor())
 
 
 @receiver(post_delete, sender=TOTPDevice, dispatch_uid="accounts.totp_removed")
 def second_factor_removed(sender, instance, **kwargs):
     if instance.confirmed:  # an unfinished enrolment is not a credential
-        with _attributed():
+        with attributed():
             record_event(EntryKind.AUTH, "totp_removed", instance.user, detail={"device": instance.name})
 
 
 @receiver(post_delete, sender=ApiToken, dispatch_uid="accounts.token_deleted")
 def token_deleted(sender, instance, **kwargs):
-    with _attributed():
+    with attributed():
         record_event(EntryKind.ACCESS, "token_deleted", instance, detail={"name": instance.name})

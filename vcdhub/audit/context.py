@@ -86,6 +86,12 @@ def rebind_user(user) -> None:
                        current.ip if current else ""))
 
 
+def attributed():
+    """Keep the current actor; outside any (createsuperuser, a shell, another management command), act as the
+    OS user. For signal handlers that audit writes whoever makes them."""
+    return nullcontext() if _current.get() is not None else acting_as(cli_actor())
+
+
 def cli_actor(explicit: str | None = None) -> str:
     """Who a command runs as: --actor when given, else the OS user. Nothing runs unattributed."""
     if explicit:

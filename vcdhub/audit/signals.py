@@ -5,7 +5,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from vcdhub.audit.context import acting_as, user_actor_name
+from vcdhub.audit.context import acting_as, attributed, user_actor_name
 from vcdhub.audit.log import record_event
 from vcdhub.audit.middleware import client_ip
 from vcdhub.audit.models import EntryKind
@@ -53,15 +53,6 @@ def _user_snapshot(user) -> dict:
     return {k: v for k, v in snapshot(user).items() if k not in _USER_NOISE}
 
 
-def _attributed():
-    from contextlib import nullcontext
-
-    from vcdhub.audit.context import actor_or_none, cli_actor
-
-    # createsuperuser and other management commands run outside a request: the OS user is the actor.
-    return nullcontext() if actor_or_none() is not None else acting_as(cli_actor())
-
-
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)
 def remember_user(sender, instance, **kwargs):
     old = sender._base_manager.filter(pk=instance.pk).first() if instance.pk else None
@@ -75,7 +66,7 @@ def log_user_change(sender, instance, created, **kwargs):
 
     before, after = getattr(instance, "_audit_before", None), _user_snapshot(instance)
     password_before = getattr(instance, "_audit_password_before", None)
-    with _attributed():
+    with attributed():
         if created or before != after:
             record_change(instance, "create" if created else "update", before, after)
         if not created and password_before is not None and password_before != instance.password:
@@ -87,5 +78,5 @@ def log_user_change(sender, instance, created, **kwargs):
 def log_user_delete(sender, instance, **kwargs):
     from vcdhub.audit.log import record_change
 
-    with _attributed():
+    with attributed():
         record_change(instance, "delete", _user_snapshot(instance), None)

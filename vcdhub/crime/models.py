@@ -41,6 +41,13 @@ class ImportBatch(models.Model):
         return self.superseded_by_id is None
 
 
+def area_link(model) -> models.ForeignKey:
+    """A link to an LSOA, ward or borough, placed by vcdhub's own resolver from the loaded boundaries, so the
+    database need not check it row by row (a trigger per row made imports several times slower)."""
+    return models.ForeignKey(model, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                             db_index=False)
+
+
 class PlacedRecord(Record):
     """Columns shared by every record police.uk places on a map point.
 
@@ -53,15 +60,10 @@ class PlacedRecord(Record):
     latitude = models.FloatField(null=True)
     longitude_text = models.CharField(max_length=24, blank=True)
     latitude_text = models.CharField(max_length=24, blank=True)
-    # Area links are placed by vcdhub's own resolver from the loaded boundaries, so the database need not
-    # check them row by row (a trigger per row made imports several times slower); the composite indexes in
-    # each model's Meta serve the lookups.
-    lsoa = models.ForeignKey(Lsoa, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
-                             db_index=False)
-    ward = models.ForeignKey(Ward, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
-                             db_index=False)
-    borough = models.ForeignKey(Borough, null=True, on_delete=models.DO_NOTHING, related_name="+",
-                                db_constraint=False, db_index=False)
+    # The composite indexes in each model's Meta serve lookups by area.
+    lsoa = area_link(Lsoa)
+    ward = area_link(Ward)
+    borough = area_link(Borough)
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="+")
 
     class Meta(Record.Meta):
@@ -184,12 +186,9 @@ class CrimeCell(models.Model):
     owner_unit = models.ForeignKey("access.Unit", to_field="code", on_delete=models.DO_NOTHING, related_name="+",
                                    db_constraint=False, db_index=False)
     sensitivity = models.CharField(max_length=20)
-    lsoa = models.ForeignKey(Lsoa, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
-                             db_index=False)
-    ward = models.ForeignKey(Ward, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
-                             db_index=False)
-    borough = models.ForeignKey(Borough, null=True, on_delete=models.DO_NOTHING, related_name="+",
-                                db_constraint=False, db_index=False)
+    lsoa = area_link(Lsoa)
+    ward = area_link(Ward)
+    borough = area_link(Borough)
     records = models.PositiveIntegerField()
     key_sum = models.BigIntegerField(default=0, help_text="The sum of the records' record keys (cell key perturbation)")
 
