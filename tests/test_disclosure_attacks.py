@@ -129,3 +129,59 @@ def test_readers_of_records_get_exact_counts_and_no_perturbation(counts_by_ward)
                   month_to="2017-07")
     assert answer["perturbed"] is False and answer["suppressed_below"] is None
     assert answer["counts"] == {w: truth[(w, "2017-07-01", WEAPONS)] for w in answer["counts"]}
+
+
+# --- three place runs ------------------------------------------------------------------------------------------------
+
+def _place_run(client, types: list[str]) -> dict:
+    """Ask for a concentration run as the signed-in user (the web form queues a job; run it as a worker
+    would), and read its counts by ward from the GeoJSON download."""
+    from vcdhub.platform.jobs import run_pending_jobs
+    from vcdhub.platform.models import Job
+
+    response = client.post("/places/", {"kind": "concentration", "crime_type": types, "month_from": "2017-07",
+                                        "month_to": "2017-07", "level": "ward", "boroughs": BOROUGHS})
+    assert response.status_code == 302, response.content
+    run_pending_jobs()
+    job = Job.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert job.status == "done", job.error + job.traceback
+    data = client.get(job.result_url.rstrip("/") + "/download.geojson").json()
+    return {f["properties"]["code"]: f["properties"]["count"] for f in data["features"]}
+
+
+def test_three_place_runs_do_not_give_back_the_withheld_wards_of_one(counts_by_ward):
+    truth = counts_by_ward
+    client = client_for(make_persona("authority_member"))
+    x = _place_run(client, [WEAPONS])
+    y = _place_run(client, [VIOLENCE])
+    both = _place_run(client, [WEAPONS, VIOLENCE])
+    withheld = [ward for ward, n in x.items() if n is None]
+    assert len(withheld) > 30
+    recovered = {w: both[w] - y[w] for w in withheld}
+    assert _rate(recovered, {w: _true(truth, w, ["2017-07-01"], [WEAPONS]) for w in withheld}) < 0.5
+
+
+def test_an_aggregate_only_reader_cannot_open_a_run_computed_from_exact_counts(counts_by_ward):
+    """An analyst's run holds exact counts: differenced against another, its shown cells would give the
+    withheld ones back; the refusal is on the audit chain."""
+    from vcdhub.audit.models import AuditEntry, EntryKind
+    from vcdhub.places.models import AnalysisRun
+
+    truth = counts_by_ward
+    exact = _place_run(client_for(make_persona("vcd_analyst")), [WEAPONS, VIOLENCE])
+    assert exact == {w: _true(truth, w, ["2017-07-01"], [WEAPONS, VIOLENCE]) for w in exact}
+    run = AnalysisRun.objects.get(perturbed=False)
+    member = client_for(make_persona("authority_member"))
+    for path in ("", "table/", "download.csv", "download.geojson", "download.png", f"areas/{next(iter(exact))}/"):
+        assert member.get(f"/places/runs/{run.pk}/{path}").status_code == 403, path
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_id=f"/places/runs/{run.pk}/").exists()
+
+
+def test_without_perturbation_three_place_runs_recover_every_withheld_ward(counts_by_ward, monkeypatch):
+    """The control for the place runs: withholding alone loses every withheld ward to X+Y minus Y."""
+    monkeypatch.setattr(Disclosure, "perturbs", property(lambda self: False))
+    client = client_for(make_persona("authority_member"))
+    x, y, both = (_place_run(client, types) for types in ([WEAPONS], [VIOLENCE], [WEAPONS, VIOLENCE]))
+    withheld = [ward for ward, n in x.items() if n is None]
+    recovered = {w: both[w] - y[w] for w in withheld}
+    assert _rate(recovered, {w: _true(counts_by_ward, w, ["2017-07-01"], [WEAPONS]) for w in withheld}) == 1.0

@@ -67,3 +67,24 @@ def test_the_report_in_the_app(loaded):
     other = Client()
     other.force_login(make_persona("vcd_analyst"))
     assert other.get(job.result_url).status_code == 404  # the file is its requester's
+
+
+def test_the_report_for_the_authority_counts_the_top_wards_perturbed(loaded):
+    from django.db.models import Sum
+
+    from vcdhub.crime.models import Crime
+    from vcdhub.performance.authority import top_violence_wards
+    from vcdhub.performance.engine import parse_period
+    from vcdhub.platform.disclosure import Disclosure, perturbation_table
+    from vcdhub.stats.perturbation import CellKeyPerturbation
+
+    def perturbed(queryset) -> int:
+        key_sum = queryset.aggregate(k=Sum("record_key"))["k"] or 0
+        return int(CellKeyPerturbation(perturbation_table()).fit([queryset.count()], [key_sum]).perturbed_[0])
+
+    crimes = Crime.objects.filter(crime_type="Violence and sexual offences", month="2017-07-01")
+    top = top_violence_wards(parse_period("2017-07"), disclosure=Disclosure.aggregate_only())
+    assert top["total"] == perturbed(crimes)
+    assert all(row["n"] == perturbed(crimes.filter(ward__code=row["ward__code"])) for row in top["rows"])
+    assert any(row["n"] != crimes.filter(ward__code=row["ward__code"]).count() for row in top["rows"])
+    assert top["rows"][0]["share"] == pytest.approx(top["rows"][0]["n"] / top["total"] * 100)

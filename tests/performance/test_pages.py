@@ -55,3 +55,36 @@ def test_authority_members_do_not_see_small_counts(make_crimes):
     client.force_login(make_persona("vcd_analyst"))
     rows = {r.name: r for r in client.get("/performance/", {"period": "2017-07"}).context["results"]}
     assert rows["Personal robbery"].current_value == 2
+
+
+def _perturbed(queryset) -> int:
+    """The count an aggregate-only reader should see, worked out here from the records' keys and the ptable."""
+    from django.db.models import Sum
+
+    from vcdhub.platform.disclosure import perturbation_table
+    from vcdhub.stats.perturbation import CellKeyPerturbation
+
+    key_sum = queryset.aggregate(k=Sum("record_key"))["k"] or 0
+    return int(CellKeyPerturbation(perturbation_table()).fit([queryset.count()], [key_sum]).perturbed_[0])
+
+
+def test_authority_members_get_perturbed_counts_and_rates_worked_out_from_them(make_crimes):
+    from vcdhub.crime.models import Crime
+    from vcdhub.stats.rates import rate_ratio
+
+    make_crimes("2016-07", "Robbery", 40)
+    make_crimes("2017-07", "Robbery", 31)
+    before, now = (_perturbed(Crime.objects.filter(month=m)) for m in ("2016-07-01", "2017-07-01"))
+    client = Client()
+    client.force_login(make_persona("authority_member"))
+    page = client.get("/performance/", {"period": "2017-07"})
+    row = {r.name: r for r in page.context["results"]}["Personal robbery"]
+    assert (row.baseline_count, row.current_count) == (before, now)
+    assert row.change_pct == pytest.approx(rate_ratio(now, before, 1, 1, 0.95).change_pct)
+    assert b'id="perturbed-note"' in page.content
+    # Readers of records see the exact counts, and no such note.
+    client.force_login(make_persona("vcd_analyst"))
+    page = client.get("/performance/", {"period": "2017-07"})
+    row = {r.name: r for r in page.context["results"]}["Personal robbery"]
+    assert (row.baseline_count, row.current_count) == (40, 31) and b'id="perturbed-note"' not in page.content
+

@@ -74,6 +74,12 @@ def run(loaded):
     return _stored()
 
 
+@pytest.fixture
+def protected_run(loaded):
+    """The same, computed from perturbed counts: a run aggregate-only readers may open."""
+    return _stored(perturbed=True)
+
+
 def _small(run):
     minimum = settings.VCDHUB_MIN_CELL
     return {a["code"]: a["count"] for a in run.result["areas"] if 0 < a["count"] < minimum}
@@ -275,9 +281,12 @@ def test_the_png_is_a_png_map(client_for, run):
     assert colours <= drawn  # every class with areas is on the map
 
 
-def test_the_runs_list_links_to_each_run(client_for, run):
+def test_the_runs_list_links_to_each_run_its_reader_may_open(client_for, run, protected_run):
+    page = client_for("vcd_analyst").get("/places/runs/").content.decode()
+    assert f'href="/places/runs/{run.pk}/"' in page and f'href="/places/runs/{protected_run.pk}/"' in page
     page = client_for("authority_member").get("/places/runs/").content.decode()
-    assert f'href="/places/runs/{run.pk}/"' in page and "Robbery" in page
+    assert f'href="/places/runs/{protected_run.pk}/"' in page and "Robbery" in page
+    assert f'href="/places/runs/{run.pk}/"' not in page
 
 
 def test_an_unknown_run_or_area_is_not_found(client_for, run):
@@ -295,7 +304,8 @@ def test_pages_need_a_signed_in_user(client, run):
 
 # --- who sees what --------------------------------------------------------------------------------------------------
 
-def test_an_authority_member_gets_small_counts_withheld_everywhere_and_no_explorer_link(client_for, run):
+def test_an_authority_member_gets_small_counts_withheld_everywhere_and_no_explorer_link(client_for, protected_run):
+    run = protected_run
     client = client_for("authority_member")
     minimum = settings.VCDHUB_MIN_CELL
     small = _small(run)
@@ -434,7 +444,9 @@ def _png_texts(monkeypatch, client, path: str) -> list[str]:
     return texts
 
 
-def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give_small_counts_away(client_for, run):
+def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give_small_counts_away(client_for,
+                                                                                                   protected_run):
+    run = protected_run
     minimum = settings.VCDHUB_MIN_CELL
     small = _small(run)
     assert small
@@ -472,7 +484,7 @@ def alerts_run(london, demo_file):
     assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
     with acting_as("test"):
         return run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
-                            actor="test", min_history_years=1)
+                            actor="test", min_history_years=1, perturbed=True)
 
 
 def test_alerts_withhold_every_detail_of_an_area_with_a_small_count_but_keep_its_class(client_for, alerts_run):
@@ -529,7 +541,8 @@ def test_alerts_say_what_the_total_covers_which_boroughs_lack_data_and_why_areas
     assert f"{alerts} alert{'s' if alerts != 1 else ''} among {n} wards for 2017-07." in page
 
 
-def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_for, run, monkeypatch):
+def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_for, protected_run, monkeypatch):
+    run = protected_run
     total, shown, n = run.result["total"], _shown_sum(run), len(run.result["areas"])
     assert _small(run) and shown < total
     base = f"/places/runs/{run.pk}/"
@@ -553,7 +566,8 @@ def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_
     assert any(f"{total:,} crimes placed" in t for t in _png_texts(monkeypatch, client, base + "download.png"))
 
 
-def test_the_area_panel_shows_no_monthly_number_when_any_month_is_small(client_for, run):
+def test_the_area_panel_shows_no_monthly_number_when_any_month_is_small(client_for, protected_run):
+    run = protected_run
     minimum = settings.VCDHUB_MIN_CELL
     monthly = {a["code"]: monthly_counts(run.result, a["code"])[1] for a in run.result["areas"]}
     # A shown total with one small month and one not: the small month would be the total less the other.

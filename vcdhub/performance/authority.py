@@ -6,13 +6,14 @@ came from (the import batches listed in the footer, with the code version).
 
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from vcdhub.crime.models import Crime, ImportBatch
 from vcdhub.equality.engine import equality_report
-from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, trend_charts
+from vcdhub.geography.models import Ward
+from vcdhub.performance.engine import EXACT, Period, coverage_warnings, evaluate_all, trend_charts
 from vcdhub.performance.published import withhold_small_cells
 from vcdhub.performance.targets import current_targets
 from vcdhub.platform.charts import ratio_chart_svg
@@ -23,17 +24,22 @@ VIOLENCE = "Violence and sexual offences"
 TOP_AREAS = 10
 
 
-def top_violence_wards(period: Period, limit: int = TOP_AREAS) -> dict:
+def top_violence_wards(period: Period, limit: int = TOP_AREAS, disclosure: Disclosure = EXACT) -> dict:
+    """The wards with the most violence in the period, with their shares of the total (perturbed counts, and
+    shares of the perturbed total, for aggregate-only readers)."""
     crimes = open_records(Crime.objects.filter(crime_type=VIOLENCE, month__gte=period.start, month__lte=period.end))
-    total = crimes.count()
-    rows = list(crimes.filter(ward__isnull=False).values("ward__code", "ward__name", "borough__name")
-                .annotate(n=Count("pk")).order_by("-n", "ward__code")[:limit])
+    counts = disclosure.count(crimes, total=None, unplaced=Q(ward__isnull=True))
+    total = counts["total"]
+    by_ward = disclosure.count_by(crimes.filter(ward__isnull=False), "ward_id")
+    wards = Ward.objects.filter(id__in=list(by_ward)).values("id", "code", "name", "borough__name")
+    rows = sorted(({"ward__code": w["code"], "ward__name": w["name"], "borough__name": w["borough__name"],
+                    "n": by_ward[w["id"]]} for w in wards), key=lambda row: (-row["n"], row["ward__code"]))[:limit]
     running = 0
     for row in rows:
         running += row["n"]
         row["share"] = row["n"] / total * 100 if total else 0
         row["cumulative"] = running / total * 100 if total else 0
-    return {"total": total, "rows": rows, "unplaced": crimes.filter(ward__isnull=True).count()}
+    return {"total": total, "rows": rows, "unplaced": counts["unplaced"]}
 
 
 def batches_used(*periods: Period) -> list[ImportBatch]:
@@ -46,15 +52,15 @@ def batches_used(*periods: Period) -> list[ImportBatch]:
 def build_context(period: Period, baseline: Period | None = None, *, aggregate_only: bool = False) -> dict:
     baseline = baseline or period.year_before()
     targets = current_targets()
-    results = evaluate_all(targets, period, baseline)
-    disclosure = Disclosure.aggregate_only() if aggregate_only else Disclosure()
+    disclosure = Disclosure.aggregate_only() if aggregate_only else EXACT
+    results = evaluate_all(targets, period, baseline, disclosure)
     if disclosure.protects:
         results = withhold_small_cells(results, disclosure)
-    charts = trend_charts(targets, period.end)
+    charts = trend_charts(targets, period.end, disclosure=disclosure)
     equality = equality_report(period.start, period.end)
     for force in equality["forces"]:
         force["chart"] = ratio_chart_svg(force["officer"]["rows"], f"{force['force']}: search rate ratio to White")
-    violence = top_violence_wards(period)
+    violence = top_violence_wards(period, disclosure=disclosure)
     if disclosure.protects:
         violence["rows"] = [r for r in violence["rows"] if not disclosure.is_small(r["n"])]
     return {
@@ -62,6 +68,7 @@ def build_context(period: Period, baseline: Period | None = None, *, aggregate_o
         "violence": violence, "warnings": coverage_warnings(period, baseline), "targets": targets,
         "batches": batches_used(period, baseline), "version": code_version(), "generated": timezone.now(),
         "aggregate_only": aggregate_only, "min_cell": disclosure.minimum or settings.VCDHUB_MIN_CELL,
+        "perturbed": disclosure.perturbs,
     }
 
 

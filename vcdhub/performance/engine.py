@@ -1,25 +1,27 @@
 """Compute indicators from the records: counts, rates, intervals and a verdict for each target.
 
-Performance figures are aggregates: they count every record, as the map does (see access.policy), and
-the web page withholds small cells from authority members.
+Performance figures are aggregates of the open channel's records (platform.disclosure.open_records). For
+aggregate-only readers every count is perturbed (cell key perturbation) before any rate, ratio, interval or
+verdict is worked out from it, and the pages then withhold small cells (performance.published).
 """
 
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from vcdhub.crime.models import Crime, CrimeFlags
 from vcdhub.geography.models import Borough, Ward
 from vcdhub.performance.indicators import Indicator, Targets, TargetsFileError
 from vcdhub.platform.charts import Trend
-from vcdhub.platform.disclosure import open_records
+from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.stats.control import XmRChart
 from vcdhub.stats.rates import rate_ratio, wilson_interval
 
 CONFIDENCE = 0.95
+EXACT = Disclosure()  # figures for readers of records
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ def definition(indicator: Indicator) -> dict:
     return {k: v for k, v in asdict(indicator).items() if v not in ((), "", None)}
 
 
-def evaluate(indicator: Indicator, targets: Targets, period: Period, baseline: Period) -> IndicatorResult:
+def evaluate(indicator: Indicator, targets: Targets, period: Period, baseline: Period,
+             disclosure: Disclosure = EXACT) -> IndicatorResult:
     if indicator.kind == "survey":
         return _survey(indicator)
     missing = _flags_missing(indicator)
@@ -132,13 +135,13 @@ def evaluate(indicator: Indicator, targets: Targets, period: Period, baseline: P
                                        "has no offence flags, so this needs the force's own records")
     queryset = indicator_queryset(indicator, targets)
     if indicator.kind == "reduction":
-        return _reduction(indicator, queryset, period, baseline)
-    return _rate(indicator, targets, queryset, period, baseline)
+        return _reduction(indicator, queryset, period, baseline, disclosure)
+    return _rate(indicator, targets, queryset, period, baseline, disclosure)
 
 
-def _reduction(indicator, queryset, period, baseline) -> IndicatorResult:
-    current = in_period(queryset, period).count()
-    before = in_period(queryset, baseline).count()
+def _reduction(indicator, queryset, period, baseline, disclosure) -> IndicatorResult:
+    current = disclosure.count(in_period(queryset, period), n=None)["n"]
+    before = disclosure.count(in_period(queryset, baseline), n=None)["n"]
     if current + before == 0:
         return _unavailable(indicator, "no crimes of these types in either period")
     rr = rate_ratio(current, before, period.months, baseline.months, CONFIDENCE)
@@ -163,13 +166,13 @@ def _pct(ratio: float) -> str:
     return "unbounded" if math.isinf(ratio) else f"{(ratio - 1) * 100:+.1f}%"
 
 
-def _rate(indicator, targets, queryset, period, baseline) -> IndicatorResult:
+def _rate(indicator, targets, queryset, period, baseline, disclosure) -> IndicatorResult:
     outcomes = targets.outcome_sets[indicator.outcomes]
 
     def counts(p: Period) -> tuple[int, int]:
-        rows = in_period(queryset, p).aggregate(n=Count("pk"), k=Count("pk", filter=Q(
-            last_outcome_category__in=outcomes)))
-        return rows["k"], rows["n"]
+        rows = disclosure.count(in_period(queryset, p), n=None, k=Q(last_outcome_category__in=outcomes))
+        # Perturbed separately, the part could exceed the whole; a rate is never over 100%.
+        return min(rows["k"], rows["n"]), rows["n"]
 
     k, n = counts(period)
     k0, n0 = counts(baseline)
@@ -212,12 +215,14 @@ def _survey(indicator: Indicator) -> IndicatorResult:
                            verdict, why, note=indicator.note, definition=definition(indicator))
 
 
-def evaluate_all(targets: Targets, period: Period, baseline: Period | None = None) -> list[IndicatorResult]:
+def evaluate_all(targets: Targets, period: Period, baseline: Period | None = None,
+                 disclosure: Disclosure = EXACT) -> list[IndicatorResult]:
     baseline = baseline or period.year_before()
-    return [evaluate(indicator, targets, period, baseline) for indicator in targets.indicators]
+    return [evaluate(indicator, targets, period, baseline, disclosure) for indicator in targets.indicators]
 
 
-def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: dt.date) -> Trend | None:
+def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: dt.date,
+                  disclosure: Disclosure = EXACT) -> Trend | None:
     """Monthly counts with XmR control limits from the median moving range; None for surveys, missing flags
     or too few months.
 
@@ -234,8 +239,7 @@ def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: d
     months = month_range(start, end)
     if len(months) < 2:
         return None
-    rows = dict(in_period(indicator_queryset(indicator, targets), Period(start, end)).order_by()
-                .values_list("month").annotate(n=Count("pk")))
+    rows = disclosure.count_by(in_period(indicator_queryset(indicator, targets), Period(start, end)), "month")
     counts = [rows.get(m, 0) for m in months]
     if not any(counts):
         return None
@@ -246,14 +250,15 @@ def monthly_trend(indicator: Indicator, targets: Targets, start: dt.date, end: d
 TREND_MONTHS = 24
 
 
-def trend_charts(targets: Targets, end: dt.date, months: int = TREND_MONTHS) -> list[dict]:
+def trend_charts(targets: Targets, end: dt.date, months: int = TREND_MONTHS,
+                 disclosure: Disclosure = EXACT) -> list[dict]:
     """Each indicator's monthly trend up to `end`, with its chart drawn as SVG."""
     from vcdhub.platform.charts import control_chart_svg
 
     start = month_range(end - dt.timedelta(days=31 * (months - 1)), end)[0]
     charts = []
     for indicator in targets.indicators:
-        trend = monthly_trend(indicator, targets, start, end)
+        trend = monthly_trend(indicator, targets, start, end, disclosure)
         if trend is not None:
             charts.append({"trend": trend, "svg": control_chart_svg(trend, f"{indicator.name}: monthly count")})
     return charts

@@ -58,14 +58,15 @@ def index(request):
         baseline = form.cleaned_data["baseline"] or period.year_before()
         try:
             targets = current_targets()
-            results = evaluate_all(targets, period, baseline)
+            disclosure = Disclosure.for_user(request.user)
+            results = evaluate_all(targets, period, baseline, disclosure)
         except TargetsFileError as exc:
             context["targets_errors"] = exc.problems
             return render(request, "performance/index.html", context)
-        disclosure = Disclosure.for_user(request.user)
         if disclosure.protects:
             results = withhold_small_cells(results, disclosure)
-        context.update(period=period, baseline=baseline, results=results, charts=trend_charts(targets, period.end),
+        context.update(period=period, baseline=baseline, results=results,
+                       charts=trend_charts(targets, period.end, disclosure=disclosure), disclosure=disclosure,
                        warnings=coverage_warnings(period, baseline), outcome_sets=targets.outcome_sets,
                        source=targets.source)
     return render(request, "performance/index.html", context)

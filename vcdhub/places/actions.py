@@ -7,6 +7,7 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.places import analyses
 from vcdhub.places.models import AnalysisRun
 from vcdhub.places.parameters import check_request, request_text
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.version import code_version, library_versions
 
@@ -14,8 +15,12 @@ LIBRARIES = ("esda", "libpysal", "numpy", "scipy", "pymannkendall")
 
 
 def run_analysis(kind: str, *, crime_types: list[str], month_from: str | None, month_to: str, level: str,
-                 boroughs: list[str] | None = None, actor: str, progress=None, **options) -> AnalysisRun:
+                 boroughs: list[str] | None = None, actor: str, perturbed: bool = False, progress=None,
+                 **options) -> AnalysisRun:
     """Compute an analysis and store it with its parameters, input hash and code version.
+
+    `perturbed`: a run for aggregate-only readers, computed from perturbed counts (docs/disclosure.md); the
+    only runs such readers may open, so that no two of their runs can be differenced to give a count back.
 
     Months are "YYYY-MM" text. The request is checked first (places.parameters.check_request: InputError,
     field by field); ValueError for a request that cannot be answered (no data, no neighbours). `progress(percent,
@@ -28,14 +33,17 @@ def run_analysis(kind: str, *, crime_types: list[str], month_from: str | None, m
     if request["level"] is None:
         raise InputError({"level": "Choose the areas: ward or borough."})
     report(5, f"counting crimes and computing the {kind} analysis")
-    result, series = analyses.compute(**request)
+    disclosure = Disclosure.aggregate_only() if perturbed else None
+    result, series = analyses.compute(**request, disclosure=disclosure)
+    result["perturbed"] = perturbed
     report(90, "storing the run")
     text = request_text(request)
     parameters = {"kind": kind, "crime_types": text["crime_types"], "from": text["month_from"],
                   "to": text["month_to"], "level": text["level"], "boroughs": text["boroughs"] or [],
-                  **result["parameters"]}
+                  **result["parameters"], **({"perturbed": True} if perturbed else {})}
     run = AnalysisRun.objects.create(
-        kind=kind, parameters=parameters, input_sha256=series.sha256(), code_version=code_version(),
+        kind=kind, perturbed=perturbed, parameters=parameters, input_sha256=series.sha256(),
+        code_version=code_version(),
         libraries=library_versions(*LIBRARIES), result=result, seconds=time.perf_counter() - began,
         created_by=actor)
     record_event(EntryKind.DECISION, "analysis_run", run, reason=f"{kind} analysis", detail={

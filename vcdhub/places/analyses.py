@@ -279,11 +279,13 @@ def period_for(kind: str, month_from: dt.date | None, month_to: dt.date) -> tupl
 
 
 def compute(kind: str, *, crime_types: list[str], month_from: dt.date | None, month_to: dt.date, level: str,
-            boroughs: list[str] | None = None, **options) -> tuple[dict, AreaSeries]:
+            boroughs: list[str] | None = None, disclosure=None, **options) -> tuple[dict, AreaSeries]:
+    """The analysis and the counts it read. `disclosure` (platform.disclosure.Disclosure): with perturbation,
+    the statistics see perturbed counts only (a run for aggregate-only readers)."""
     if kind not in ANALYSES:
         raise ValueError(f"unknown analysis {kind!r}; choose one of {', '.join(KINDS)}")
     start, end = period_for(kind, month_from, month_to)
-    series = area_series(crime_types, start, end, level, boroughs)
+    series = area_series(crime_types, start, end, level, boroughs, disclosure=disclosure)
     if not series.codes:
         raise ValueError("no areas to analyse: the data covers no borough in this period")
     if not series.counts.any():

@@ -1,33 +1,37 @@
-"""One area of a published run: its numbers, its monthly control chart counted from the records, and a link to
-its crimes in the explorer for users who read records."""
+"""One area of a published run: its numbers, its monthly control chart counted now from the crime cells, and a
+link to its crimes in the explorer for users who read records."""
 
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Sum
 from django.urls import reverse
 
 from vcdhub.crime.counts import LEVELS
-from vcdhub.crime.models import Crime
+from vcdhub.crime.models import CrimeCell
 from vcdhub.geography.models import Lsoa
 from vcdhub.places.published import count_text
 from vcdhub.places.tables import colours, detail_columns, formatted_details
 from vcdhub.platform.charts import Trend, bar_chart_svg, control_chart_svg
-from vcdhub.platform.disclosure import Disclosure
+from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import format_month, month_range, parse_month
 from vcdhub.platform.permissions import reads_records
 
 
 def monthly_counts(result: dict, code: str) -> tuple[list[str], list[int]]:
-    """The area's crimes of the run's types in each month of the run's period, counted now from the records."""
+    """The area's crimes of the run's types in each month of the run's period, counted now as the run counted
+    them: the open channel's records, perturbed when the run's counts were (the same cells, so the same noise)."""
     months = month_range(parse_month(result["from"]), parse_month(result["to"]))
     model = LEVELS[result["level"]]
     area = model.objects.filter(code=code).only("id").first()
     if area is None:
         return [format_month(m) for m in months], [0] * len(months)
-    rows = dict(Crime.objects.filter(crime_type__in=result["crime_types"], month__gte=months[0],
-                                     month__lte=months[-1], **{f"{result['level']}_id": area.pk})
-                .order_by().values_list("month").annotate(n=Count("pk")))
-    return [format_month(m) for m in months], [rows.get(m, 0) for m in months]
+    rows = (open_records(CrimeCell.objects.filter(crime_type__in=result["crime_types"], month__gte=months[0],
+                                                  month__lte=months[-1], **{f"{result['level']}_id": area.pk}))
+            .order_by().values("month").annotate(n=Sum("records"), k=Sum("key_sum")).values_list("month", "n", "k"))
+    counts = {month: n for month, n, _ in rows}
+    if result.get("perturbed"):
+        counts = Disclosure.aggregate_only().perturbed(counts, {month: k for month, _, k in rows})
+    return [format_month(m) for m in months], [counts.get(m, 0) for m in months]
 
 
 def area_chart_svg(name: str, months: list[str], counts: list[int]) -> str:

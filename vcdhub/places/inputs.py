@@ -1,7 +1,10 @@
 """What the place analyses read: crime counts by area and month, and the areas' contiguity weights.
 
-Counts are an aggregate (docs/decisions.md): they count every record, and the pages withhold small cells
-from aggregate-only users. The input is hashed, so a stored run says exactly what it was computed from.
+Counts are an aggregate (docs/decisions.md) of the open channel's records (platform.disclosure.open_records),
+read from the crime cells (crime.cells), not the rows, so that a run's cost does not grow with the records.
+A run made for aggregate-only readers reads them perturbed: every area-month cell gets its cell key noise
+before any statistic sees it (docs/disclosure.md), so that no difference between runs gives a count back.
+The input is hashed, so a stored run says exactly what it was computed from.
 """
 
 import datetime as dt
@@ -12,13 +15,13 @@ from functools import lru_cache
 
 import numpy as np
 import shapely
-from django.db.models import Count
+from django.db.models import Sum
 
 from vcdhub.crime.counts import LEVELS
-from vcdhub.crime.models import Crime
+from vcdhub.crime.models import CrimeCell
 from vcdhub.geography.inputs import resolve_boroughs
 from vcdhub.geography.models import Borough, BoundarySet, Lsoa
-from vcdhub.platform.disclosure import open_records
+from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import month_range
 
 
@@ -42,6 +45,7 @@ class AreaSeries:
     covered_by_area: np.ndarray | None = None
     # [borough, "YYYY-MM"] where that borough has no data in a month other boroughs have
     borough_months_without_data: list = field(default_factory=list)
+    perturbed: bool = False  # every count carries its cell key noise (a run for aggregate-only readers)
 
     @property
     def missing_months(self) -> list[str]:
@@ -56,7 +60,10 @@ class AreaSeries:
 
     def sha256(self) -> str:
         """Hash of everything the statistics see, in a canonical form."""
-        canonical = json.dumps({"level": self.level, "crime_types": sorted(self.crime_types), "codes": self.codes,
+        # "perturbed" only when true, so that the hash of an exact run's input is what it always was.
+        perturbed = {"perturbed": True} if self.perturbed else {}
+        canonical = json.dumps({**perturbed, "level": self.level, "crime_types": sorted(self.crime_types),
+                                "codes": self.codes,
                                 "months": self.months, "counts": self.counts.tolist(), "unplaced": self.unplaced,
                                 "covered": self.covered,
                                 "covered_by_area": None if self.covered_by_area is None
@@ -73,17 +80,19 @@ def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.
     (borough, month) index alone, about six times faster over the Met's two years than reading each row's
     marking."""
     codes = dict(Borough.objects.values_list("id", "code"))
-    pairs = (Crime.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
+    pairs = (CrimeCell.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
              .order_by().values_list("borough_id", "month").distinct())
     return {(codes[borough_id], month) for borough_id, month in pairs}
 
 
 def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, level: str,
-                boroughs: list[str] | None = None) -> AreaSeries:
+                boroughs: list[str] | None = None, *, disclosure: Disclosure | None = None) -> AreaSeries:
     """Counts by area and month. Areas considered: every area of `level` in `boroughs` (codes or names), or,
     when no boroughs are given, in every borough the data covers in the period, so that "no data" is not
     read as "no crime". Coverage is kept per borough and month: a borough-month with no record of any kind
-    is "no data" (AreaSeries.covered_by_area).
+    is "no data" (AreaSeries.covered_by_area). With a `disclosure` that perturbs, each area-month count, the
+    unplaced and the outside counts are perturbed (small ones are not withheld here: the statistics need
+    every cell; the published result withholds them).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
@@ -103,18 +112,24 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
     months = [m.strftime("%Y-%m") for m in month_dates]
     column_of = {m: j for j, m in enumerate(months)}
     counts = np.zeros((len(codes), len(months)), dtype=np.int64)
-    unplaced = outside = 0
-    crimes = open_records(Crime.objects.filter(crime_type__in=crime_types, month__gte=month_from,
-                                               month__lte=month_to))
-    rows = crimes.order_by().values(f"{level}_id", "month").annotate(n=Count("pk")).values_list(
-        f"{level}_id", "month", "n")
-    for area_id, month, n in rows:
-        if area_id is None:
-            unplaced += n
-        elif area_id in row_of:
-            counts[row_of[area_id], column_of[month.strftime("%Y-%m")]] += n
-        else:
-            outside += n
+    cells = open_records(CrimeCell.objects.filter(crime_type__in=crime_types, month__gte=month_from,
+                                                  month__lte=month_to))
+    rows = cells.order_by().values(f"{level}_id", "month").annotate(n=Sum("records"), k=Sum("key_sum")).values_list(
+        f"{level}_id", "month", "n", "k")
+    cell_counts: dict = {}
+    key_sums: dict = {}
+    for area_id, month, n, k in rows:
+        where = "unplaced" if area_id is None else (row_of[area_id], column_of[month.strftime("%Y-%m")]) \
+            if area_id in row_of else "outside"
+        cell_counts[where] = cell_counts.get(where, 0) + n
+        key_sums[where] = key_sums.get(where, 0) + k
+    perturbed = disclosure is not None and disclosure.perturbs
+    if perturbed:
+        cell_counts = disclosure.perturbed(cell_counts, key_sums)
+    for where, n in cell_counts.items():
+        if isinstance(where, tuple):
+            counts[where] = n
+    unplaced, outside = cell_counts.get("unplaced", 0), cell_counts.get("outside", 0)
     covered_by_area = np.array([[(borough, m) in coverage for m in month_dates]
                                 for _, _, _, borough in area_rows], dtype=bool).reshape(len(codes), len(months))
     named = set(boroughs)
@@ -123,7 +138,7 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
                     if any_data and (b, m) not in coverage and b in with_data)
     return AreaSeries(level, list(crime_types), codes, {code: name for _, code, name, _ in area_rows}, months,
                       counts, unplaced, outside, boroughs, covered, sorted(named - set(with_data)), covered_by_area,
-                      partly)
+                      partly, perturbed)
 
 
 def populations(level: str, codes: list[str]) -> dict[str, int]:

@@ -7,7 +7,8 @@ class AnalysisRun(models.Model):
     `input_sha256` hashes the counts the statistics saw (vcdhub.places.inputs.AreaSeries.sha256); with the
     parameters (permutation seed included) and the code version, `vcdhub analyse reproduce` can run it again
     and say whether the inputs and the result are the same. Results are aggregates (counts by area), which
-    every signed-in role may see (docs/decisions.md); pages withhold small cells from aggregate-only users.
+    every signed-in role may see (docs/decisions.md). Aggregate-only readers open only `perturbed` runs, and
+the pages withhold small cells from them.
     """
 
     kind = models.CharField(max_length=20)
@@ -16,6 +17,8 @@ class AnalysisRun(models.Model):
     code_version = models.CharField(max_length=200)
     libraries = models.JSONField(default=dict, help_text="Versions of the statistics libraries used")
     result = models.JSONField()
+    perturbed = models.BooleanField(default=False, help_text="Computed from perturbed counts, for aggregate-only "
+                                    "readers (docs/disclosure.md); the only runs they may open")
     seconds = models.FloatField()
     created_by = models.CharField(max_length=150, help_text="The actor the run was made as")
     created_at = models.DateTimeField(auto_now_add=True)

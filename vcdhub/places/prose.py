@@ -208,9 +208,15 @@ def summary_lines(result: dict) -> list[str]:
         lines.append(s["note"])
     lines.append(_totals_line(result, one, many))
     lines += coverage_lines(result)
+    if result.get("perturbed"):
+        lines.append(PERTURBED_LINE)
     if minimum:
         lines.append(f"Counts from 1 to {minimum - 1} are withheld, with the figures worked out from them.")
     return [line for line in lines if line]
+
+
+PERTURBED_LINE = ("To protect individuals, every count was adjusted by a small, fixed amount (cell key perturbation) "
+                  "before any statistic was computed, so figures can differ slightly from other tables.")
 
 
 # --- how the run was made ----------------------------------------------------------------------------------------
@@ -248,7 +254,8 @@ def facts(run, result: dict) -> list[tuple[str, str]]:
     """Everything needed to reproduce the run, as label and value."""
     p = run.parameters
     rows = [("Analysis", KIND_LABELS.get(run.kind, run.kind)), ("Crime types", ", ".join(result["crime_types"])),
-            ("Period", period_text(result)), ("Areas", areas_text(run, result)), ("Options", options_text(p))]
+            ("Period", period_text(result)), ("Areas", areas_text(run, result)), ("Options", options_text(p)),
+            ("Counts", "perturbed, for readers of aggregates (docs/disclosure.md)" if run.perturbed else "exact")]
     if "seed" in p:
         rows.append(("Permutation seed", str(p["seed"])))
     rows += [("Input SHA-256", run.input_sha256), ("Code version", run.code_version),

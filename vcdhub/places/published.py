@@ -55,8 +55,9 @@ def withhold(result: dict, minimum: int | None) -> dict:
 
 
 def published(run, user) -> dict:
-    """The run's result as this user may see it (the disclosure policy decides how exact)."""
-    return withhold(run.result, Disclosure.for_user(user).minimum)
+    """The run's result as this user may see it (the disclosure policy decides how exact), saying whether its
+    counts were perturbed."""
+    return {**withhold(run.result, Disclosure.for_user(user).minimum), "perturbed": run.perturbed}
 
 
 def count_text(n, minimum: int | None) -> str:

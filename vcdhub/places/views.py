@@ -1,7 +1,8 @@
 """Place analyses in the browser: ask for one (stored as a run), then its map, table, areas and downloads.
 
-Every page is for any signed-in role (results are aggregates); places.published withholds small cells from
-users who read aggregates only, in every output.
+Every page is for any signed-in role (results are aggregates). Users who read aggregates only see runs
+computed from perturbed counts, and nothing else (a run from exact counts, differenced against another, could
+give a withheld count back); places.published withholds small cells from them in every output.
 """
 
 import json
@@ -18,12 +19,19 @@ from vcdhub.places.prose import facts, level_words, summary_lines, title
 from vcdhub.places.published import published
 from vcdhub.places.tables import class_counts, table
 from vcdhub.platform.jobs import enqueue
+from vcdhub.platform.permissions import deny, reads_records
 
 RECENT = 50
 
 
-def _recent(limit: int):
-    return AnalysisRun.objects.defer("result")[:limit]
+def _openable(user):
+    """The runs this user may open: every run for a reader of records, perturbed runs for the rest."""
+    runs = AnalysisRun.objects.all()
+    return runs if reads_records(user) else runs.filter(perturbed=True)
+
+
+def _recent(user, limit: int):
+    return _openable(user).defer("result")[:limit]
 
 
 def index(request):
@@ -38,15 +46,18 @@ def index(request):
             # the signed-in user, and the job page shows it queued, running, done (with a link) or failed.
             job = enqueue("places.analysis", user=request.user, **form.request())
             return redirect("job", pk=job.pk)
-    return render(request, "places/index.html", {"form": form, "runs": _recent(10)})
+    return render(request, "places/index.html", {"form": form, "runs": _recent(request.user, 10)})
 
 
 def runs(request):
-    return render(request, "places/runs.html", {"runs": _recent(RECENT)})
+    return render(request, "places/runs.html", {"runs": _recent(request.user, RECENT)})
 
 
 def _run(request, pk: int):
     run = get_object_or_404(AnalysisRun, pk=pk)
+    if not run.perturbed and not reads_records(request.user):
+        deny(request, "This run was computed from exact counts; readers of aggregates open runs computed from "
+                      "perturbed counts only. Ask for the same analysis: it is computed that way for you.")
     return run, published(run, request.user)
 
 

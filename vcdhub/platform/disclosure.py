@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import polars as pl
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.access.policy import marking_visibility_q
@@ -105,6 +105,24 @@ class Disclosure:
         keys = list(counts)
         ckp = CellKeyPerturbation(self.perturbation).fit([counts[k] for k in keys], [key_sums[k] for k in keys])
         return {k: int(v) for k, v in zip(keys, ckp.perturbed_, strict=True)}
+
+    def count(self, queryset: QuerySet, **cells: Q | None) -> dict[str, int]:
+        """Counts of `queryset`'s records, one per named cell (a condition, or None for every record), in one
+        query: exact, or perturbed for a reader who gets perturbation (from the records' keys)."""
+        counts = {name: Count("pk", filter=q) for name, q in cells.items()}
+        if not self.perturbs:
+            return queryset.aggregate(**counts)
+        keys = {f"{name}__key": Sum("record_key", filter=q) for name, q in cells.items()}
+        rows = queryset.aggregate(**counts, **keys)
+        return self.perturbed({name: rows[name] for name in cells}, {name: rows[f"{name}__key"] or 0 for name in cells})
+
+    def count_by(self, queryset: QuerySet, field_name: str) -> dict:
+        """Counts of `queryset`'s records by the value of one field, exact or perturbed as `count`."""
+        grouped = queryset.order_by().values(field_name)
+        if not self.perturbs:
+            return dict(grouped.annotate(n=Count("pk")).values_list(field_name, "n"))
+        rows = list(grouped.annotate(n=Count("pk"), k=Sum("record_key")).values_list(field_name, "n", "k"))
+        return self.perturbed({v: n for v, n, _ in rows}, {v: k for v, _, k in rows})
 
     def is_small(self, n) -> bool:
         """A count this reader may not see: from 1 to minimum - 1."""

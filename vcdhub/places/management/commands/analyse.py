@@ -30,6 +30,9 @@ def _common(parser, *, period: bool = True, levels=parameters.LEVELS, default_le
                         help="analyse only these boroughs (GSS code or name; repeat); default: every borough the "
                              "data covers in the period")
     parser.add_argument("--json", action="store_true", dest="as_json")
+    parser.add_argument("--perturbed", action="store_true",
+                        help="compute from perturbed counts: a run that aggregate-only readers (the authority) may "
+                             "open (docs/disclosure.md)")
 
 
 def _options(parser, kind: str):
@@ -97,13 +100,15 @@ class Command(BaseCommand):
             month_from, month_to = options.pop("month_from"), options.pop("month_to")
             levels = [level]
         lorenz = options.pop("lorenz", None)
+        perturbed = options.pop("perturbed", False)
         analysis_options = {spec.name: options[spec.name] for spec in parameters.KIND_OPTIONS[kind]
                             if options.get(spec.name) is not None}
         runs = []
         for each_level in levels:
             try:
                 runs.append(run_analysis(kind, crime_types=crime_types, month_from=month_from, month_to=month_to,
-                                         level=each_level, boroughs=boroughs, actor=actor, **analysis_options))
+                                         level=each_level, boroughs=boroughs, actor=actor, perturbed=perturbed,
+                                         **analysis_options))
             except InputError as exc:
                 flag = {**FLAGS, "month_to": "--to" if kind != "alerts" else "--month"}
                 raise CommandError("; ".join(f"{flag.get(field, '--' + field.replace('_', '-'))}: {message}"
