@@ -185,3 +185,17 @@ def test_without_perturbation_three_place_runs_recover_every_withheld_ward(count
     withheld = [ward for ward, n in x.items() if n is None]
     recovered = {w: both[w] - y[w] for w in withheld}
     assert _rate(recovered, {w: _true(counts_by_ward, w, ["2017-07-01"], [WEAPONS]) for w in withheld}) == 1.0
+
+
+def test_the_home_page_count_is_perturbed_for_an_aggregate_only_reader(counts_by_ward):
+    from vcdhub.platform.disclosure import perturbation_table
+    from vcdhub.stats.perturbation import CellKeyPerturbation
+
+    crimes = Crime.objects.all()
+    exact = crimes.count()
+    key_sum = sum(crimes.values_list("record_key", flat=True))
+    expected = int(CellKeyPerturbation(perturbation_table()).fit([exact], [key_sum]).perturbed_[0])
+    page = client_for(make_persona("authority_member")).get("/")
+    assert page.context["crimes"] == expected
+    assert f"{expected:,} crime records\n  loaded (to protect individuals" in page.content.decode()
+    assert client_for(make_persona("vcd_analyst")).get("/").context["crimes"] == exact

@@ -76,6 +76,14 @@ class Counted:
             return self.queryset.count()
         return self.queryset.order_by().aggregate(n=self.tally)["n"] or 0
 
+    def shown_total(self, disclosure) -> int | None:
+        """The total as `disclosure`'s reader may see it: perturbed for aggregate-only readers, then withheld
+        if small."""
+        if not disclosure.perturbs:
+            return disclosure.cell(self.total())
+        row = self.queryset.order_by().aggregate(n=self.tally, k=Sum(self.keys))
+        return disclosure.cell(disclosure.perturbed({None: row["n"] or 0}, {None: row["k"] or 0})[None])
+
     def by(self, field: str) -> dict:
         """{value of `field`: count}, for values with any record."""
         return dict(self.queryset.order_by().values_list(field).annotate(n=self.tally))

@@ -9,6 +9,7 @@ from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.permissions import reads_records
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
 
@@ -25,8 +26,9 @@ def home(request):
         .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force")
     ]
     months = monthly_coverage()
+    disclosure = Disclosure.for_user(request.user)
     return render(request, "crime/home.html", {
-        "coverage": coverage, "crimes": counted_crimes(request.user)[1].total(),
+        "coverage": coverage, "crimes": counted_crimes(request.user)[1].shown_total(disclosure), "disclosure": disclosure,
         "reads_records": reads_records(request.user),
         "partial_months": [m for m in months if m.partial], "boroughs": boroughs_with_data(),
     })
