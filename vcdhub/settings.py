@@ -217,6 +217,20 @@ VCDHUB_IMPORT_MAX_FILE_BYTES = env_int("VCDHUB_IMPORT_MAX_FILE_BYTES", 1024**3)
 VCDHUB_IMPORT_MAX_RATIO = env_int("VCDHUB_IMPORT_MAX_RATIO", 200)
 VCDHUB_IMPORT_MAX_MEMBERS = env_int("VCDHUB_IMPORT_MAX_MEMBERS", 10_000)
 
+# Signed checkpoints of the audit chain (vcdhub.audit.checkpoints; docs/security.md, "Tail truncation"): files saying
+# "the chain had N entries ending in hash H at time T", signed with an Ed25519 key kept out of the database, so that
+# `vcdhub audit verify` finds entries removed from the end. The defaults under VAR_DIR suit the demo only: in
+# production the checkpoint directory is another machine's or write-once storage, and the private key (PEM or 32
+# raw bytes, mode 0600, made by `vcdhub audit keygen`) is not readable by the database's administrators. Verify
+# needs only the public keys: VCDHUB_AUDIT_VERIFY_KEY, comma-separated files (old keys too, after a rotation);
+# unset, the signing key's public half. After an audit write, a checkpoint is queued for the worker when the
+# latest is older than VCDHUB_AUDIT_CHECKPOINT_INTERVAL seconds (0: none queued; a timer runs
+# `vcdhub audit checkpoint` instead). An empty directory or key path turns checkpoints off.
+VCDHUB_AUDIT_CHECKPOINT_DIR = env_str("VCDHUB_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints"))
+VCDHUB_AUDIT_SIGNING_KEY = env_str("VCDHUB_AUDIT_SIGNING_KEY", str(VAR_DIR / "audit-signing-key.pem"))
+VCDHUB_AUDIT_VERIFY_KEY = env_list("VCDHUB_AUDIT_VERIFY_KEY", [])
+VCDHUB_AUDIT_CHECKPOINT_INTERVAL = env_int("VCDHUB_AUDIT_CHECKPOINT_INTERVAL", 3600)
+
 # Coordinates outside this box are rejected on import: police.uk covers England, Wales and NI.
 VCDHUB_COORDINATE_BOUNDS = {"lon_min": -11.0, "lon_max": 2.5, "lat_min": 49.0, "lat_max": 61.0}
 

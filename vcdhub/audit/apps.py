@@ -7,4 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit"
 
     def ready(self):
-        from vcdhub.audit import signals  # noqa: F401 - connects the sign-in receivers
+        from vcdhub.audit import chain, checkpoints, signals  # noqa: F401 - signals connects the sign-in receivers
+
+        chain.after_append(checkpoints.after_append)  # signed checkpoints, queued on a schedule

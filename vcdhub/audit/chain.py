@@ -2,13 +2,15 @@
 
 Each entry's hash is sha256 over the previous entry's hash and a canonical serialisation of the
 entry (sorted keys, no whitespace, UTC timestamps in ISO form). Editing, deleting or reordering any
-row breaks the chain at that row, and `verify()` reports the first broken link.
+row breaks the chain at that row, and `verify()` reports the first broken link. Removing the tail with the head
+row, or rebuilding the chain without some entries, leaves links that hold: signed checkpoints (checkpoints.py)
+find those.
 """
 
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -52,6 +54,16 @@ class NewEntry:
     detail: dict | None = None
 
 
+_after_append: list[Callable[[], None]] = []
+
+
+def after_append(hook: Callable[[], None]) -> None:
+    """Call `hook` after every append (the checkpoint schedule, registered by the app). A hook must be cheap and
+    must never raise: it runs on the writer's request."""
+    if hook not in _after_append:
+        _after_append.append(hook)
+
+
 def append(actor: Actor, entries: Iterable[NewEntry]) -> list[AuditEntry]:
     """Append entries for one actor, in order, under the chain head's lock."""
     entries = list(entries)
@@ -78,6 +90,8 @@ def append(actor: Actor, entries: Iterable[NewEntry]) -> list[AuditEntry]:
         AuditEntry.objects.bulk_create(rows, batch_size=1000)
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
+    for hook in _after_append:
+        hook()
     return rows
 
 
@@ -90,31 +104,46 @@ class VerifyResult:
     problem: str = ""
 
 
-def verify(chunk_size: int = 5000) -> VerifyResult:
-    """Walk the whole chain. Stops at the first broken link and says what is wrong there."""
-    expected_seq, prev = 1, GENESIS
+def walk(after_seq: int = 0, after_hash: str = GENESIS, *, head: tuple[int, str] | None = None,
+         chunk_size: int = 5000) -> tuple[VerifyResult, str]:
+    """Check every entry after `after_seq`, starting from that entry's hash (the genesis hash from the start),
+    and that the chain ends where its head says. With `head` (a (seq, hash) read beforehand) only the entries up
+    to it are walked, so entries appended meanwhile are not mistaken for a broken head. Returns the result and
+    the hash of the last entry checked; stops at the first broken link."""
+    expected_seq, prev = after_seq + 1, after_hash
     checked = 0
-    values = AuditEntry.objects.order_by("seq").values(*HASHED_FIELDS, "hash")
+    rows = AuditEntry.objects.filter(seq__gt=after_seq)
+    if head is not None:
+        rows = rows.filter(seq__lte=head[0])
+    values = rows.order_by("seq").values(*HASHED_FIELDS, "hash")
     for row in values.iterator(chunk_size=chunk_size):
         if row["seq"] != expected_seq:
             problem = (f"entry {expected_seq} is missing (the next is {row['seq']})" if row["seq"] > expected_seq
                        else f"entry {row['seq']} is out of order")
-            return VerifyResult(False, checked, _head_seq(), expected_seq, problem)
+            return VerifyResult(False, checked, _head_seq(), expected_seq, problem), prev
         if row["prev_hash"] != prev:
             return VerifyResult(False, checked, _head_seq(), row["seq"],
-                                f"entry {row['seq']} does not follow entry {row['seq'] - 1} (moved or replaced)")
+                                f"entry {row['seq']} does not follow entry {row['seq'] - 1} (moved or replaced)"), prev
         if entry_hash(row) != row["hash"]:
             return VerifyResult(False, checked, _head_seq(), row["seq"],
-                                f"entry {row['seq']} was altered after it was written")
+                                f"entry {row['seq']} was altered after it was written"), prev
         prev = row["hash"]
         expected_seq += 1
         checked += 1
-    head = ChainHead.objects.filter(pk=1).first()
-    if head and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, head.seq, checked + 1,
-                            f"the chain ends at entry {checked} but its head says {head.seq}: entries were removed "
-                            "from the end, or the head was altered")
-    return VerifyResult(True, checked, checked)
+    last = after_seq + checked
+    if head is None:
+        row = ChainHead.objects.filter(pk=1).first()
+        head = (row.seq, row.hash) if row else None
+    if head and (head[0] != last or head[1] != prev):
+        return VerifyResult(False, checked, head[0], last + 1,
+                            f"the chain ends at entry {last} but its head says {head[0]}: entries were removed "
+                            "from the end, or the head was altered"), prev
+    return VerifyResult(True, checked, last), prev
+
+
+def verify(chunk_size: int = 5000) -> VerifyResult:
+    """Walk the whole chain. Stops at the first broken link and says what is wrong there."""
+    return walk(chunk_size=chunk_size)[0]
 
 
 def _head_seq() -> int:

@@ -83,6 +83,17 @@ class ChainHead(models.Model):
         return f"head #{self.seq} {self.hash[:12]}"
 
 
+class CheckpointSchedule(models.Model):
+    """The single row saying when the next automatic checkpoint may be queued (see checkpoints.py). Processes
+    claim it with a conditional UPDATE, so however many of them write to the chain, one task is queued per
+    interval. The checkpoints themselves are files outside the database."""
+
+    due_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"next checkpoint from {self.due_at:%Y-%m-%d %H:%M:%S}"
+
+
 class DecisionKind(models.TextChoices):
     CLOSE_CASE = "close_case", "Closing a case"
     SET_RISK = "set_risk", "Setting a risk level"
