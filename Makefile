@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
 
-.PHONY: install demo demo-load test test-sqlite test-postgres lint lint-checks bench clean
+.PHONY: install demo demo-load serve test test-sqlite test-postgres lint lint-checks bench bench-load clean
 
 install: $(STAMP)
 
@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 
 demo-load: install
 	$(BIN)/vcdhub migrate --verbosity 0
+	$(BIN)/vcdhub audit keygen --if-missing
 	$(BIN)/vcdhub demo load
 
 # The web server and, beside it, a worker for background jobs (place analyses); both stop together.
@@ -24,6 +25,14 @@ demo: demo-load
 	$(BIN)/vcdhub db_worker --no-startup-delay --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/vcdhub runserver 127.0.0.1:8000
+
+# Production: gunicorn (workers and threads sized to the cores; `vcdhub serve --help`) after the start-up
+# check, and the background-job worker beside it; both stop together. DATABASE_URL chooses the database.
+serve: install
+	$(BIN)/vcdhub migrate --verbosity 0
+	$(BIN)/vcdhub db_worker --no-startup-delay --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/vcdhub serve
 
 # Style (ruff), the layering contracts (import-linter, pyproject.toml) and no model change without a migration.
 lint: install lint-checks

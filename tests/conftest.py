@@ -6,6 +6,7 @@ import io
 import ipaddress
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,13 @@ def pytest_configure(config):
     socket.socket.connect_ex = _refuse_remote(socket.socket.connect_ex)
     # Password hashing is deliberately slow; tests create many users. Production keeps Django's default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The audit chain's checkpoints and signing key of the tests are their own, never the demo's under var/
+    # (a test's worker would otherwise sign the test chain into the demo's checkpoints). Subprocesses inherit.
+    own = Path(tempfile.mkdtemp(prefix="vcdhub-test-checkpoints-"))
+    for name, value in (("VCDHUB_AUDIT_CHECKPOINT_DIR", own / "checkpoints"),
+                        ("VCDHUB_AUDIT_SIGNING_KEY", own / "audit-signing-key.pem")):
+        os.environ[name] = str(value)
+        setattr(settings, name, str(value))
 
 
 _geography_rows: dict | None = None

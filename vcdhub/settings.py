@@ -117,6 +117,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests get a file-backed database so the browser test's server thread sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-vcdhub.sqlite3")}
+elif env_bool("VCDHUB_DB_POOL", False):
+    # `vcdhub serve` turns this on: each worker process keeps up to VCDHUB_DB_POOL_SIZE connections open
+    # (Django's psycopg pool) instead of connecting for every request. A pool replaces persistent connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1, "max_size": env_int("VCDHUB_DB_POOL_SIZE", 4), "timeout": 10}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -28,7 +28,8 @@ def home(request):
     months = monthly_coverage()
     disclosure = Disclosure.for_user(request.user)
     return render(request, "crime/home.html", {
-        "coverage": coverage, "crimes": counted_crimes(request.user)[1].shown_total(disclosure), "disclosure": disclosure,
+        "coverage": coverage, "crimes": counted_crimes(request.user)[1].shown_total(disclosure),
+        "disclosure": disclosure,
         "reads_records": reads_records(request.user),
         "partial_months": [m for m in months if m.partial], "boroughs": boroughs_with_data(),
     })

@@ -12,6 +12,7 @@ class IngestConfig(AppConfig):
         name="ingest",
         nav=(NavEntry("Imports", "ingest:imports", roles=frozenset({"administrator"}), order=90),),
         urls="vcdhub.ingest.urls", url_prefix="imports/",
+        recovery="vcdhub.ingest.recovery.recover",
     )
 
     def ready(self):
@@ -23,14 +24,8 @@ class IngestConfig(AppConfig):
 
 
 def _recover_after_migrate(sender, using="default", **kwargs) -> None:
-    """Every migrate puts back what a killed bulk load left out: the crime table's indexes and foreign keys
-    (and the crime cells' triggers, which crime's own post_migrate handler restores). Idempotent, and one
-    look at the table's constraints when nothing is missing."""
-    from django.db import connections
+    """Every migrate puts back what a killed bulk load left out (ingest.recovery): idempotent, and one look
+    at the table's constraints and the cells' triggers when nothing is missing."""
+    from vcdhub.ingest.recovery import recover
 
-    from vcdhub.crime.models import Crime
-    from vcdhub.ingest.writers import ensure_indexes
-
-    connection = connections[using]
-    if not connection.in_atomic_block and Crime._meta.db_table in connection.introspection.table_names():
-        ensure_indexes(Crime)
+    recover()

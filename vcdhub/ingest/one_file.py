@@ -23,6 +23,7 @@ from vcdhub.ingest.files import SourceFile, UnreadableFile
 from vcdhub.ingest.parsing import ParsedFile, parse_file
 from vcdhub.ingest.supersession import current_batch, replace_periods
 from vcdhub.ingest.writers import bulk_insert, bulk_insert_frame
+from vcdhub.platform import crashpoints
 from vcdhub.platform.months import parse_month
 from vcdhub.platform.records import RECORD_KEYS
 from vcdhub.platform.rowerrors import RowError
@@ -157,6 +158,8 @@ def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, star
         record_event(EntryKind.IMPORT, "import", batch, reason=f"imported {source.source}", detail={
             "sha256": sha256, "kind": schema.kind, "periods": result.periods, "rows": result.rows_imported,
             "rows_replaced": result.rows_replaced})
+        crashpoints.reached("file:written")  # before its commit
+    crashpoints.reached("file:committed")
     result.batch_id = batch.pk
     return result
 

@@ -25,8 +25,10 @@ from vcdhub.ingest.bulk import BULK_THRESHOLD_BYTES, BULK_WRITERS, import_in_par
 from vcdhub.ingest.files import SourceFile, discover
 from vcdhub.ingest.one_file import FileResult, finish, prepare, record_rejections
 from vcdhub.ingest.parsing import parse_file
+from vcdhub.ingest.recovery import recover
 from vcdhub.ingest.supersession import current_sha256
-from vcdhub.ingest.writers import SecondaryIndexesDropped, analyze, ensure_indexes
+from vcdhub.ingest.writers import SecondaryIndexesDropped, analyze
+from vcdhub.platform import crashpoints
 
 __all__ = ["FileResult", "ImportSummary", "parse_file", "run_import"]
 
@@ -78,9 +80,7 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
     """
     began = time.perf_counter()
     sources = discover(paths) if sources is None else sources
-    if not connection.in_atomic_block:  # index DDL cannot run inside a caller's transaction on SQLite
-        ensure_indexes(Crime)  # an earlier bulk load that was killed may have left them dropped
-        cells.ensure()  # ... and the crime cells' triggers
+    recover()  # what an earlier load, killed before its end, left out (ingest.recovery)
     if bulk is None:
         bulk = sum(s.size for s in sources) > BULK_THRESHOLD_BYTES
     bulk = bulk and not connection.in_atomic_block
@@ -92,6 +92,7 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
             # cells.deferred ends (contexts end in reverse) and finds it there, or builds it.
             deferred.enter_context(cells.deferred())
             deferred.enter_context(SecondaryIndexesDropped(Crime, alongside=(cells.key_index_sql(),)))
+            crashpoints.reached("load:deferred")
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)
     with acting_as_name(actor):

@@ -8,6 +8,8 @@ import polars as pl
 from django.db import connection, transaction
 from psycopg.copy import QueuedLibpqWriter
 
+from vcdhub.platform import crashpoints
+
 # SQLite page cache, in KiB, while a bulk insert's transaction is open. The default (settings.py, 64 MiB)
 # is smaller than the indexes of a large crime table, and the crime_id index takes its rows in random order:
 # with the small cache, pages are spilled to the WAL mid-transaction and written again. Only pages in use
@@ -170,15 +172,27 @@ def ensure_indexes(model, *, parallel: int = 1, alongside: tuple[str, ...] = ())
         # Django's own statements, named and made as migrations make them.
         statements = [str(index.create_sql(model, editor)) for index in missing]
         statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
+        # An index that appeared since the look above (a killed load's build finishing late) is no error.
+        statements = [_if_not_exists(statement) for statement in statements]
+        crashpoints.reached("indexes:rebuilding")
         if in_parallel:
             _run_in_parallel(statements, parallel, optional=alongside)
         else:
-            for statement in statements:
+            for position, statement in enumerate(statements):
                 editor.execute(statement)
+                if position == 0:
+                    crashpoints.reached("indexes:one-rebuilt")
         for field in missing_fks:
             editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
     return ([index.name for index in missing] + [f"index:{f.column}" for f in missing_key_indexes]
             + [f"fk:{f.column}" for f in missing_fks])
+
+
+def _if_not_exists(statement: str) -> str:
+    for create in ("CREATE UNIQUE INDEX ", "CREATE INDEX "):
+        if statement.startswith(create) and not statement.startswith(create + "IF NOT EXISTS"):
+            return create + "IF NOT EXISTS " + statement[len(create):]
+    return statement
 
 
 def _key_width(model, field_names) -> int:
@@ -199,6 +213,8 @@ def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, .
         try:
             raw.autocommit = True
             with raw.cursor() as cursor:
+                # Named, so that recovery after a killed load can wait for builds the server carries on with.
+                cursor.execute(f"SET application_name = '{INDEX_BUILDER}'")
                 cursor.execute(f"SET maintenance_work_mem = '{BULK_MAINTENANCE_WORK_MEM}'")
                 # Two builds at once already fill two cores; extra sort workers per build gained nothing
                 # (measured: about 4.6 s for the index phase either way).
@@ -213,6 +229,7 @@ def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, .
                     except Exception:
                         if statement not in optional:
                             raise
+                    crashpoints.reached("indexes:one-rebuilt")
         finally:
             raw.close()
 
@@ -221,6 +238,7 @@ def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, .
             future.result()
 
 
+INDEX_BUILDER = "vcdhub-index-build"  # application_name of the connections that build indexes in parallel
 # Memory for each index build at the end of a bulk load (PostgreSQL's default is 64MB): a build that fits
 # in memory sorts once instead of merging runs on disk.
 BULK_MAINTENANCE_WORK_MEM = "512MB"

@@ -42,6 +42,9 @@ class Module:
     api: tuple[ApiEndpoint, ...] = ()
     # Record kinds users may ask another unit for through an access grant (a subset of `records`).
     grantable: tuple[str, ...] = field(default=())
+    # Dotted path of a callable that repairs what a killed process left half-done (idempotent; returns what it
+    # repaired). Run at the server's start (`vcdhub serve`); the module also runs it where it needs it.
+    recovery: str | None = None
 
 
 def modules() -> list[Module]:
@@ -73,6 +76,14 @@ def record_choices(*, grantable: bool = False) -> list[tuple[str, str]]:
         meta = model._meta
         choices.append((f"{meta.app_label}.{meta.model_name}", str(meta.verbose_name).capitalize()))
     return choices
+
+
+def recover_all() -> dict[str, list[str]]:
+    """Run every module's recovery: {module name: what it repaired}, for modules that repaired anything."""
+    from django.utils.module_loading import import_string
+
+    repaired = {module.name: import_string(module.recovery)() for module in modules() if module.recovery}
+    return {name: done for name, done in repaired.items() if done}
 
 
 def navigation_entries() -> list[NavEntry]:
