@@ -126,6 +126,11 @@ elif env_bool("VCDHUB_DB_POOL", False):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Each process's memory: aggregates of the crime cells, cached under the cells' data version (crime.cells.cached;
+# PostgreSQL only), so a cached count is never stale. Small entries; the oldest go first.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "vcdhub",
+                      "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -24,9 +24,11 @@ back: idempotent, and cheap when nothing is missing.
 
 # ruff: noqa: S608 - every name in this SQL comes from the models and the constants below, never from input
 
+import hashlib
 from contextlib import contextmanager
 
 import polars as pl
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 
 from vcdhub.crime.models import Crime, CrimeCell
@@ -41,9 +43,15 @@ DIMENSIONS = ("month", "lsoa_id", "crime_type", "ward_id", "borough_id", "report
 NULLABLE = {"lsoa_id", "ward_id", "borough_id"}  # unplaced records; -1 in the key, so NULLs compare equal
 # The triggers' names carry the version of what they keep: a change to the cells (a new column, a new rule)
 # raises it, and `ensure` then finds the triggers "missing", and counts every cell again with the new SQL.
-VERSION = 2
+VERSION = 3
 TRIGGERS = tuple(f"crime_cells_{event}_v{VERSION}" for event in ("insert", "delete", "update"))
-OLDER_TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update")  # version 1
+OLDER_TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update",  # version 1
+                  *(f"crime_cells_{event}_v2" for event in ("insert", "delete", "update")))
+# PostgreSQL: a one-row table whose number changes, in the writer's transaction, with every change to the
+# cells, so that an aggregate read from them can be cached under it (`cached`) and never be stale. The
+# numbers come from a sequence, which a rollback does not take back: no number is ever used for two states.
+DATA_VERSION = "crime_cells_version"
+TRUNCATED = f"crime_cells_truncated_v{VERSION}"
 
 _columns = ", ".join(DIMENSIONS)
 _key = ", ".join(f"(coalesce({d}, -1))" if d in NULLABLE else d for d in DIMENSIONS)
@@ -88,12 +96,22 @@ def _pg_changed(side: str) -> str:
 
 def _pg_function(name: str, body: str) -> str:
     return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {body} RETURN NULL; END $$;")
+            f"BEGIN {body} {_BUMP} RETURN NULL; END $$;")
+
+
+_BUMP = f"UPDATE {DATA_VERSION} SET n = nextval('{DATA_VERSION}_seq');"
+
+
+def _pg_version_table() -> list[str]:
+    return [f"CREATE SEQUENCE IF NOT EXISTS {DATA_VERSION}_seq",
+            f"CREATE TABLE IF NOT EXISTS {DATA_VERSION} (id int PRIMARY KEY CHECK (id = 1), n bigint NOT NULL)",
+            f"INSERT INTO {DATA_VERSION} (id, n) VALUES (1, nextval('{DATA_VERSION}_seq')) ON CONFLICT (id) DO NOTHING"]
 
 
 def _pg_install() -> list[str]:
     insert, delete, update = TRIGGERS
     return [
+        *_pg_version_table(),
         _pg_function(insert, _pg_add("added")),
         _pg_function(delete, _pg_subtract("removed")),
         _pg_function(update, _pg_subtract(_pg_changed("removed")) + _pg_add(_pg_changed("added"))),
@@ -103,6 +121,9 @@ def _pg_install() -> list[str]:
         f"FOR EACH STATEMENT EXECUTE FUNCTION {delete}()",
         f"CREATE TRIGGER {update} AFTER UPDATE ON {CRIMES} REFERENCING OLD TABLE AS removed "
         f"NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {update}()",
+        # Emptying the cells (a rebuild, a test database's flush) is a change too.
+        _pg_function(TRUNCATED, ""),
+        f"CREATE TRIGGER {TRUNCATED} AFTER TRUNCATE ON {CELLS} FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATED}()",
     ]
 
 
@@ -160,6 +181,9 @@ def drop_triggers() -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATED} ON {CELLS}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {TRUNCATED}()")
 
 
 def rebuild() -> int:
@@ -178,7 +202,53 @@ def rebuild() -> int:
                        f"SELECT {_columns}, count(*), sum(record_key) FROM {CRIMES} GROUP BY {_columns}")
         cells = cursor.rowcount
         _install(cursor)
+        _bump(cursor)
     return cells
+
+
+def _bump(cursor) -> None:
+    """A change the triggers did not make (a bulk load's own counting, a rebuild): a new data version."""
+    if connection.vendor == "postgresql":
+        for statement in _pg_version_table():
+            cursor.execute(statement)
+        cursor.execute(_BUMP)
+
+
+def data_version() -> int | None:
+    """The cells' data version (PostgreSQL), or None where none is kept (SQLite, or not installed yet)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DATA_VERSION])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT n FROM {DATA_VERSION} WHERE id = 1")
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def cached(queryset, what: str, compute):
+    """`compute()`, an aggregate of `queryset` (a queryset of cells), cached under the cells' data version.
+
+    The key is the version and the queryset's own SQL and parameters, so a cached answer is shared only by
+    requests that ask the database exactly the same question, restriction included. The version is read
+    first, in the same transaction as any later write could only raise it: an answer is never stored under
+    a version older than the data it was computed from, so no reader gets a stale one. Without a version
+    (SQLite) nothing is cached.
+    """
+    version = data_version()
+    if version is None:
+        return compute()
+    sql, params = queryset.query.sql_with_params()
+    key = "cells:" + hashlib.sha256(f"{version}|{what}|{sql}|{params!r}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+CACHE_SECONDS = 3600
 
 
 def _install(cursor) -> None:
@@ -212,6 +282,7 @@ def forget_periods(periods) -> None:
     with connection.cursor() as cursor:
         for force, month in periods:
             cursor.execute(f"DELETE FROM {CELLS} WHERE reported_by = %s AND month = %s", [force, month])
+        _bump(cursor)
 
 
 def add_rows(rows: pl.DataFrame) -> int:
@@ -229,6 +300,7 @@ def add_rows(rows: pl.DataFrame) -> int:
         else:
             placeholders = ", ".join(["%s"] * (len(DIMENSIONS) + 2))
             wrapper.executemany(f"INSERT INTO {CELLS} ({columns}) VALUES ({placeholders})", grouped.rows())
+        _bump(wrapper)
     return grouped.height
 
 

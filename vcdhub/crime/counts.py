@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet, Sum
 
+from vcdhub.crime import cells
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, CrimeCell
 from vcdhub.geography.loader import geometry_feature
@@ -68,25 +69,33 @@ class Counted:
 
     def keyed_by(self, field: str) -> dict:
         """{value of `field`: (count, sum of the records' keys)}, for values with any record."""
-        rows = self.queryset.order_by().values_list(field).annotate(n=self.tally, k=Sum(self.keys))
-        return {value: (n, k or 0) for value, n, k in rows}
+        def compute():
+            rows = self.queryset.order_by().values_list(field).annotate(n=self.tally, k=Sum(self.keys))
+            return {value: (n, k or 0) for value, n, k in rows}
+
+        return self._cached(f"keyed_by:{field}", compute)
 
     def total(self) -> int:
         if self.weight is None:
             return self.queryset.count()
-        return self.queryset.order_by().aggregate(n=self.tally)["n"] or 0
+        return self._cached("total", lambda: self.queryset.order_by().aggregate(n=self.tally)["n"] or 0)
 
     def shown_total(self, disclosure) -> int | None:
         """The total as `disclosure`'s reader may see it: perturbed for aggregate-only readers, then withheld
         if small."""
         if not disclosure.perturbs:
             return disclosure.cell(self.total())
-        row = self.queryset.order_by().aggregate(n=self.tally, k=Sum(self.keys))
+        row = self._cached("keyed_total", lambda: self.queryset.order_by().aggregate(n=self.tally, k=Sum(self.keys)))
         return disclosure.cell(disclosure.perturbed({None: row["n"] or 0}, {None: row["k"] or 0})[None])
 
     def by(self, field: str) -> dict:
         """{value of `field`: count}, for values with any record."""
-        return dict(self.queryset.order_by().values_list(field).annotate(n=self.tally))
+        return self._cached(f"by:{field}",
+                            lambda: dict(self.queryset.order_by().values_list(field).annotate(n=self.tally)))
+
+    def _cached(self, what: str, compute):
+        """Counts from cells are cached under the cells' data version (crime.cells.cached); rows never are."""
+        return cells.cached(self.queryset, what, compute) if self.weight else compute()
 
 
 def usable(filterset) -> bool:
@@ -134,10 +143,15 @@ def _codes(level: str) -> dict[int, str]:
 
 def covered_areas(records: "QuerySet | Counted", level: str) -> set[str]:
     """Areas with any record in `records`: where the data has coverage at all (a zero means something)."""
-    queryset = records.queryset if isinstance(records, Counted) else records
+    if isinstance(records, Counted):
+        return set(records._cached(f"covered:{level}", lambda: _covered(records.queryset, level)))
+    return _covered(records, level)
+
+
+def _covered(queryset, level: str) -> list[str]:
     codes = _codes(level)
     ids = queryset.order_by().values_list(f"{level}_id", flat=True).distinct()
-    return {codes[i] for i in ids if i is not None}
+    return sorted(codes[i] for i in ids if i is not None)
 
 
 def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None) -> dict:

@@ -2,14 +2,18 @@
 
 police.uk months are sometimes published incomplete (a force's IT change, a late correction), and a
 partial month silently turns into a "reduction". Months far below the force's usual volume are flagged.
+Both are read from the crime cells (crime.cells), which count every record exactly: a few thousand cells
+instead of every row.
 """
 
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Sum
 
-from vcdhub.crime.models import Crime
+from vcdhub.crime.cells import cached
+from vcdhub.crime.models import CrimeCell
+from vcdhub.geography.models import Borough
 
 PARTIAL_SHARE = 0.5  # a month under half the force's median month is flagged
 
@@ -27,7 +31,9 @@ class MonthCoverage:
 
 
 def monthly_coverage() -> list[MonthCoverage]:
-    rows = Crime.objects.order_by().values_list("reported_by", "month").annotate(n=Count("pk"))
+    cells = CrimeCell.objects.order_by()
+    rows = cached(cells, "coverage:monthly",
+                  lambda: list(cells.values_list("reported_by", "month").annotate(n=Sum("records"))))
     by_force: dict[str, list[tuple]] = {}
     for force, month, n in rows:
         by_force.setdefault(force, []).append((month, n))
@@ -39,5 +45,7 @@ def monthly_coverage() -> list[MonthCoverage]:
 
 
 def boroughs_with_data() -> list[tuple[str, int]]:
-    return list(Crime.objects.order_by().filter(borough__isnull=False).values_list("borough__name")
-                .annotate(n=Count("pk")).order_by("borough__name"))
+    cells = CrimeCell.objects.order_by().filter(borough__isnull=False)
+    by_id = cached(cells, "coverage:boroughs", lambda: dict(cells.values_list("borough_id").annotate(n=Sum("records"))))
+    names = dict(Borough.objects.filter(id__in=list(by_id)).values_list("id", "name"))
+    return sorted((names[borough], n) for borough, n in by_id.items())
