@@ -26,45 +26,86 @@ back: idempotent, and cheap when nothing is missing.
 
 import hashlib
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import polars as pl
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 
-from vcdhub.crime.models import Crime, CrimeCell
+from vcdhub.crime.models import Crime, CrimeCell, CrimeCellBorough, CrimeCellWard
 
-CELLS = CrimeCell._meta.db_table
 CRIMES = Crime._meta.db_table
-KEY_INDEX = "crime_cell_key"
 # The dimensions, in the unique key's order: month first, so a month range reads part of the index, then the
 # LSOA, which tells most cells apart before any text is compared (the index builds in half the time).
 DIMENSIONS = ("month", "lsoa_id", "crime_type", "ward_id", "borough_id", "reported_by", "owner_unit_id",
               "sensitivity")
 NULLABLE = {"lsoa_id", "ward_id", "borough_id"}  # unplaced records; -1 in the key, so NULLs compare equal
-# The triggers' names carry the version of what they keep: a change to the cells (a new column, a new rule)
-# raises it, and `ensure` then finds the triggers "missing", and counts every cell again with the new SQL.
-VERSION = 3
+# The triggers' names carry the version of what they keep: a change to the cells (a new column, a new rule, a
+# new table) raises it, and `ensure` then finds the triggers "missing", and counts every cell again.
+VERSION = 4
 TRIGGERS = tuple(f"crime_cells_{event}_v{VERSION}" for event in ("insert", "delete", "update"))
 OLDER_TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update",  # version 1
-                  *(f"crime_cells_{event}_v2" for event in ("insert", "delete", "update")))
+                  *(f"crime_cells_{event}_v{v}" for v in (2, 3) for event in ("insert", "delete", "update")))
 # PostgreSQL: a one-row table whose number changes, in the writer's transaction, with every change to the
 # cells, so that an aggregate read from them can be cached under it (`cached`) and never be stale. The
 # numbers come from a sequence, which a rollback does not take back: no number is ever used for two states.
 DATA_VERSION = "crime_cells_version"
 TRUNCATED = f"crime_cells_truncated_v{VERSION}"
-
-_columns = ", ".join(DIMENSIONS)
-_key = ", ".join(f"(coalesce({d}, -1))" if d in NULLABLE else d for d in DIMENSIONS)
+OLDER_TRUNCATED = ("crime_cells_truncated_v3",)
 
 
-def _matches(left: str, right: str) -> str:
-    """SQL: the cell `left` has the key of `right` (NULL areas equal, through the key's -1)."""
-    return " AND ".join(f"coalesce({left}.{d}, -1) = coalesce({right}.{d}, -1)" if d in NULLABLE
-                        else f"{left}.{d} = {right}.{d}" for d in DIMENSIONS)
+@dataclass(frozen=True)
+class CellTable:
+    """One table of counts: the cells, or a coarser copy of them without the LSOA (and the ward), which
+    answers most questions from far fewer rows. The same triggers keep all of them."""
+
+    model: type
+    dimensions: tuple[str, ...]
+    key_index: str
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def columns(self) -> str:
+        return ", ".join(self.dimensions)
+
+    @property
+    def key(self) -> str:
+        return ", ".join(f"(coalesce({d}, -1))" if d in NULLABLE else d for d in self.dimensions)
+
+    def matches(self, left: str, right: str) -> str:
+        """SQL: the cell `left` has the key of `right` (NULL areas equal, through the key's -1)."""
+        return " AND ".join(f"coalesce({left}.{d}, -1) = coalesce({right}.{d}, -1)" if d in NULLABLE
+                            else f"{left}.{d} = {right}.{d}" for d in self.dimensions)
+
+    def key_index_sql(self) -> str:
+        return f"CREATE UNIQUE INDEX IF NOT EXISTS {self.key_index} ON {self.table} ({self.key})"
 
 
-def key_index_sql() -> str:
-    return f"CREATE UNIQUE INDEX IF NOT EXISTS {KEY_INDEX} ON {CELLS} ({_key})"
+def _without(*names: str) -> tuple[str, ...]:
+    return tuple(d for d in DIMENSIONS if d not in names)
+
+
+CELLS = CellTable(CrimeCell, DIMENSIONS, "crime_cell_key")
+TABLES = (CELLS,
+          CellTable(CrimeCellWard, _without("lsoa_id"), "crime_cellward_key"),
+          CellTable(CrimeCellBorough, _without("lsoa_id", "ward_id"), "crime_cellborough_key"))
+KEY_INDEX = CELLS.key_index
+
+
+def smallest_model(*fields: str):
+    """The model of the smallest table of counts that has every one of `fields` ("ward_id", "lsoa_id")."""
+    for t in reversed(TABLES):
+        if all(name in t.dimensions or name in ("records", "key_sum") for name in fields):
+            return t.model
+    return CELLS.model
+
+
+def key_index_sqls() -> tuple[str, ...]:
+    return tuple(t.key_index_sql() for t in TABLES)
 
 
 # --- PostgreSQL: statement-level triggers -------------------------------------------------------------------
@@ -73,18 +114,23 @@ _grouped = "(SELECT {columns}, count(*) AS n, sum(record_key) AS k FROM {rows} G
 
 
 def _pg_add(rows: str) -> str:
-    return (f"INSERT INTO {CELLS} AS cell ({_columns}, records, key_sum) "
-            f"SELECT {_columns}, count(*), sum(record_key) FROM {rows} GROUP BY {_columns} "
-            f"ON CONFLICT ({_key}) DO UPDATE SET records = cell.records + excluded.records, "
-            f"key_sum = cell.key_sum + excluded.key_sum;")
+    return "".join(
+        f"INSERT INTO {t.table} AS cell ({t.columns}, records, key_sum) "
+        f"SELECT {t.columns}, count(*), sum(record_key) FROM {rows} GROUP BY {t.columns} "
+        f"ON CONFLICT ({t.key}) DO UPDATE SET records = cell.records + excluded.records, "
+        f"key_sum = cell.key_sum + excluded.key_sum;" for t in TABLES)
 
 
 def _pg_subtract(rows: str) -> str:
-    gone = _grouped.format(columns=_columns, rows=rows, alias="gone")
-    keys = f"(SELECT DISTINCT {_columns} FROM {rows}) AS gone"
-    return (f"UPDATE {CELLS} AS cell SET records = cell.records - gone.n, key_sum = cell.key_sum - gone.k "
-            f"FROM {gone} WHERE {_matches('cell', 'gone')};"
-            f"DELETE FROM {CELLS} AS cell USING {keys} WHERE {_matches('cell', 'gone')} AND cell.records <= 0;")
+    statements = []
+    for t in TABLES:
+        gone = _grouped.format(columns=t.columns, rows=rows, alias="gone")
+        keys = f"(SELECT DISTINCT {t.columns} FROM {rows}) AS gone"
+        statements.append(
+            f"UPDATE {t.table} AS cell SET records = cell.records - gone.n, key_sum = cell.key_sum - gone.k "
+            f"FROM {gone} WHERE {t.matches('cell', 'gone')};"
+            f"DELETE FROM {t.table} AS cell USING {keys} WHERE {t.matches('cell', 'gone')} AND cell.records <= 0;")
+    return "".join(statements)
 
 
 def _pg_changed(side: str) -> str:
@@ -123,7 +169,8 @@ def _pg_install() -> list[str]:
         f"NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION {update}()",
         # Emptying the cells (a rebuild, a test database's flush) is a change too.
         _pg_function(TRUNCATED, ""),
-        f"CREATE TRIGGER {TRUNCATED} AFTER TRUNCATE ON {CELLS} FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATED}()",
+        f"CREATE TRIGGER {TRUNCATED} AFTER TRUNCATE ON {CELLS.table} FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {TRUNCATED}()",
     ]
 
 
@@ -131,15 +178,18 @@ def _pg_install() -> list[str]:
 
 
 def _sqlite_add(row: str) -> str:
-    values = ", ".join(f"{row}.{d}" for d in DIMENSIONS)
-    return (f"INSERT INTO {CELLS} ({_columns}, records, key_sum) VALUES ({values}, 1, {row}.record_key) "
-            f"ON CONFLICT ({_key}) DO UPDATE SET records = records + 1, key_sum = key_sum + {row}.record_key;")
+    return "".join(
+        f"INSERT INTO {t.table} ({t.columns}, records, key_sum) "
+        f"VALUES ({', '.join(f'{row}.{d}' for d in t.dimensions)}, 1, {row}.record_key) "
+        f"ON CONFLICT ({t.key}) DO UPDATE SET records = records + 1, key_sum = key_sum + {row}.record_key;"
+        for t in TABLES)
 
 
 def _sqlite_subtract(row: str) -> str:
-    where = _matches(CELLS, row)
-    return (f"UPDATE {CELLS} SET records = records - 1, key_sum = key_sum - {row}.record_key WHERE {where};"
-            f"DELETE FROM {CELLS} WHERE {where} AND records <= 0;")
+    return "".join(
+        f"UPDATE {t.table} SET records = records - 1, key_sum = key_sum - {row}.record_key "
+        f"WHERE {t.matches(t.table, row)};"
+        f"DELETE FROM {t.table} WHERE {t.matches(t.table, row)} AND records <= 0;" for t in TABLES)
 
 
 def _sqlite_install() -> list[str]:
@@ -148,7 +198,7 @@ def _sqlite_install() -> list[str]:
     return [
         f"CREATE TRIGGER {insert} AFTER INSERT ON {CRIMES} BEGIN {_sqlite_add('new')} END",
         f"CREATE TRIGGER {delete} AFTER DELETE ON {CRIMES} BEGIN {_sqlite_subtract('old')} END",
-        f"CREATE TRIGGER {update} AFTER UPDATE OF {_columns}, record_key ON {CRIMES} WHEN {changed} "
+        f"CREATE TRIGGER {update} AFTER UPDATE OF {CELLS.columns}, record_key ON {CRIMES} WHEN {changed} "
         f"BEGIN {_sqlite_subtract('old')} {_sqlite_add('new')} END",
     ]
 
@@ -182,8 +232,9 @@ def drop_triggers() -> None:
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
         if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TRIGGER IF EXISTS {TRUNCATED} ON {CELLS}")
-            cursor.execute(f"DROP FUNCTION IF EXISTS {TRUNCATED}()")
+            for name in (TRUNCATED, *OLDER_TRUNCATED):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {CELLS.table}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def rebuild() -> int:
@@ -194,16 +245,27 @@ def rebuild() -> int:
         if connection.vendor == "postgresql":
             # Writers wait until the recount and its triggers are in place, so none is missed in between.
             cursor.execute(f"LOCK TABLE {CRIMES} IN SHARE ROW EXCLUSIVE MODE")
-        # Emptied and refilled without its key index, which is built once at the end: much faster than
-        # deleting and inserting half a million indexed rows.
-        cursor.execute(f"DROP INDEX IF EXISTS {KEY_INDEX}")
-        cursor.execute(f"TRUNCATE {CELLS}" if connection.vendor == "postgresql" else f"DELETE FROM {CELLS}")
-        cursor.execute(f"INSERT INTO {CELLS} ({_columns}, records, key_sum) "
-                       f"SELECT {_columns}, count(*), sum(record_key) FROM {CRIMES} GROUP BY {_columns}")
+        # Emptied and refilled without their key indexes, which are built once at the end: much faster than
+        # deleting and inserting half a million indexed rows. The coarser tables are grouped from the cells.
+        for t in TABLES:
+            cursor.execute(f"DROP INDEX IF EXISTS {t.key_index}")
+            cursor.execute(f"TRUNCATE {t.table}" if connection.vendor == "postgresql" else f"DELETE FROM {t.table}")
+        cursor.execute(f"INSERT INTO {CELLS.table} ({CELLS.columns}, records, key_sum) "
+                       f"SELECT {CELLS.columns}, count(*), sum(record_key) FROM {CRIMES} GROUP BY {CELLS.columns}")
         cells = cursor.rowcount
+        for t in TABLES[1:]:
+            cursor.execute(f"INSERT INTO {t.table} ({t.columns}, records, key_sum) "
+                           f"SELECT {t.columns}, sum(records), sum(key_sum) FROM {CELLS.table} GROUP BY {t.columns}")
         _install(cursor)
         _bump(cursor)
+        _analyze(cursor)
     return cells
+
+
+def _analyze(cursor) -> None:
+    """Fresh planner statistics after refilling: without them PostgreSQL guessed 13 cells for 130,000."""
+    for t in TABLES:
+        cursor.execute(f"ANALYZE {t.table}")
 
 
 def _bump(cursor) -> None:
@@ -239,7 +301,10 @@ def cached(queryset, what: str, compute):
     version = data_version()
     if version is None:
         return compute()
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(): nothing to ask the database, nothing to cache
+        return compute()
     key = "cells:" + hashlib.sha256(f"{version}|{what}|{sql}|{params!r}".encode()).hexdigest()
     found = cache.get(key)
     if found is None:
@@ -252,7 +317,8 @@ CACHE_SECONDS = 3600
 
 
 def _install(cursor) -> None:
-    cursor.execute(key_index_sql())
+    for statement in key_index_sqls():
+        cursor.execute(statement)
     drop_triggers()
     for statement in _pg_install() if connection.vendor == "postgresql" else _sqlite_install():
         cursor.execute(statement)
@@ -265,13 +331,15 @@ def deferred():
     key (a write the load did not count, made while it ran), every cell is counted again instead."""
     with transaction.atomic(), connection.cursor() as cursor:
         drop_triggers()
-        cursor.execute(f"DROP INDEX IF EXISTS {KEY_INDEX}")
+        for t in TABLES:
+            cursor.execute(f"DROP INDEX IF EXISTS {t.key_index}")
     try:
         yield
     finally:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 _install(cursor)
+                _analyze(cursor)
         except IntegrityError:
             rebuild()
 
@@ -281,7 +349,8 @@ def forget_periods(periods) -> None:
     triggers are deferred."""
     with connection.cursor() as cursor:
         for force, month in periods:
-            cursor.execute(f"DELETE FROM {CELLS} WHERE reported_by = %s AND month = %s", [force, month])
+            for t in TABLES:
+                cursor.execute(f"DELETE FROM {t.table} WHERE reported_by = %s AND month = %s", [force, month])
         _bump(cursor)
 
 
@@ -290,18 +359,21 @@ def add_rows(rows: pl.DataFrame) -> int:
     table's column names; month as YYYY-MM-DD text) and `record_key`. Returns the number of cells written."""
     if not rows.height:
         return 0
-    grouped = rows.group_by(list(DIMENSIONS)).agg(records=pl.len(), key_sum=pl.col("record_key").sum())
-    grouped = grouped.select(*DIMENSIONS, "records", "key_sum")
-    columns = f"{_columns}, records, key_sum"
+    written = 0
     with connection.cursor() as wrapper:
-        if connection.vendor == "postgresql":
-            with wrapper.cursor.copy(f"COPY {CELLS} ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(grouped.write_csv(include_header=False, quote_style="necessary").encode())
-        else:
-            placeholders = ", ".join(["%s"] * (len(DIMENSIONS) + 2))
-            wrapper.executemany(f"INSERT INTO {CELLS} ({columns}) VALUES ({placeholders})", grouped.rows())
+        for t in TABLES:
+            grouped = rows.group_by(list(t.dimensions)).agg(records=pl.len(), key_sum=pl.col("record_key").sum())
+            grouped = grouped.select(*t.dimensions, "records", "key_sum")
+            columns = f"{t.columns}, records, key_sum"
+            if connection.vendor == "postgresql":
+                with wrapper.cursor.copy(f"COPY {t.table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+                    copy.write(grouped.write_csv(include_header=False, quote_style="necessary").encode())
+            else:
+                placeholders = ", ".join(["%s"] * (len(t.dimensions) + 2))
+                wrapper.executemany(f"INSERT INTO {t.table} ({columns}) VALUES ({placeholders})", grouped.rows())
+            written += grouped.height if t is CELLS else 0
         _bump(wrapper)
-    return grouped.height
+    return written
 
 
 def ensure() -> bool:
@@ -313,14 +385,18 @@ def ensure() -> bool:
 
 
 def drift() -> list[tuple]:
-    """Keys whose cell does not hold the count and key sum of its rows (for checks and tests):
-    (key..., cell's count, rows' count, cell's key sum, rows' key sum)."""
+    """Keys whose cell, in any of the tables, does not hold the count and key sum of its rows (for checks and
+    tests): (table, key..., cell's count, rows' count, cell's key sum, rows' key sum)."""
+    found = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join('r.' + d for d in DIMENSIONS)}, coalesce(c.records, 0), r.n, c.key_sum, r.k "
-            f"FROM (SELECT {_columns}, count(*) AS n, sum(record_key) AS k FROM {CRIMES} GROUP BY {_columns}) AS r "
-            f"LEFT JOIN {CELLS} AS c ON {_matches('c', 'r')} "
-            f"WHERE c.records IS NULL OR c.records <> r.n OR c.key_sum <> r.k "
-            f"UNION ALL SELECT {', '.join('c.' + d for d in DIMENSIONS)}, c.records, 0, c.key_sum, 0 FROM {CELLS} AS c "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {CRIMES} AS r WHERE {_matches('r', 'c')})")
-        return cursor.fetchall()
+        for t in TABLES:
+            cursor.execute(
+                f"SELECT {', '.join('r.' + d for d in t.dimensions)}, coalesce(c.records, 0), r.n, c.key_sum, r.k "
+                f"FROM (SELECT {t.columns}, count(*) AS n, sum(record_key) AS k FROM {CRIMES} "
+                f"GROUP BY {t.columns}) AS r "
+                f"LEFT JOIN {t.table} AS c ON {t.matches('c', 'r')} "
+                f"WHERE c.records IS NULL OR c.records <> r.n OR c.key_sum <> r.k "
+                f"UNION ALL SELECT {', '.join('c.' + d for d in t.dimensions)}, c.records, 0, c.key_sum, 0 "
+                f"FROM {t.table} AS c WHERE NOT EXISTS (SELECT 1 FROM {CRIMES} AS r WHERE {t.matches('r', 'c')})")
+            found += [(t.table, *row) for row in cursor.fetchall()]
+    return found

@@ -7,15 +7,17 @@ those users, are counted from the rows. Either way a user counts exactly the rec
 (platform.disclosure).
 """
 
+import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db.models import Count, QuerySet, Sum
 
 from vcdhub.crime import cells
 from vcdhub.crime.filtersets import CrimeFilterSet
-from vcdhub.crime.models import Crime, CrimeCell
-from vcdhub.geography.loader import geometry_feature
+from vcdhub.crime.models import Crime, CrimeCell, CrimeCellBorough, CrimeCellWard
 from vcdhub.geography.models import Borough, Lsoa, Ward
+from vcdhub.geography.shapes import area_outlines
 from vcdhub.platform.disclosure import countable, countable_cells
 
 LEVELS = {"borough": Borough, "ward": Ward, "lsoa": Lsoa}
@@ -57,45 +59,78 @@ def protect_counts(counts: AreaCounts, disclosure) -> AreaCounts:
 
 @dataclass(frozen=True)
 class Counted:
-    """Records to count: rows (one each), or cells whose `weight` column holds how many records each counts."""
+    """Records to count: rows (one each), or cells whose `weight` column holds how many records each counts.
+
+    `coarser`: the same cells, filtered and restricted the same way, in smaller tables (crime.cells: without
+    the LSOA, without the ward), coarsest first. Each question is asked of the smallest table that has the
+    fields it groups by.
+    """
 
     queryset: QuerySet
     weight: str | None = None
     keys: str = "record_key"  # the column of record keys, or of their sums in cells
+    coarser: tuple[QuerySet, ...] = ()
 
     @property
     def tally(self):
         return Sum(self.weight) if self.weight else Count("pk")
 
+    def source(self, *fields: str) -> QuerySet:
+        """The smallest of the querysets whose model has every one of `fields` ("ward_id", "crime_type")."""
+        for queryset in self.coarser:
+            if all(_has_field(queryset.model, name) for name in fields):
+                return queryset
+        return self.queryset
+
     def keyed_by(self, field: str) -> dict:
         """{value of `field`: (count, sum of the records' keys)}, for values with any record."""
+        source = self.source(field)
+
         def compute():
-            rows = self.queryset.order_by().values_list(field).annotate(n=self.tally, k=Sum(self.keys))
+            rows = source.order_by().values_list(field).annotate(n=self.tally, k=Sum(self.keys))
             return {value: (n, k or 0) for value, n, k in rows}
 
-        return self._cached(f"keyed_by:{field}", compute)
+        return self._cached(source, f"keyed_by:{field}", compute)
 
     def total(self) -> int:
         if self.weight is None:
             return self.queryset.count()
-        return self._cached("total", lambda: self.queryset.order_by().aggregate(n=self.tally)["n"] or 0)
+        source = self.source()
+        return self._cached(source, "total", lambda: source.order_by().aggregate(n=self.tally)["n"] or 0)
 
     def shown_total(self, disclosure) -> int | None:
         """The total as `disclosure`'s reader may see it: perturbed for aggregate-only readers, then withheld
         if small."""
         if not disclosure.perturbs:
             return disclosure.cell(self.total())
-        row = self._cached("keyed_total", lambda: self.queryset.order_by().aggregate(n=self.tally, k=Sum(self.keys)))
+        source = self.source()
+        row = self._cached(source, "keyed_total",
+                           lambda: source.order_by().aggregate(n=self.tally, k=Sum(self.keys)))
         return disclosure.cell(disclosure.perturbed({None: row["n"] or 0}, {None: row["k"] or 0})[None])
 
     def by(self, field: str) -> dict:
         """{value of `field`: count}, for values with any record."""
-        return self._cached(f"by:{field}",
-                            lambda: dict(self.queryset.order_by().values_list(field).annotate(n=self.tally)))
+        source = self.source(field)
+        return self._cached(source, f"by:{field}",
+                            lambda: dict(source.order_by().values_list(field).annotate(n=self.tally)))
 
-    def _cached(self, what: str, compute):
+    def distinct(self, field: str) -> list:
+        """The values of `field` that any counted record has."""
+        source = self.source(field)
+        return self._cached(source, f"distinct:{field}", lambda: sorted(
+            v for v in source.order_by().values_list(field, flat=True).distinct() if v is not None))
+
+    def _cached(self, source, what: str, compute):
         """Counts from cells are cached under the cells' data version (crime.cells.cached); rows never are."""
-        return cells.cached(self.queryset, what, compute) if self.weight else compute()
+        return cells.cached(source, what, compute) if self.weight else compute()
+
+
+def _has_field(model, name: str) -> bool:
+    try:
+        model._meta.get_field(name.removesuffix("_id"))
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 def usable(filterset) -> bool:
@@ -109,7 +144,16 @@ def counted_crimes(user, params=None, *, request=None, filterset_class=CrimeFilt
     cells = countable_cells(CrimeCell.objects.all(), user, Crime)
     if cells is not None:
         filterset = filterset_class(params, queryset=cells, request=request)
-        counted = Counted(filterset.qs if usable(filterset) else cells.none(), "records", "key_sum")
+        if not usable(filterset):
+            return filterset, Counted(cells.none(), "records", "key_sum")
+        coarser = []
+        for model in (CrimeCellBorough, CrimeCellWard):  # coarsest first
+            try:  # the same filter on a table without the ward cannot filter by ward: then it is not used
+                coarser.append(filterset_class(params, queryset=countable_cells(model.objects.all(), user, Crime),
+                                               request=request).qs)
+            except FieldError:
+                continue
+        counted = Counted(filterset.qs, "records", "key_sum", tuple(coarser))
     else:
         filterset = filterset_class(params, queryset=countable(Crime.objects.all(), user), request=request)
         counted = Counted(filterset.qs if usable(filterset) else Crime.objects.none())
@@ -143,33 +187,22 @@ def _codes(level: str) -> dict[int, str]:
 
 def covered_areas(records: "QuerySet | Counted", level: str) -> set[str]:
     """Areas with any record in `records`: where the data has coverage at all (a zero means something)."""
-    if isinstance(records, Counted):
-        return set(records._cached(f"covered:{level}", lambda: _covered(records.queryset, level)))
-    return _covered(records, level)
-
-
-def _covered(queryset, level: str) -> list[str]:
+    counted = records if isinstance(records, Counted) else Counted(records)
     codes = _codes(level)
-    ids = queryset.order_by().values_list(f"{level}_id", flat=True).distinct()
-    return sorted(codes[i] for i in ids if i is not None)
+    return {codes[i] for i in counted.distinct(f"{level}_id")}
 
 
-def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None) -> dict:
-    """A GeoJSON FeatureCollection of every area at the level (zero counts included), with its count and
-    whether the source has any data there (`covered`), so "no data" is never drawn as "no crime"."""
-    model = LEVELS[counts.level]
-    areas = model.objects.all()
-    if borough_codes:
-        areas = areas.filter(code__in=borough_codes) if model is Borough else areas.filter(
-            borough__code__in=borough_codes)
-    features = [
-        geometry_feature(a, {"count": counts.by_code.get(a.code, 0),
-                             "covered": covered is None or a.code in covered or a.code in counts.by_code})
-        for a in areas.order_by("code")
-    ]
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "properties": {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
-                       "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed},
-    }
+def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None) -> str:
+    """A GeoJSON FeatureCollection, as JSON text, of every area at the level (zero counts included), with its
+    count and whether the source has any data there (`covered`), so "no data" is never drawn as "no crime".
+    The boundaries' text is spliced in as it is stored (geography.shapes), not parsed and encoded again."""
+    features = []
+    for code, name, geometry in area_outlines(LEVELS[counts.level], borough_codes):
+        properties = {"code": code, "name": name, "count": counts.by_code.get(code, 0),
+                      "covered": covered is None or code in covered or code in counts.by_code}
+        features.append(f'{{"type": "Feature", "id": {json.dumps(code)}, "geometry": {geometry}, '
+                        f'"properties": {json.dumps(properties)}}}')
+    properties = {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
+                  "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed}
+    return (f'{{"type": "FeatureCollection", "features": [{", ".join(features)}], '
+            f'"properties": {json.dumps(properties)}}}')

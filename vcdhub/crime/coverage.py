@@ -2,8 +2,8 @@
 
 police.uk months are sometimes published incomplete (a force's IT change, a late correction), and a
 partial month silently turns into a "reduction". Months far below the force's usual volume are flagged.
-Both are read from the crime cells (crime.cells), which count every record exactly: a few thousand cells
-instead of every row.
+Both are read from the crime cells by borough (crime.cells), which count every record exactly: a few
+thousand cells instead of every row.
 """
 
 import statistics
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Sum
 
 from vcdhub.crime.cells import cached
-from vcdhub.crime.models import CrimeCell
+from vcdhub.crime.models import CrimeCellBorough
 from vcdhub.geography.models import Borough
 
 PARTIAL_SHARE = 0.5  # a month under half the force's median month is flagged
@@ -31,7 +31,7 @@ class MonthCoverage:
 
 
 def monthly_coverage() -> list[MonthCoverage]:
-    cells = CrimeCell.objects.order_by()
+    cells = CrimeCellBorough.objects.order_by()
     rows = cached(cells, "coverage:monthly",
                   lambda: list(cells.values_list("reported_by", "month").annotate(n=Sum("records"))))
     by_force: dict[str, list[tuple]] = {}
@@ -45,7 +45,7 @@ def monthly_coverage() -> list[MonthCoverage]:
 
 
 def boroughs_with_data() -> list[tuple[str, int]]:
-    cells = CrimeCell.objects.order_by().filter(borough__isnull=False)
+    cells = CrimeCellBorough.objects.order_by().filter(borough__isnull=False)
     by_id = cached(cells, "coverage:boroughs", lambda: dict(cells.values_list("borough_id").annotate(n=Sum("records"))))
     names = dict(Borough.objects.filter(id__in=list(by_id)).values_list("id", "name"))
     return sorted((names[borough], n) for borough, n in by_id.items())

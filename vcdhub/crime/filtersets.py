@@ -7,7 +7,7 @@ from django import forms
 from vcdhub.crime.choices import CRIME_TYPES, HISTORIC_CRIME_TYPES
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.geography.models import Borough, Ward
-from vcdhub.platform.fields import MonthFilter
+from vcdhub.platform.fields import MonthFilter, QuickSelectMultiple
 
 
 class MonthRangeForm(forms.Form):
@@ -24,7 +24,9 @@ class WardChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.extra["queryset"] = Ward.objects.select_related("borough").order_by("name", "borough__name")
+        self.extra["queryset"] = Ward.objects.select_related("borough").only("code", "name", "borough__name").order_by(
+            "name", "borough__name")  # not the boundaries: a ward's outline is many kilobytes
+        self.extra.setdefault("widget", QuickSelectMultiple)
 
     @property
     def field(self):
@@ -39,8 +41,8 @@ class PlacedRecordFilterSet(django_filters.FilterSet):
     # distinct=False: each row matches one borough, ward or type, so DISTINCT (django-filter's default for
     # multiple choices) only makes PostgreSQL sort every matching row before counting.
     borough = django_filters.ModelMultipleChoiceFilter(
-        field_name="borough__code", to_field_name="code", queryset=Borough.objects.order_by("name"), label="Borough",
-        distinct=False,
+        field_name="borough__code", to_field_name="code", label="Borough", distinct=False,
+        queryset=Borough.objects.only("code", "name").order_by("name"), widget=QuickSelectMultiple,
     )
     ward = WardChoiceFilter(field_name="ward__code", to_field_name="code", label="Ward", distinct=False)
 
@@ -57,7 +59,8 @@ class PlacedRecordFilterSet(django_filters.FilterSet):
 
 class CrimeFilterSet(PlacedRecordFilterSet):
     crime_type = django_filters.MultipleChoiceFilter(
-        choices=[(t, t) for t in CRIME_TYPES + HISTORIC_CRIME_TYPES], label="Crime type", distinct=False
+        choices=[(t, t) for t in CRIME_TYPES + HISTORIC_CRIME_TYPES], label="Crime type", distinct=False,
+        widget=QuickSelectMultiple,
     )
     force = django_filters.CharFilter(field_name="reported_by", lookup_expr="icontains", label="Force")
 

@@ -171,14 +171,9 @@ class StopSearch(PlacedRecord):
         return f"{self.type} at {self.date_text} ({self.force})"
 
 
-class CrimeCell(models.Model):
-    """How many crime records share one month, force, crime type, owning unit, marking and place: the
-    aggregate that counts, maps and the explorer's totals read instead of the rows (crime.cells).
-
-    Database triggers keep it exact on every write to the crime table, in the writer's transaction; a bulk
-    load drops them and rebuilds the cells once at the end. Owning unit and marking are dimensions, so the
-    access policy restricts cells as it restricts the records they count.
-    """
+class CellColumns(models.Model):
+    """What every table of crime counts holds besides its places: the dimensions the access policy and the
+    filters need, the count and the records' key sum."""
 
     month = models.DateField()
     reported_by = models.CharField(max_length=100)
@@ -186,14 +181,42 @@ class CrimeCell(models.Model):
     owner_unit = models.ForeignKey("access.Unit", to_field="code", on_delete=models.DO_NOTHING, related_name="+",
                                    db_constraint=False, db_index=False)
     sensitivity = models.CharField(max_length=20)
-    lsoa = area_link(Lsoa)
-    ward = area_link(Ward)
-    borough = area_link(Borough)
     records = models.PositiveIntegerField()
     key_sum = models.BigIntegerField(default=0, help_text="The sum of the records' record keys (cell key perturbation)")
 
-    # Its unique key (unplaced areas as -1, so that they compare equal) is made with the triggers, in
+    # Each table's unique key (unplaced areas as -1, so that they compare equal) is made with the triggers, in
     # crime.cells: Django cannot declare an expression index that upserts infer on both databases.
+
+    class Meta:
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.records} {self.crime_type} ({str(self.month)[:7]}, {self.reported_by})"
+
+
+class CrimeCell(CellColumns):
+    """How many crime records share one month, force, crime type, owning unit, marking and place: the
+    aggregate that counts, maps and the explorer's totals read instead of the rows (crime.cells).
+
+    Database triggers keep it exact on every write to the crime table, in the writer's transaction; a bulk
+    load drops them and counts each file's cells itself. Owning unit and marking are dimensions, so the
+    access policy restricts cells as it restricts the records they count.
+    """
+
+    lsoa = area_link(Lsoa)
+    ward = area_link(Ward)
+    borough = area_link(Borough)
+
+
+class CrimeCellWard(CellColumns):
+    """The crime cells without the LSOA: about a quarter as many rows, for counts by ward and coarser."""
+
+    ward = area_link(Ward)
+    borough = area_link(Borough)
+
+
+class CrimeCellBorough(CellColumns):
+    """The crime cells by borough only: about a fiftieth as many rows, for totals, counts by type and by
+    borough, and coverage."""
+
+    borough = area_link(Borough)

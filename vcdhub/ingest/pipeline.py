@@ -91,7 +91,7 @@ def run_import(paths: list[Path], *, actor: str, force: str = "", month: str = "
             # The cells' key index is built with the crime table's indexes, in the same parallel run; then
             # cells.deferred ends (contexts end in reverse) and finds it there, or builds it.
             deferred.enter_context(cells.deferred())
-            deferred.enter_context(SecondaryIndexesDropped(Crime, alongside=(cells.key_index_sql(),)))
+            deferred.enter_context(SecondaryIndexesDropped(Crime, alongside=cells.key_index_sqls()))
             crashpoints.reached("load:deferred")
         run = import_in_parallel if writers > 1 else _import_all
         results = run(sources, actor=actor, force=force, month=month, on_file=on_file, tick=tick, writers=writers)

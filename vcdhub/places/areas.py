@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 from django.db.models import Sum
 from django.urls import reverse
 
+from vcdhub.crime.cells import smallest_model
 from vcdhub.crime.counts import LEVELS
-from vcdhub.crime.models import CrimeCell
 from vcdhub.geography.models import Lsoa
 from vcdhub.places.published import count_text
 from vcdhub.places.tables import colours, detail_columns, formatted_details
@@ -25,8 +25,9 @@ def monthly_counts(result: dict, code: str) -> tuple[list[str], list[int]]:
     area = model.objects.filter(code=code).only("id").first()
     if area is None:
         return [format_month(m) for m in months], [0] * len(months)
-    rows = (open_records(CrimeCell.objects.filter(crime_type__in=result["crime_types"], month__gte=months[0],
-                                                  month__lte=months[-1], **{f"{result['level']}_id": area.pk}))
+    table = smallest_model(f"{result['level']}_id")
+    rows = (open_records(table.objects.filter(crime_type__in=result["crime_types"], month__gte=months[0],
+                                              month__lte=months[-1], **{f"{result['level']}_id": area.pk}))
             .order_by().values("month").annotate(n=Sum("records"), k=Sum("key_sum")).values_list("month", "n", "k"))
     counts = {month: n for month, n, _ in rows}
     if result.get("perturbed"):

@@ -17,10 +17,12 @@ import numpy as np
 import shapely
 from django.db.models import Sum
 
+from vcdhub.crime.cells import smallest_model
 from vcdhub.crime.counts import LEVELS
-from vcdhub.crime.models import CrimeCell
+from vcdhub.crime.models import CrimeCellBorough
 from vcdhub.geography.inputs import resolve_boroughs
-from vcdhub.geography.models import Borough, BoundarySet, Lsoa
+from vcdhub.geography.models import Borough, Lsoa
+from vcdhub.geography.shapes import boundary_version
 from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import month_range
 
@@ -80,7 +82,7 @@ def borough_months(month_from: dt.date, month_to: dt.date) -> set[tuple[str, dt.
     (borough, month) index alone, about six times faster over the Met's two years than reading each row's
     marking."""
     codes = dict(Borough.objects.values_list("id", "code"))
-    pairs = (CrimeCell.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
+    pairs = (CrimeCellBorough.objects.filter(month__gte=month_from, month__lte=month_to, borough__isnull=False)
              .order_by().values_list("borough_id", "month").distinct())
     return {(codes[borough_id], month) for borough_id, month in pairs}
 
@@ -112,8 +114,9 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
     months = [m.strftime("%Y-%m") for m in month_dates]
     column_of = {m: j for j, m in enumerate(months)}
     counts = np.zeros((len(codes), len(months)), dtype=np.int64)
-    cells = open_records(CrimeCell.objects.filter(crime_type__in=crime_types, month__gte=month_from,
-                                                  month__lte=month_to))
+    table = smallest_model(f"{level}_id")  # wards and boroughs from the smaller tables of counts
+    cells = open_records(table.objects.filter(crime_type__in=crime_types, month__gte=month_from,
+                                              month__lte=month_to))
     rows = cells.order_by().values(f"{level}_id", "month").annotate(n=Sum("records"), k=Sum("key_sum")).values_list(
         f"{level}_id", "month", "n", "k")
     cell_counts: dict = {}
@@ -152,11 +155,6 @@ def populations(level: str, codes: list[str]) -> dict[str, int]:
         else:
             totals[code] = totals.get(code, 0) + population
     return {code: n for code, n in totals.items() if code not in missing}
-
-
-def boundary_version() -> int:
-    latest = BoundarySet.objects.order_by("-id").values_list("id", flat=True).first()
-    return latest or 0
 
 
 def weights_for(level: str, codes: list[str]):

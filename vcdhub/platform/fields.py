@@ -1,5 +1,8 @@
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from vcdhub.platform.months import parse_month
 
@@ -19,3 +22,18 @@ class MonthField(forms.CharField):
 
 class MonthFilter(django_filters.Filter):
     field_class = MonthField
+
+
+class QuickSelectMultiple(forms.SelectMultiple):
+    """A multiple select rendered in Python: Django renders each option through a template, which took 170 ms
+    for the explorer's 637 wards, on every page. Same markup, without option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        final["multiple"] = True
+        chosen = {str(v) for v in self.format_value(value)}
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            ("" if option is None else option, mark_safe(" selected") if str(option) in chosen else "", label)
+            for option, label in self.choices))
+        return format_html("<select{}>{}</select>", flatatt(final), options)

@@ -1,4 +1,4 @@
-from django.http import JsonResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
@@ -71,18 +71,26 @@ class AggregateMixin:
         # Coverage ignores what is being counted (type, area) but keeps the period and force.
         period = {k: v for k, v in request.query_params.items() if k in COVERAGE_FILTERS}
         covered = covered_areas(self._filtered(request, period), counts.level)
-        return JsonResponse(choropleth(counts, request.query_params.getlist("borough") or None, covered))
+        return HttpResponse(choropleth(counts, request.query_params.getlist("borough") or None, covered),
+                            content_type="application/json")
 
 
 class CrimeViewSet(AggregateMixin, RecordViewSet):
     """Street-level crimes, filtered like the crime explorer."""
 
-    base_queryset = Crime.objects.select_related("lsoa", "ward", "borough").order_by("-month", "id")
+    # Newest first, as the explorer: the (month, id) index serves this order read backwards.
+    base_queryset = Crime.objects.select_related("lsoa", "ward", "borough").order_by("-month", "-id")
     serializer_class = CrimeSerializer
     filterset_class = CrimeFilterSet
 
     def counted(self, request, params):
         return counted_crimes(request.user, params, request=request)
+
+    def count_records(self, queryset) -> int | None:
+        """The list's count for its pages, from the crime cells (the same filter and restriction) when its
+        filter is valid; None lets the paginator count the rows."""
+        filterset, counted = counted_crimes(self.request.user, self.request.query_params, request=self.request)
+        return counted.total() if filterset.is_valid() else None
 
 
 class StopSearchViewSet(AggregateMixin, RecordViewSet):
