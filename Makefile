@@ -56,14 +56,19 @@ test: lint
 
 BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
 
-# Import, explorer counts, the performance report and the place analyses over the imported data, and the
-# audit cost. Exit status 1 if any target fails.
+# Import, explorer counts, the performance report and the place analyses over the imported data, the audit
+# cost, and the server under load (bench/load.py). Exit status 1 if any target fails.
 bench: install
 	$(BIN)/python bench/run.py; status=$$?; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/report.py; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/places.py || status=1; \
 	$(BIN)/python bench/audit.py; \
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/load.py || status=1; \
 	exit $$status
+
+# The load benchmark alone, against the database `make bench` imported (20 users through `vcdhub serve`).
+bench-load: install
+	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -198,9 +198,14 @@ def worker(action: str, files: list[str]) -> None:
         if not summary.ok:
             bad = [f"{f.name}: {f.errors[:3]}" for f in summary.files if f.status == "rejected"]
             print(f"bench: files rejected: {bad}", file=sys.stderr)
+        import resource
+
         result = {"rows": totals["rows_imported"], "seconds": summary.seconds, "ok": summary.ok,
-                  "files_imported": totals["files_imported"], "files": totals["files"]}
+                  "files_imported": totals["files_imported"], "files": totals["files"],
+                  # The import process's own peak resident memory (Linux reports KiB), Django and all.
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     elif action == "count":
+        from django.core.cache import cache
         from django.http import QueryDict
 
         from vcdhub.crime.counts import counted_crimes, usable
@@ -216,6 +221,7 @@ def worker(action: str, files: list[str]) -> None:
             count = None
             try:
                 for _ in range(COUNT_RUNS + 1):
+                    cache.clear()  # time the database's work: a cached count (crime.cells.cached) costs nothing
                     began = time.perf_counter()
                     filterset, counted = counted_crimes(analyst, params or None)
                     count = counted.total()
@@ -325,6 +331,9 @@ def report(results: dict) -> bool:
     print(f"{'import':<32}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
     for label, r in (("bare psycopg COPY (baseline)", bare), ("PostgreSQL pipeline", pg), ("SQLite pipeline", sq)):
         print(f"{label:<32}{r['rows']:>12,}{r['seconds']:>10.1f}{r['rate']:>12,.0f}")
+    peaks = [f"{name} {r['peak_rss_mib']:,.0f} MiB" for name, r in (("PostgreSQL", pg), ("SQLite", sq))
+             if "peak_rss_mib" in r]
+    print("Peak memory of the import process: " + ", ".join(peaks))
     print(f"PostgreSQL pipeline / bare COPY: {ratio:.1%}")
     raw = results.get("raw_copy")
     if raw:
@@ -343,8 +352,8 @@ def report(results: dict) -> bool:
         if not counts:
             continue
         print()
-        print(f"Explorer count as an analyst, counted_crimes(...).total() (the crime cells), {counts['total']:,} rows, "
-              f"{title}:")
+        print(f"Explorer count as an analyst, counted_crimes(...).total() (the crime cells, cache cleared before each "
+              f"run), {counts['total']:,} rows, {title}:")
         print(f"  {'filter':<36}{'count':>10}{'first ms':>10}{'median ms':>11}{'max ms':>9}")
         for f in counts["filters"]:
             if "error" in f:
