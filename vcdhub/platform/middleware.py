@@ -1,3 +1,7 @@
+import base64
+import functools
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
@@ -20,13 +24,45 @@ class LoginRequiredMiddleware:
         return self.get_response(request)
 
 
-# Everything is served from this origin; nothing may be loaded from elsewhere (air-gapped networks).
-# 'unsafe-inline' is for the small inline scripts of packaged assets (Leaflet's i18n, Swagger UI).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
+# Everything is served from this origin; nothing may be loaded from elsewhere (air-gapped networks). No inline
+# script at all: every script is a static file, configuration travels in data attributes or JSON data blocks
+# (<script type="application/json">, never run), and htmx is told not to evaluate code (base.html's htmx-config).
+# Inline styles: none in elements, except the authority's report, whose <style> is allowed by its hash (below).
+# Style attributes ('unsafe-inline' in style-src-attr only) are still written by the places pages' colour
+# swatches: see docs/security.md. A style attribute cannot run script, and img-src/font-src keep it from
+# fetching anything from another origin.
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",  # the hashes of INLINE_STYLE_TEMPLATES are added
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "frame-ancestors": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+}
+
+# The <style> elements that must stay inline: the authority's report is also written as a standalone HTML file and
+# a PDF (WeasyPrint), so its styles travel inside it. Each is a template of CSS only, included in a <style> element
+# as it is (`<style>{% include "performance/authority.css" %}</style>`); the CSP allows exactly that text.
+INLINE_STYLE_TEMPLATES = ("performance/authority.css",)
+
+
+def inline_style_hash(template_name: str) -> str:
+    from django.template.loader import render_to_string
+
+    digest = hashlib.sha256(render_to_string(template_name).encode()).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
+
+
+@functools.cache
+def content_security_policy() -> str:
+    directives = dict(CSP_DIRECTIVES)
+    directives["style-src"] = " ".join([directives["style-src"], *map(inline_style_hash, INLINE_STYLE_TEMPLATES)])
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
 class SecurityHeadersMiddleware:
@@ -35,7 +71,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy())
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         # Static files are answered by WhiteNoise before authentication runs, so there may be no user.
         user = getattr(request, "user", None)

@@ -1,0 +1,161 @@
+"""The app's main pages, with the data and users they need, for the CSP and accessibility tests (Django's test
+client and Debian's Chromium alike), and the Chromium helpers those tests share."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import CHROMIUM, PASSWORD, make_persona
+from vcdhub.audit.context import acting_as
+from vcdhub.crime.models import Crime
+from vcdhub.ingest.pipeline import run_import
+
+MONTHS = ("2017-06", "2017-07")
+KINDS = ("metropolitan-street", "metropolitan-stop-and-search")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    ready: str = "main"  # a selector that is there once the page has finished drawing
+    steps: tuple[tuple[str, str], ...] = ()  # then (click this, wait for that), in turn: a state reached by clicks
+
+
+CRIMES_LIST = "#operations-crimes-crimes_list"
+
+
+# Who opens the pages, in this order (None: signed out); build_site gives each one's pages.
+PERSONAS = [None, "vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator"]
+
+
+def build_site(demo_file) -> dict[str | None, list[Page]]:
+    """Two months of real records, a place-analysis run and a job; the pages each persona opens (None: signed
+    out). Every user-facing template of the app is on one of these pages."""
+    from vcdhub.places.actions import run_analysis
+    from vcdhub.platform.models import Job
+
+    assert run_import([demo_file(m, k) for m in MONTHS for k in KINDS], actor="test").ok
+    users = {name: make_persona(name) for name in
+             ("vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator")}
+    crime = Crime.objects.filter(lsoa_code__isnull=False).order_by("pk").first()
+    with acting_as("test"):
+        run = run_analysis("concentration", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
+                           level="ward", actor="test", share=0.2)
+        # Finished jobs: a page whose job is still going polls every second, and axe must not run across a swap.
+        report = {"kind": "performance.authority_pdf", "requested_by": users["vcd_supervisor"],
+                  "parameters": {"period": "2017-07..2017-07", "baseline": None, "aggregate_only": False}}
+        done = Job.objects.create(**report, status="done", output=b"%PDF-1.7", output_name="authority-2017-07.pdf",
+                                  output_type="application/pdf", summary="The report is ready.")
+        failed = Job.objects.create(**report, status="failed", error="No crimes were recorded in 2017-07.")
+        Job.objects.filter(pk=done.pk).update(result_url=reverse("job_download", args=[done.pk]))
+    area = run.result["areas"][0]["code"]
+    drawn = "#map[data-drawn=true]"
+    return {
+        None: [Page("sign-in", "/accounts/login/")],
+        "vcd_analyst": [
+            Page("home", "/"),
+            Page("explorer", "/crimes/"),
+            Page("explorer, filtered", "/crimes/?crime_type=Robbery&month_from=2017-07&borough=E09000022"),
+            Page("crime record", f"/crimes/{crime.pk}/"),
+            Page("record history", f"/history/crime/crime/{crime.pk}/"),
+            Page("map", "/map/", drawn),
+            Page("map by ward", "/map/?level=ward&crime_type=Robbery", drawn),
+            Page("performance", "/performance/?period=2017-07", ".charts svg"),
+            Page("equality (stop and search)", "/equality/"),
+            Page("places", "/places/"),
+            Page("place runs", "/places/runs/"),
+            Page("place run map", f"/places/runs/{run.pk}/", drawn),
+            Page("place run table", f"/places/runs/{run.pk}/table/"),
+            Page("place area", f"/places/runs/{run.pk}/areas/{area}/"),
+            Page("account", "/account/"),
+            Page("access grants", "/account/grants/"),
+            Page("API docs", "/api/docs/", "#swagger-ui .opblock"),
+            Page("API docs, a call tried out", "/api/docs/", "#swagger-ui .opblock", steps=(
+                (f"{CRIMES_LIST} .opblock-summary-control", f"{CRIMES_LIST} .try-out__btn"),
+                (f"{CRIMES_LIST} .try-out__btn", f"{CRIMES_LIST} .execute"),
+                (f"{CRIMES_LIST} .execute", f"{CRIMES_LIST} .live-responses-table"),
+            )),
+            Page("API docs, authorisation dialog", "/api/docs/", "#swagger-ui .opblock",
+                 steps=(("#swagger-ui .btn.authorize", "#swagger-ui .modal-ux"),)),
+        ],
+        "vcd_supervisor": [
+            Page("targets", "/performance/targets/"),
+            Page("authority report", "/performance/report/?period=2017-07", "#authority-targets"),
+            Page("job, done", f"/jobs/{done.pk}/"),
+            Page("job, failed", f"/jobs/{failed.pk}/"),
+        ],
+        "auditor": [
+            Page("audit", "/audit/"),
+            Page("audit query", f"/audit/?q=record&object_type=crime.crime&object_id={crime.pk}", "#audit-table"),
+        ],
+        "authority_member": [
+            Page("home (aggregate only)", "/"),
+            Page("map (aggregate only)", "/map/", drawn),
+            Page("performance (aggregate only)", "/performance/?period=2017-07", ".charts svg"),
+            Page("authority report (aggregate only)", "/performance/report/?period=2017-07", "#authority-targets"),
+        ],
+        "administrator": [
+            Page("imports", "/imports/"),
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, as conftest's `browser`, but one for the whole module: its tests open many pages."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+def sign_in(page, base_url: str, username: str | None) -> None:
+    if username is None:
+        return
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+# Every Content-Security-Policy violation in the page, as the browser reports it (an init script runs whatever the
+# page's CSP, before the page's own scripts).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} ` +
+                              `at ${e.sourceFile}:${e.lineNumber} (${(e.sample || "").slice(0, 60)})`);
+});
+"""
+
+
+def watch(context) -> list[str]:
+    """Console errors and uncaught exceptions of every page of `context`, CSP reports among them."""
+    problems: list[str] = []
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
+    context.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+    context.on("weberror", lambda e: problems.append(f"page error: {e.error}"))
+    return problems
+
+
+def open_page(page, base_url: str, target: Page) -> list[str]:
+    """Open `target` (Playwright waits for the load event: every script and style has been fetched, or refused) and
+    wait until it is drawn; the CSP violations it reported."""
+    response = page.goto(f"{base_url}{target.path}")
+    assert response is not None and response.ok, f"{target.name}: {response.status if response else 'no response'}"
+    page.wait_for_selector(target.ready, timeout=20_000)
+    for click, then in target.steps:
+        page.click(click)
+        page.wait_for_selector(then, timeout=10_000)
+    return page.evaluate("() => window.__cspViolations || []")
