@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
 
-.PHONY: install demo demo-load serve test test-sqlite test-postgres lint lint-checks bench bench-load clean
+.PHONY: install demo demo-load serve test test-sqlite test-postgres lint lint-checks bench bench-load bench-scale clean
 
 install: $(STAMP)
 
@@ -65,6 +65,10 @@ bench: install
 	$(BIN)/python bench/audit.py; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/load.py || status=1; \
 	exit $$status
+
+# The same benchmarks on ten times the data (the Met months copied ten times, shifted back two years each).
+bench-scale: install
+	$(BIN)/python bench/scale.py
 
 # The load benchmark alone, against the database `make bench` imported (20 users through `vcdhub serve`).
 bench-load: install

@@ -16,6 +16,7 @@ Environment:
     VCDHUB_SHARED_DATA   the shared data folder (default: <repo>/../shared/data)
     VCDHUB_BENCH_PG_URL  PostgreSQL URL of the benchmark database, dropped and recreated
                          (default: postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench)
+    VCDHUB_BENCH_SQLITE  the SQLite file of the benchmark (default var/bench/bench.sqlite3)
     VCDHUB_BENCH_MONTHS  import only files whose name starts with one of these comma-separated
                          YYYY-MM prefixes (for a quick look; the targets need the full set)
 
@@ -41,8 +42,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("VCDHUB_SHARED_DATA") or REPO.parent / "shared" / "data")
 POLICE_UK = SHARED / "crime" / "police-uk"
 BENCH_DIR = REPO / "var" / "bench"
-SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
-RESULTS_PATH = BENCH_DIR / "results.json"
+SQLITE_PATH = Path(os.environ.get("VCDHUB_BENCH_SQLITE") or BENCH_DIR / "bench.sqlite3")
+RESULTS_PATH = BENCH_DIR / ("results.json" if SQLITE_PATH.stem == "bench" else f"results-{SQLITE_PATH.stem}.json")
 PG_URL = os.environ.get("VCDHUB_BENCH_PG_URL", "postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench")
 VCDHUB = Path(sys.executable).with_name("vcdhub")
 

@@ -1,8 +1,9 @@
 """The areas' boundaries as GeoJSON text, read once per boundary load and kept in each process.
 
 A ward map sends 637 boundaries (about 750 KB): reading them from the database and parsing and re-encoding
-their JSON on every request cost more than counting the crimes. The boundaries change only when a new
-boundary set is loaded, so the cache is keyed on the latest set's id.
+their JSON on every request cost more than counting the crimes. Outlines change only when a boundary set is
+loaded, so they are cached under the latest set (its id, when and from which files); names are read afresh
+each time (a few kilobytes), so a renamed area is never shown under its old name.
 """
 
 from functools import lru_cache
@@ -10,24 +11,24 @@ from functools import lru_cache
 from vcdhub.geography.models import Borough, BoundarySet
 
 
-def boundary_version() -> int:
-    """The id of the latest boundary load (0 before any)."""
-    latest = BoundarySet.objects.order_by("-id").values_list("id", flat=True).first()
-    return latest or 0
+def boundary_version() -> tuple:
+    """What identifies the latest boundary load (its id, time and files' hashes); () before any."""
+    latest = (BoundarySet.objects.order_by("-id")
+              .values_list("id", "loaded_at", "lsoa_sha256", "lookup_sha256").first())
+    return latest or ()
 
 
 def area_outlines(model, borough_codes: list[str] | None = None) -> list[tuple[str, str, str]]:
     """(code, name, geometry as GeoJSON text or "null") of every area of `model` (Borough, Ward or Lsoa),
     in code order, or of those in the given boroughs."""
-    rows = _outlines(model, boundary_version())
-    if not borough_codes:
-        return [(code, name, geometry) for code, name, _, geometry in rows]
-    wanted = set(borough_codes)
-    return [(code, name, geometry) for code, name, borough, geometry in rows if borough in wanted]
+    outlines = _outlines(model, boundary_version())
+    areas = model.objects.order_by("code")
+    if borough_codes:
+        areas = areas.filter(code__in=borough_codes) if model is Borough else areas.filter(
+            borough__code__in=borough_codes)
+    return [(code, name, outlines.get(code, "null")) for code, name in areas.values_list("code", "name")]
 
 
 @lru_cache(maxsize=8)
-def _outlines(model, version: int) -> tuple[tuple[str, str, str, str], ...]:
-    borough = "code" if model is Borough else "borough__code"
-    rows = model.objects.order_by("code").values_list("code", "name", borough, "geometry")
-    return tuple((code, name, in_borough, geometry or "null") for code, name, in_borough, geometry in rows)
+def _outlines(model, version: tuple) -> dict[str, str]:
+    return {code: geometry or "null" for code, geometry in model.objects.values_list("code", "geometry")}
