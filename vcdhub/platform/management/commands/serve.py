@@ -54,7 +54,8 @@ class Command(BaseCommand):
         os.environ.setdefault("VCDHUB_DB_POOL_SIZE", str(threads))
         argv = [gunicorn, "vcdhub.wsgi:application", "--bind", bind, "--workers", str(workers),
                 "--threads", str(threads), "--worker-class", "gthread", "--timeout", "120",
-                "--graceful-timeout", "30", "--keep-alive", "75", "--max-requests", "10000", "--max-requests-jitter", "1000",
+                "--graceful-timeout", "30", "--keep-alive", "75",  # longer than a reader's pause between pages
+                "--max-requests", "10000", "--max-requests-jitter", "1000",
                 "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get("VCDHUB_FORWARDED_ALLOW_IPS", "")]
         self.stdout.write(f"serving on http://{bind}/ with {workers} workers x {threads} threads")
         self.stdout.flush()
