@@ -15,6 +15,8 @@ Environment:
     VCDHUB_LOAD_USERS     concurrent users (default 20)
     VCDHUB_LOAD_SECONDS   measured seconds (default 60), after VCDHUB_LOAD_WARMUP seconds (default 15)
     VCDHUB_LOAD_PORT      port on 127.0.0.1 (default 8765)
+    VCDHUB_LOAD_THINK     the pause between a user's requests, "low,high" seconds (default "1,2"; "0,0" for a
+                          closed loop, each user asking again as soon as answered: a stress test, not the target)
 
 Exit status: 0 if the target holds, 1 if not, 2 if the benchmark cannot run.
 """
@@ -43,7 +45,7 @@ SECONDS = float(os.environ.get("VCDHUB_LOAD_SECONDS", 60))
 WARMUP = float(os.environ.get("VCDHUB_LOAD_WARMUP", 15))
 PORT = int(os.environ.get("VCDHUB_LOAD_PORT", 8765))
 BASE = f"http://127.0.0.1:{PORT}"
-THINK = (1.0, 2.0)
+THINK = tuple(float(x) for x in os.environ.get("VCDHUB_LOAD_THINK", "1,2").split(","))
 P95_TARGET_MS = 300.0
 PASSWORD = "vcdhub-load-2026"
 # The demo's kinds of user; most of the load is analysts'.
