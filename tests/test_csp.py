@@ -14,8 +14,6 @@ from tests.conftest import make_persona
 
 # Script types a browser runs; anything else (application/json) is a data block, which the CSP does not govern.
 SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module"}
-# The only pages that still write style attributes (their colour swatches): docs/security.md.
-STYLE_ATTRIBUTE_PAGES = {"place run map", "place run table", "place area"}
 
 
 def policy(response) -> dict[str, list[str]]:
@@ -63,7 +61,7 @@ def test_the_policy_allows_no_inline_script_and_no_inline_style_element(client, 
     assert directives["style-src"][0] == "'self'"
     assert all(value.startswith("'sha256-") for value in directives["style-src"][1:])
     assert "style-src-elem" not in directives and "script-src-elem" not in directives  # style-src governs both
-    assert directives["style-src-attr"] == ["'unsafe-inline'"]  # the residual exception (docs/security.md)
+    assert "style-src-attr" not in directives  # so style-src governs style attributes too: none allowed
     assert directives["default-src"] == ["'self'"] and directives["object-src"] == ["'none'"]
     assert directives["frame-ancestors"] == ["'none'"] and directives["base-uri"] == ["'self'"]
 
@@ -77,7 +75,7 @@ def inline_code(html: str) -> InlineCode:
 @pytest.mark.django_db
 def test_every_main_page_and_htmx_fragment_keeps_to_the_policy(client, london, demo_file):
     """Every main page's HTML, as the user who sees it: no inline script or event handler, no <style> but those
-    the policy allows by hash, and style attributes only where docs/security.md says they still are."""
+    the policy allows by hash, and no style attribute."""
     site = build_site(demo_file)
     problems = []
     for username, pages in site.items():
@@ -93,8 +91,7 @@ def test_every_main_page_and_htmx_fragment_keeps_to_the_policy(client, london, d
             problems += [f"{page.name}: event handler {handler}" for handler in found.handlers]
             problems += [f"{page.name}: <style> whose hash the policy does not allow" for text in found.styles
                          if sha256(text) not in allowed_styles]
-            if page.name not in STYLE_ATTRIBUTE_PAGES:
-                problems += [f"{page.name}: style attribute {attr}" for attr in found.style_attributes]
+            problems += [f"{page.name}: style attribute {attr}" for attr in found.style_attributes]
     client.force_login(make_persona("vcd_analyst"))
     for path in ("/crimes/?crime_type=Robbery", "/crimes/ward-options/?borough=E09000022"):
         response = client.get(path, headers={"HX-Request": "true"})  # the fragments htmx swaps in
@@ -116,7 +113,8 @@ def test_the_authority_report_style_is_the_one_the_policy_hashes(client, db):
 @pytest.mark.django_db(transaction=True)
 def test_chromium_reports_no_csp_violation_on_any_main_page(live_server, chromium, london, demo_file):  # noqa: F811
     """Every main page, as the user who sees it, under the real policy (no bypass): no violation, no console error;
-    the maps draw their areas and Swagger UI lists the API's operations and makes a call. One test for every page,
+    the maps draw their areas, the places pages' swatches have their colours, and Swagger UI lists the API's
+    operations and makes a call. One test for every page,
     the data built once: a failure lists each page's problems."""
     site = build_site(demo_file)
     problems = []
@@ -132,6 +130,11 @@ def test_chromium_reports_no_csp_violation_on_any_main_page(live_server, chromiu
                 problems += [f"{target.name}: {e}" for e in errors[before:]]
                 if target.ready == "#map[data-drawn=true]":
                     assert page.locator("#map path.leaflet-interactive").count() > 0, target.name
+                swatches = page.locator("[data-swatch]")
+                for i in range(swatches.count()):  # coloured through the DOM, not by a style attribute
+                    swatch = swatches.nth(i)
+                    colour = swatch.evaluate("el => getComputedStyle(el).backgroundColor")
+                    assert colour not in ("", "rgba(0, 0, 0, 0)"), (target.name, swatch.get_attribute("data-swatch"))
                 if target.name.startswith("API docs"):
                     assert page.locator("#swagger-ui .opblock").count() >= 4
                     assert page.locator("#swagger-ui .opblock-summary-path", has_text="/api/crimes/").count() >= 1

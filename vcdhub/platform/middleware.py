@@ -28,14 +28,12 @@ class LoginRequiredMiddleware:
 # script at all: every script is a static file, configuration travels in data attributes or JSON data blocks
 # (<script type="application/json">, never run), and htmx is told not to evaluate code (base.html's htmx-config).
 # Inline styles: none in elements, except the authority's report, whose <style> is allowed by its hash (below).
-# Style attributes ('unsafe-inline' in style-src-attr only) are still written by the places pages' colour
-# swatches: see docs/security.md. A style attribute cannot run script, and img-src/font-src keep it from
-# fetching anything from another origin.
+# No style attributes either: colours the server chooses travel in data attributes and are set through the DOM
+# (places/swatches.js, map.js), which the policy allows.
 CSP_DIRECTIVES = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",  # the hashes of INLINE_STYLE_TEMPLATES are added
-    "style-src-attr": "'unsafe-inline'",
     "img-src": "'self' data:",
     "connect-src": "'self'",
     "font-src": "'self'",
