@@ -11,7 +11,8 @@ from vcdhub.crime.counts import counted_crimes
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
 
-pytestmark = pytest.mark.django_db
+# Each statement commits, as in the web app: a transaction that has itself written the cells caches nothing.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_a_rolled_back_write_leaves_no_cached_count_behind(postgres_only, london
     before = cells.data_version()
     with pytest.raises(RuntimeError), transaction.atomic():
         Crime.objects.filter(pk__in=Crime.objects.order_by("pk").values("pk")[:5]).delete()
-        assert _total(analyst) == 35  # cached under the uncommitted version
+        assert _total(analyst) == 35  # read inside the writing transaction: computed, never cached
         raise RuntimeError("roll back")
     assert cells.data_version() == before
     assert _total(analyst) == 40
@@ -63,3 +64,17 @@ def test_users_who_see_different_records_never_share_a_cached_count(postgres_onl
         sensitivity="OFFICIAL-SENSITIVE", owner_unit_id="csu")
     assert _total(make_persona("csu_investigator")) == 40
     assert _total(make_persona("vcd_analyst")) == 37
+
+
+def test_a_transaction_that_has_written_the_cells_caches_nothing(postgres_only, london, street_sample):
+    analyst = make_persona("vcd_analyst")
+    assert run_import([street_sample(40)], actor="test").ok
+    with transaction.atomic():
+        assert cells.data_version() is not None  # nothing written yet in this transaction
+        Crime.objects.filter(pk=Crime.objects.order_by("pk").values("pk")[:1]).delete()
+        assert cells.data_version() is None
+        with CaptureQueriesContext(connection) as first:
+            assert _total(analyst) == 39
+        Crime.objects.filter(pk=Crime.objects.order_by("pk").values("pk")[:1]).delete()  # no new version now
+        assert _total(analyst) == 38  # so a cached 39 would have been wrong
+    assert _cell_queries(first) == 1

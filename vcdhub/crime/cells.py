@@ -43,16 +43,16 @@ DIMENSIONS = ("month", "lsoa_id", "crime_type", "ward_id", "borough_id", "report
 NULLABLE = {"lsoa_id", "ward_id", "borough_id"}  # unplaced records; -1 in the key, so NULLs compare equal
 # The triggers' names carry the version of what they keep: a change to the cells (a new column, a new rule, a
 # new table) raises it, and `ensure` then finds the triggers "missing", and counts every cell again.
-VERSION = 4
+VERSION = 5
 TRIGGERS = tuple(f"crime_cells_{event}_v{VERSION}" for event in ("insert", "delete", "update"))
 OLDER_TRIGGERS = ("crime_cells_insert", "crime_cells_delete", "crime_cells_update",  # version 1
-                  *(f"crime_cells_{event}_v{v}" for v in (2, 3) for event in ("insert", "delete", "update")))
+                  *(f"crime_cells_{event}_v{v}" for v in (2, 3, 4) for event in ("insert", "delete", "update")))
 # PostgreSQL: a one-row table whose number changes, in the writer's transaction, with every change to the
 # cells, so that an aggregate read from them can be cached under it (`cached`) and never be stale. The
 # numbers come from a sequence, which a rollback does not take back: no number is ever used for two states.
 DATA_VERSION = "crime_cells_version"
 TRUNCATED = f"crime_cells_truncated_v{VERSION}"
-OLDER_TRUNCATED = ("crime_cells_truncated_v3",)
+OLDER_TRUNCATED = ("crime_cells_truncated_v3", "crime_cells_truncated_v4")
 
 
 @dataclass(frozen=True)
@@ -142,10 +142,16 @@ def _pg_changed(side: str) -> str:
 
 def _pg_function(name: str, body: str) -> str:
     return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {body} {_BUMP} RETURN NULL; END $$;")
+            f"BEGIN {body} IF {_NOT_YET_BUMPED} THEN {_BUMP} END IF; RETURN NULL; END $$;")
 
 
-_BUMP = f"UPDATE {DATA_VERSION} SET n = nextval('{DATA_VERSION}_seq');"
+# Once per writing transaction, not once per statement: every update of the one version row adds a row version
+# that later updates in the same transaction walk past, and holds a lock to the end. Once is enough, because
+# readers inside a transaction that has written the cells do not use the cache (`data_version`).
+_BUMPED = "vcdhub.cells_version_bumped"
+_NOT_YET_BUMPED = f"current_setting('{_BUMPED}', true) IS DISTINCT FROM txid_current()::text"
+_BUMP = (f"UPDATE {DATA_VERSION} SET n = nextval('{DATA_VERSION}_seq'); "
+         f"PERFORM set_config('{_BUMPED}', txid_current()::text, true);")
 
 
 def _pg_version_table() -> list[str]:
@@ -273,20 +279,26 @@ def _bump(cursor) -> None:
     if connection.vendor == "postgresql":
         for statement in _pg_version_table():
             cursor.execute(statement)
-        cursor.execute(_BUMP)
+        cursor.execute(f"SELECT {_NOT_YET_BUMPED}")
+        if cursor.fetchone()[0]:
+            cursor.execute(f"UPDATE {DATA_VERSION} SET n = nextval('{DATA_VERSION}_seq')")
+            cursor.execute(f"SELECT set_config('{_BUMPED}', txid_current()::text, true)")
 
 
 def data_version() -> int | None:
-    """The cells' data version (PostgreSQL), or None where none is kept (SQLite, or not installed yet)."""
+    """The cells' data version (PostgreSQL), or None where none is kept (SQLite, or not installed yet), or
+    where it cannot be trusted: inside a transaction that has itself changed the cells (its later writes would
+    not change the version again, so nothing it reads may be cached)."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DATA_VERSION])
         if not cursor.fetchone()[0]:
             return None
-        cursor.execute(f"SELECT n FROM {DATA_VERSION} WHERE id = 1")
+        cursor.execute(f"SELECT n, coalesce(current_setting('{_BUMPED}', true), '') = "
+                       f"coalesce(txid_current_if_assigned()::text, '-') FROM {DATA_VERSION} WHERE id = 1")
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    return None if row is None or row[1] else row[0]
 
 
 def cached(queryset, what: str, compute):
