@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from tests.conftest import CHROMIUM, PASSWORD, make_persona
+from tests.conftest import PASSWORD, launched_chromium, make_persona
 from vcdhub.audit.context import acting_as
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
@@ -105,18 +105,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
 @pytest.fixture(scope="module")
 def chromium():
     """Debian's Chromium, as conftest's `browser`, but one for the whole module: its tests open many pages."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
+    yield from launched_chromium()
 
 
 def sign_in(page, base_url: str, username: str | None) -> None:

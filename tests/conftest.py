@@ -114,8 +114,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _ensure_geography()
 
 
-@pytest.fixture
-def browser():
+def launched_chromium():
+    """Debian's Chromium through Playwright, closed when the generator ends (skips the test without it)."""
     if not CHROMIUM.exists():
         pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -128,6 +128,11 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def browser():
+    yield from launched_chromium()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connections
 
+from tests.browser_support import sign_in
 from tests.conftest import make_persona
 from vcdhub.crime.models import Crime
 from vcdhub.ingest.pipeline import run_import
@@ -19,13 +20,6 @@ def test_sign_in_filter_the_explorer_and_see_the_map(live_server, browser, londo
         _drive(live_server, browser)
     finally:
         connections.close_all()
-
-
-def _sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "correct horse battery staple")
-    page.click("button[type=submit]")
 
 
 def _drive(live_server, browser):
@@ -63,7 +57,7 @@ def test_the_performance_page_shows_targets_and_charts(live_server, browser, lon
     try:
         robberies = Crime.objects.filter(crime_type="Robbery", month="2017-07-01").count()
         page = browser.new_page()
-        _sign_in(page, live_server, "vcd_supervisor")
+        sign_in(page, live_server.url, "vcd_supervisor")
         page.goto(f"{live_server.url}/performance/?period=2017-07")
         rows = page.locator("#targets-table tbody tr")
         assert rows.count() == 6
@@ -89,7 +83,7 @@ def test_a_hostile_area_name_is_shown_as_text_and_runs_no_script(live_server, br
     try:
         Borough.objects.filter(code="E09000022").update(name=hostile)
         page = browser.new_page()
-        _sign_in(page, live_server, "vcd_analyst")
+        sign_in(page, live_server.url, "vcd_analyst")
         page.goto(f"{live_server.url}/map/?level=borough")
         page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
         areas = page.locator("#map path.leaflet-interactive")

@@ -4,7 +4,8 @@ and clicking an area brings its monthly chart and its crimes link, all under the
 import pytest
 from django.db import connections
 
-from tests.conftest import PASSWORD, make_persona
+from tests.browser_support import sign_in
+from tests.conftest import make_persona
 from vcdhub.audit.context import acting_as
 from vcdhub.crime.counts import LEVELS
 from vcdhub.ingest.pipeline import run_import
@@ -37,11 +38,7 @@ def _drive(live_server, browser, run_id: int, with_geometry: int):
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "vcd_analyst")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "vcd_analyst")
 
     page.goto(f"{live_server.url}/places/runs/{run_id}/")
     page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)  # CSP forbids eval-based waits
