@@ -119,19 +119,9 @@ def load_signing_key(path: Path) -> Ed25519PrivateKey:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CheckpointError(f"the signing key {path} is open to other users (mode {stat.S_IMODE(mode):o}): "
                               f"refusing to use it; chmod 600 it")
-    data = path.read_bytes()
-    try:
-        if data.lstrip().startswith(b"-----BEGIN"):
-            key = serialization.load_pem_private_key(data, password=None)
-        elif len(data) == 32:
-            key = Ed25519PrivateKey.from_private_bytes(data)
-        else:
-            raise ValueError("neither PEM nor 32 raw bytes")
-    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise CheckpointError(f"cannot read the signing key {path}: {exc}") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise CheckpointError(f"the signing key {path} is not an Ed25519 key")
-    return key
+    return _parse_key(path.read_bytes(), path, "signing key", "key",
+                      lambda data: serialization.load_pem_private_key(data, password=None),
+                      Ed25519PrivateKey.from_private_bytes, Ed25519PrivateKey)
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
@@ -140,17 +130,23 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
         data = path.read_bytes()
     except OSError as exc:
         raise CheckpointError(f"cannot read the verify key {path}: {exc.strerror or exc}") from None
+    return _parse_key(data, path, "verify key", "public key", serialization.load_pem_public_key,
+                      Ed25519PublicKey.from_public_bytes, Ed25519PublicKey)
+
+
+def _parse_key(data: bytes, path: Path, role: str, kind: str, from_pem, from_raw, key_class):
+    """A key of `key_class` from PEM or 32 raw bytes; CheckpointError naming the file otherwise."""
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
-            key = serialization.load_pem_public_key(data)
+            key = from_pem(data)
         elif len(data) == 32:
-            key = Ed25519PublicKey.from_public_bytes(data)
+            key = from_raw(data)
         else:
             raise ValueError("neither PEM nor 32 raw bytes")
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
-        raise CheckpointError(f"cannot read the verify key {path}: {exc}") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise CheckpointError(f"the verify key {path} is not an Ed25519 public key")
+        raise CheckpointError(f"cannot read the {role} {path}: {exc}") from None
+    if not isinstance(key, key_class):
+        raise CheckpointError(f"the {role} {path} is not an Ed25519 {kind}")
     return key
 
 

@@ -96,12 +96,15 @@ TABLES = (CELLS,
 KEY_INDEX = CELLS.key_index
 
 
+def holds(model, *fields: str) -> bool:
+    """Whether the table of counts `model` has every one of `fields` ("ward_id", "crime_type")."""
+    table = next(t for t in TABLES if t.model is model)
+    return all(name in table.dimensions or name in ("records", "key_sum") for name in fields)
+
+
 def smallest_model(*fields: str):
     """The model of the smallest table of counts that has every one of `fields` ("ward_id", "lsoa_id")."""
-    for t in reversed(TABLES):
-        if all(name in t.dimensions or name in ("records", "key_sum") for name in fields):
-            return t.model
-    return CELLS.model
+    return next((t.model for t in reversed(TABLES) if holds(t.model, *fields)), CELLS.model)
 
 
 def key_index_sqls() -> tuple[str, ...]:

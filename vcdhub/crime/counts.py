@@ -10,7 +10,7 @@ those users, are counted from the rows. Either way a user counts exactly the rec
 import json
 from dataclasses import dataclass, field
 
-from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.core.exceptions import FieldError
 from django.db.models import Count, QuerySet, Sum
 
 from vcdhub.crime import cells
@@ -77,10 +77,7 @@ class Counted:
 
     def source(self, *fields: str) -> QuerySet:
         """The smallest of the querysets whose model has every one of `fields` ("ward_id", "crime_type")."""
-        for queryset in self.coarser:
-            if all(_has_field(queryset.model, name) for name in fields):
-                return queryset
-        return self.queryset
+        return next((queryset for queryset in self.coarser if cells.holds(queryset.model, *fields)), self.queryset)
 
     def keyed_by(self, field: str) -> dict:
         """{value of `field`: (count, sum of the records' keys)}, for values with any record."""
@@ -123,14 +120,6 @@ class Counted:
     def _cached(self, source, what: str, compute):
         """Counts from cells are cached under the cells' data version (crime.cells.cached); rows never are."""
         return cells.cached(source, what, compute) if self.weight else compute()
-
-
-def _has_field(model, name: str) -> bool:
-    try:
-        model._meta.get_field(name.removesuffix("_id"))
-    except FieldDoesNotExist:
-        return False
-    return True
 
 
 def usable(filterset) -> bool:
