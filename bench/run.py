@@ -8,6 +8,12 @@ DATABASE_URL set, and prints rows per second. Targets:
   text columns, plain unindexed table), measured in the same run. A COPY of the files' own bytes, with
   no parsing in Python, is measured too and reported for information.
 - SQLite import: at least 50,000 rows/s.
+- Memory independent of file size: one PostgreSQL import of the street months joined into one file, at two
+  sizes (a quarter of the months, then all of them); the larger file's import process may peak at no more
+  than ONE_FILE_MEMORY_SLACK_MIB above the smaller's (files over VCDHUB_IMPORT_WHOLE_FILE_BYTES are checked
+  and written in blocks: vcdhub.ingest.streaming). PostgreSQL, because on SQLite the database's own page
+  cache lives in the importing process: it grows with the transaction up to its fixed size (256 MiB,
+  ingest.writers.SQLITE_BULK_CACHE_KIB), which is bounded but would hide what the import itself holds.
 - PostgreSQL: the explorer's filtered count, as an analyst gets it (crime.counts.counted_crimes: from the
   crime cells, restricted to the user), over all rows in under 300 ms, median of several runs, for each of
   a few realistic filters.
@@ -51,6 +57,7 @@ PG_RATIO_TARGET = 0.40
 SQLITE_RATE_TARGET = 50_000
 COUNT_TARGET_MS = 300.0
 COUNT_RUNS = 9  # timed runs per filter, after one untimed warm-up run
+ONE_FILE_MEMORY_SLACK_MIB = 64
 
 # Realistic explorer filters, as the explorer's query string gives them.
 FILTERS = [
@@ -277,6 +284,37 @@ def prepare(database_url: str) -> dict:
 # --- the report --------------------------------------------------------------------------------------------
 
 
+def joined_file(files: list[Path], path: Path) -> Path:
+    """The street files as one CSV: one header, then every file's rows in order."""
+    with path.open("wb") as out:
+        for position, source in enumerate(files):
+            with gzip.open(source, "rb") as f:
+                header = f.readline()
+                if position == 0:
+                    out.write(header)
+                for piece in iter(lambda: f.read(1 << 20), b""):
+                    out.write(piece)
+    return path
+
+
+def one_file_memory(files: list[Path]) -> list[dict]:
+    """Peak memory importing one file of a quarter of the months, then one of all of them (PostgreSQL)."""
+    measured = []
+    url = with_dbname(PG_URL, f"{urlsplit(PG_URL).path.lstrip('/')}_one_file")
+    for share in (4, 1):
+        chosen = files[: max(1, len(files) // share)]
+        big = joined_file(chosen, BENCH_DIR / "one-file-street.csv")
+        recreate_pg_database(url)
+        prepare(url)
+        result = child_json(url, "import", [big])
+        if not result["ok"]:
+            die("the one-file import rejected the file; see above")
+        measured.append({"months": len(chosen), "mib": big.stat().st_size / 1024**2, "rows": result["rows"],
+                         "peak_rss_mib": result["peak_rss_mib"], "seconds": result["seconds"]})
+        big.unlink()
+    return measured
+
+
 def machine(pg_url: str) -> dict:
     cpu = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -312,6 +350,13 @@ def report(results: dict) -> bool:
         ("SQLite import", f"{sq['rate']:,.0f} rows/s", f">= {SQLITE_RATE_TARGET:,} rows/s",
          sq["rate"] >= SQLITE_RATE_TARGET),
     ]
+    one_file = results.get("one_file_memory")
+    if one_file:
+        small, large = one_file
+        growth = large["peak_rss_mib"] - small["peak_rss_mib"]
+        checks.append(("Import memory, one file x4 larger", f"{growth:+,.0f} MiB ({small['peak_rss_mib']:,.0f} -> "
+                       f"{large['peak_rss_mib']:,.0f})", f"<= +{ONE_FILE_MEMORY_SLACK_MIB} MiB",
+                       growth <= ONE_FILE_MEMORY_SLACK_MIB))
     # A count passes only if its median is under the target both straight after the import and after
     # VACUUM ANALYZE: the explorer is used in both states.
     for before, after in zip(results["pg_counts_before_analyze"]["filters"], results["pg_counts"]["filters"],
@@ -335,6 +380,9 @@ def report(results: dict) -> bool:
     peaks = [f"{name} {r['peak_rss_mib']:,.0f} MiB" for name, r in (("PostgreSQL", pg), ("SQLite", sq))
              if "peak_rss_mib" in r]
     print("Peak memory of the import process: " + ", ".join(peaks))
+    for r in results.get("one_file_memory", []):
+        print(f"One file of {r['months']} months ({r['mib']:,.0f} MiB, {r['rows']:,} rows) into PostgreSQL: "
+              f"peak memory {r['peak_rss_mib']:,.0f} MiB, {r['seconds']:.1f} s")
     print(f"PostgreSQL pipeline / bare COPY: {ratio:.1%}")
     raw = results.get("raw_copy")
     if raw:
@@ -436,6 +484,8 @@ def main() -> None:
     results["sqlite"] = sq
     print("SQLite: explorer counts ...", flush=True)
     results["sqlite_counts"] = child_json(sqlite_url, "count")
+    print("PostgreSQL: one-file imports, for memory ...", flush=True)
+    results["one_file_memory"] = one_file_memory(files)
 
     RESULTS_PATH.write_text(json.dumps(results, indent=2))
     passed = report(results)

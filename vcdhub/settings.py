@@ -227,6 +227,12 @@ VCDHUB_MAX_UPLOAD_BYTES = env_int("VCDHUB_MAX_UPLOAD_BYTES", 1024 * 1024 * 1024)
 VCDHUB_IMPORT_MAX_FILE_BYTES = env_int("VCDHUB_IMPORT_MAX_FILE_BYTES", 1024**3)
 VCDHUB_IMPORT_MAX_RATIO = env_int("VCDHUB_IMPORT_MAX_RATIO", 200)
 VCDHUB_IMPORT_MAX_MEMBERS = env_int("VCDHUB_IMPORT_MAX_MEMBERS", 10_000)
+# A file up to this size (decompressed) is checked whole before it is written; a larger one is checked and
+# written in blocks of about VCDHUB_IMPORT_BLOCK_BYTES inside its one transaction (vcdhub.ingest.streaming),
+# so an import's memory is bounded by these two, whatever the file's size. A month of the Met's street
+# crime is about 15 MB, so police.uk files take the whole-file path.
+VCDHUB_IMPORT_WHOLE_FILE_BYTES = env_int("VCDHUB_IMPORT_WHOLE_FILE_BYTES", 32 * 1024 * 1024)
+VCDHUB_IMPORT_BLOCK_BYTES = env_int("VCDHUB_IMPORT_BLOCK_BYTES", 8 * 1024 * 1024)
 
 # Signed checkpoints of the audit chain (vcdhub.audit.checkpoints; docs/security.md, "Tail truncation"): files saying
 # "the chain had N entries ending in hash H at time T", signed with an Ed25519 key kept out of the database, so that

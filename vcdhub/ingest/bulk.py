@@ -20,12 +20,23 @@ BULK_THRESHOLD_BYTES = 50 * 1024 * 1024
 BULK_WRITERS = 2
 
 
+# The conflict key of a file written in blocks: its periods are known only as it is written, so it waits for
+# every earlier file and every later file waits for it.
+EVERY_PERIOD = ("every period",)
+
+
 def _conflict_keys(prepared: PreparedFile) -> set:
     """What two files must not write at the same time: the same content, or the same kind, force and month."""
     keys: set = {("sha256", prepared.sha256)} if prepared.sha256 else set()
+    if prepared.streamed:
+        keys.add(EVERY_PERIOD)
     if prepared.parsed is not None:
         keys |= {(prepared.parsed.schema.kind, *period) for period in prepared.parsed.periods()}
     return keys
+
+
+def _conflict(keys: set, other: set) -> bool:
+    return bool(keys & other) or EVERY_PERIOD in keys or EVERY_PERIOD in other
 
 
 def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) -> list[FileResult]:
@@ -48,7 +59,7 @@ def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) 
         try:
             keys = unwritten[position]
             with turn:
-                turn.wait_for(lambda: not any(keys & other for p, other in unwritten.items() if p < position))
+                turn.wait_for(lambda: not any(_conflict(keys, other) for p, other in unwritten.items() if p < position))
             try:
                 with acting_as_name(actor):
                     result = finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)

@@ -11,7 +11,7 @@ import os
 import stat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +45,11 @@ class SourceFile:
     name: str  # the file's own name, e.g. 2016-07-metropolitan-street.csv.gz
     source: str  # where it came from, e.g. /data/2016.zip!2016-07/2016-07-metropolitan-street.csv
     size: int  # bytes on disk (compressed), for the progress bar
-    read: Callable[[], bytes]  # the decompressed bytes
+    stream: Callable[[], Iterator[bytes]]  # the decompressed bytes, a piece at a time, from the start
+
+    def read(self) -> bytes:
+        """The whole decompressed file (within the size limit)."""
+        return b"".join(self.stream())
 
     @property
     def archive(self) -> str:
@@ -61,41 +65,51 @@ def _too_big(limits: Limits) -> UnreadableFile:
                           "(VCDHUB_IMPORT_MAX_FILE_BYTES)")
 
 
-def _read_capped(stream, limits: Limits) -> bytes:
-    """Read a file-like object to its end, or stop with UnreadableFile past the size limit."""
-    parts, total = [], 0
-    while chunk := stream.read(CHUNK):
-        total += len(chunk)
-        if total > limits.max_file_bytes:
-            raise _too_big(limits)
-        parts.append(chunk)
-    return b"".join(parts)
+def _pieces(stream) -> Iterator[bytes]:
+    while piece := stream.read(CHUNK):
+        yield piece
 
 
-def _gunzip(data: bytes, limits: Limits) -> bytes:
-    """Decompress gzip data (one or more members) a piece at a time, within the limits."""
-    out, total = [], 0
-    allowed = min(limits.max_file_bytes, max(len(data), 1) * limits.max_ratio)
-    remaining = data
+def _capped(pieces: Iterable[bytes], allowed: int, error: Callable[[], UnreadableFile]) -> Iterator[bytes]:
+    """The pieces, or UnreadableFile from `error` once they add up to more than `allowed` bytes."""
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > allowed:
+            raise error()
+        yield piece
+
+
+def _gunzip(compressed: Iterable[bytes], compressed_size: int, limits: Limits) -> Iterator[bytes]:
+    """Decompress gzip data (one or more members, perhaps padded with zeros) a piece at a time, within the
+    limits: no piece is bigger than CHUNK, and nothing past the limit is ever decompressed."""
+    allowed = min(limits.max_file_bytes, max(compressed_size, 1) * limits.max_ratio)
+    total = 0
+    inflater, members = None, 0
     try:
-        while remaining:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            pending = remaining
-            while pending:
-                piece = inflater.decompress(pending, CHUNK)
+        for data in compressed:
+            while True:
+                if inflater is None:  # between members: skip padding, then start the next member
+                    data = data.lstrip(b"\x00") if members else data
+                    if not data:
+                        break
+                    inflater, members = zlib.decompressobj(16 + zlib.MAX_WBITS), members + 1
+                piece = inflater.decompress(data, CHUNK)
                 total += len(piece)
                 if total > allowed:
-                    raise _bomb(limits, len(data)) if allowed < limits.max_file_bytes else _too_big(limits)
-                out.append(piece)
-                pending = inflater.unconsumed_tail
+                    raise _bomb(limits, compressed_size) if allowed < limits.max_file_bytes else _too_big(limits)
+                if piece:
+                    yield piece
                 if inflater.eof:
-                    break
-            if not inflater.eof:
-                raise UnreadableFile("not a complete gzip file (it ends early)")
-            remaining = inflater.unused_data.lstrip(b"\x00")  # members may follow, and padding
+                    data, inflater = inflater.unused_data, None
+                    continue
+                data = inflater.unconsumed_tail
+                if not data and len(piece) < CHUNK:
+                    break  # this input is used up; a full piece may have more output behind it
+        if inflater is not None:
+            raise UnreadableFile("not a complete gzip file (it ends early)")
     except zlib.error as exc:
         raise UnreadableFile(f"not a complete gzip file ({exc})") from exc
-    return b"".join(out)
 
 
 def _bomb(limits: Limits, compressed: int) -> UnreadableFile:
@@ -103,14 +117,17 @@ def _bomb(limits: Limits, compressed: int) -> UnreadableFile:
                           "bytes: refused as a possible decompression bomb (VCDHUB_IMPORT_MAX_RATIO)")
 
 
-def _read_plain(path: Path, limits: Limits) -> Callable[[], bytes]:
-    def read() -> bytes:
+def _plain_stream(path: Path, limits: Limits) -> Callable[[], Iterator[bytes]]:
+    def stream() -> Iterator[bytes]:
         _require_regular(path, UnreadableFile)
-        with path.open("rb") as stream:
-            data = _read_capped(stream, limits)
-        return _gunzip(data, limits) if path.name.endswith(".gz") else data
+        with path.open("rb") as opened:
+            pieces = _capped(_pieces(opened), limits.max_file_bytes, lambda: _too_big(limits))
+            if path.name.endswith(".gz"):
+                yield from _gunzip(pieces, os.fstat(opened.fileno()).st_size, limits)
+            else:
+                yield from pieces
 
-    return read
+    return stream
 
 
 def _require_regular(path: Path, error=UsageError) -> None:
@@ -125,7 +142,7 @@ def _require_regular(path: Path, error=UsageError) -> None:
 
 def _zip_members(path: Path, limits: Limits) -> Iterator[SourceFile]:
     def whole_archive_fails(reason: str) -> Iterator[SourceFile]:
-        def fail() -> bytes:
+        def fail() -> Iterator[bytes]:
             raise UnreadableFile(reason)
 
         yield SourceFile(path.name, str(path), path.stat().st_size, fail)
@@ -143,21 +160,30 @@ def _zip_members(path: Path, limits: Limits) -> Iterator[SourceFile]:
         return
     for info in sorted(members, key=lambda i: i.filename):
 
-        def read(info=info) -> bytes:
+        def stream(info=info) -> Iterator[bytes]:
             if not info.filename.endswith(CSV_SUFFIXES):
                 raise UnreadableFile("not a police.uk CSV file (only .csv and .csv.gz members are read)")
             if info.compress_size and info.file_size > info.compress_size * limits.max_ratio:
                 raise _bomb(limits, info.compress_size)
+            # The member's declared size may lie: what it decompresses to is counted as it is read.
+            allowed = limits.max_file_bytes
+            if info.compress_size and info.compress_size * limits.max_ratio < allowed:
+                allowed = info.compress_size * limits.max_ratio
+
+            def too_much() -> UnreadableFile:
+                return _too_big(limits) if allowed == limits.max_file_bytes else _bomb(limits, info.compress_size)
+
             try:
-                with archive.open(info) as stream:  # the member's declared size may lie: counted as read
-                    data = _read_capped(stream, limits)
+                with archive.open(info) as opened:
+                    pieces = _capped(_pieces(opened), allowed, too_much)
+                    if info.filename.endswith(".gz"):
+                        yield from _gunzip(pieces, info.file_size, limits)
+                    else:
+                        yield from pieces
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
                 raise UnreadableFile(f"zip member cannot be read ({exc})") from exc
-            if info.compress_size and len(data) > info.compress_size * limits.max_ratio:
-                raise _bomb(limits, info.compress_size)
-            return _gunzip(data, limits) if info.filename.endswith(".gz") else data
 
-        yield SourceFile(Path(info.filename).name, f"{path}!{info.filename}", info.compress_size, read)
+        yield SourceFile(Path(info.filename).name, f"{path}!{info.filename}", info.compress_size, stream)
 
 
 def discover(paths: list[Path], limits: Limits | None = None) -> list[SourceFile]:
@@ -189,4 +215,4 @@ def discover(paths: list[Path], limits: Limits | None = None) -> list[SourceFile
 
 
 def _one(path: Path, limits: Limits) -> SourceFile:
-    return SourceFile(path.name, str(path), path.stat().st_size, _read_plain(path, limits))
+    return SourceFile(path.name, str(path), path.stat().st_size, _plain_stream(path, limits))

@@ -3,7 +3,7 @@ writes it in one transaction (superseding older copies of its periods) unless th
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -19,9 +19,10 @@ from vcdhub.crime.choices import Kind
 from vcdhub.crime.models import Crime, ImportBatch, Outcome, StopSearch
 from vcdhub.crime.policeuk import ParsedRow
 from vcdhub.geography.placement import UNPLACED, AreaResolver
+from vcdhub.ingest import streaming
 from vcdhub.ingest.files import SourceFile, UnreadableFile
 from vcdhub.ingest.parsing import ParsedFile, parse_file
-from vcdhub.ingest.supersession import current_batch, replace_periods
+from vcdhub.ingest.supersession import current_batch, delete_periods, mark_superseded
 from vcdhub.ingest.writers import bulk_insert, bulk_insert_frame
 from vcdhub.platform import crashpoints
 from vcdhub.platform.months import parse_month
@@ -53,27 +54,44 @@ class FileResult:
 
 @dataclass
 class PreparedFile:
-    """A file read, hashed and checked, with no database access: safe to make in a worker thread."""
+    """A file read, hashed and checked, with no database access: safe to make in a worker thread.
+
+    A file bigger than streaming.whole_file_bytes() is only hashed here (`streamed`); it is checked a block
+    at a time as it is written.
+    """
 
     source: SourceFile
     started: object
     sha256: str = ""
     parsed: ParsedFile | None = None
     rejected: FileResult | None = None
+    streamed: bool = False
 
 
 def prepare(source: SourceFile, *, force: str = "", month: str = "", skip_sha256: frozenset[str] = frozenset(),
             tick: Callable[[int], None] | None = None) -> PreparedFile:
     """Read and check one file. A file whose sha256 is in `skip_sha256` is not parsed (it is unchanged)."""
     prepared = PreparedFile(source, timezone.now())
+    hasher, kept, size, whole_up_to = hashlib.sha256(), [], 0, streaming.whole_file_bytes()
     try:
-        data = source.read()
+        for piece in source.stream():
+            hasher.update(piece)
+            size += len(piece)
+            if size <= whole_up_to:
+                kept.append(piece)
+            elif kept:
+                kept.clear()  # too big to hold: written in blocks (streaming)
     except UnreadableFile as exc:
         prepared.rejected = FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
         return prepared
-    prepared.sha256 = hashlib.sha256(data).hexdigest()
+    prepared.sha256 = hasher.hexdigest()
     if prepared.sha256 in skip_sha256:
         return prepared
+    if size > whole_up_to:
+        prepared.streamed = True
+        return prepared
+    data = b"".join(kept)
+    del kept
     parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
     if parsed is None:
         prepared.rejected = FileResult(source.name, source.source, "rejected", rows_read=rows_read,
@@ -92,10 +110,42 @@ def finish(prepared: PreparedFile, *, actor: str, resolver: AreaResolver, force:
         source = prepared.source
         return FileResult(source.name, source.source, "unchanged", kind=current.kind, rows_read=current.rows,
                           periods=current.periods, batch_id=current.pk)
+    if prepared.streamed:
+        return _write_streamed(prepared, actor, resolver, force=force, month=month, tick=tick)
     if prepared.parsed is None:  # skipped as unchanged when prepared, but its batch has since been superseded
         prepared = prepare(prepared.source, force=force, month=month, tick=tick)
         return finish(prepared, actor=actor, resolver=resolver, force=force, month=month, tick=tick)
-    return _write(prepared.parsed, prepared.source, prepared.sha256, actor, prepared.started, resolver)
+    return _write([prepared.parsed], prepared.source, prepared.sha256, actor, prepared.started, resolver)
+
+
+def _write_streamed(prepared: PreparedFile, actor: str, resolver, *, force, month, tick) -> FileResult:
+    """A large file written block by block in one transaction; if any block needs the row parser, nothing
+    is kept and the row parser reads the whole file, naming each bad row."""
+    source = prepared.source
+    blocks = streaming.in_background(streaming.clean_blocks(source, sha256=prepared.sha256, force=force,
+                                                            month=month))
+    try:
+        return _write(blocks, source, prepared.sha256, actor, prepared.started, resolver, tick=tick)
+    except streaming.NotClean:
+        pass
+    except streaming.ChangedWhileImported:
+        return FileResult(source.name, source.source, "rejected", errors=[RowError(
+            None, None, "the file changed while it was being imported; nothing of it was kept")])
+    except UnreadableFile as exc:
+        return FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
+    try:
+        data = source.read()
+    except UnreadableFile as exc:
+        return FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
+    if hashlib.sha256(data).hexdigest() != prepared.sha256:
+        return FileResult(source.name, source.source, "rejected", errors=[RowError(
+            None, None, "the file changed while it was being imported; nothing of it was kept")])
+    parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
+    del data
+    if parsed is None:
+        return FileResult(source.name, source.source, "rejected", rows_read=rows_read, rows_rejected=rows_rejected,
+                          errors=errors)
+    return _write([parsed], source, prepared.sha256, actor, prepared.started, resolver)
 
 
 def record_rejections(sources: list[SourceFile], results: list[FileResult]) -> None:
@@ -120,48 +170,76 @@ def record_rejections(sources: list[SourceFile], results: list[FileResult]) -> N
                           "errors": [e.as_dict() for e in r.errors[:5]]} for s, r in rejected[:20]]})
 
 
-def _write(parsed: ParsedFile, source: SourceFile, sha256: str, actor: str, started, resolver) -> FileResult:
-    schema = parsed.schema
-    model = MODEL_FOR_KIND[schema.kind]
-    table = model._meta.db_table
-    periods = parsed.periods()
-    result = FileResult(source.name, source.source, "imported", kind=schema.kind, rows_read=parsed.rows_read,
-                        periods=[list(p) for p in periods])
+def _write(blocks: Iterable[ParsedFile], source: SourceFile, sha256: str, actor: str, started, resolver,
+           tick: Callable[[int], None] | None = None) -> FileResult:
+    """Write a file's blocks (one, for a file checked whole) in one transaction: the batch, the deletion of
+    what earlier files held for each period as it is first met, the rows and their cells, then the marks on
+    the batches it supersedes and the audit entry. `tick` counts rows written (for a file checked whole it
+    was called as the file was read)."""
+    result = FileResult(source.name, source.source, "imported")
+    batch = None
+    periods: set[tuple[str, str]] = set()
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            file_name=source.name[:255], source=source.source[:1024], sha256=sha256, kind=schema.kind,
-            force=periods[0][0], month=parse_month(periods[0][1]), periods=[list(p) for p in periods],
-            rows=parsed.rows_read, imported_by=actor, started_at=started, finished_at=timezone.now(),
-        )
-        result.rows_replaced = replace_periods(batch, model, periods)
-        columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id", "record_key")
-        batch_id = batch.pk
-        keys = _record_keys(parsed.frame.height if parsed.frame is not None else len(parsed.rows))
-        if parsed.frame is not None:
-            frame = _place_frame(parsed.frame, resolver).with_columns(
-                batch_id=pl.lit(batch_id, dtype=pl.Int64), record_key=pl.Series(keys, dtype=pl.Int16))
-            result.rows_imported = bulk_insert_frame(table, frame.select(columns))
-            counted = [name for name in columns if name in (*cells.DIMENSIONS, "record_key")]
-            written = frame.select(counted)
-        else:
-            places = _place(parsed.rows, resolver)
-            values = [(*row.values, *place, batch_id, int(key))
-                      for row, place, key in zip(parsed.rows, places, keys, strict=True)]
-            result.rows_imported = bulk_insert(table, columns, values)
-            written = pl.DataFrame({name: [v[i] for v in values] for i, name in enumerate(columns)
-                                    if name in (*cells.DIMENSIONS, "record_key")}, strict=False)
-        if model is Crime and not cells.maintained_by_triggers():  # a bulk load: this file counts its own cells
-            _count_cells(written, [(force, parse_month(m).isoformat()) for force, m in periods],
-                         replaced=result.rows_replaced > 0)
+        for parsed in blocks:
+            block_periods = set(parsed.periods())
+            if batch is None:
+                schema = parsed.schema
+                model = MODEL_FOR_KIND[schema.kind]
+                first = min(block_periods)
+                batch = ImportBatch.objects.create(
+                    file_name=source.name[:255], source=source.source[:1024], sha256=sha256, kind=schema.kind,
+                    force=first[0], month=parse_month(first[1]), periods=sorted(list(p) for p in block_periods),
+                    rows=parsed.rows_read, imported_by=actor, started_at=started, finished_at=timezone.now(),
+                )
+            new = sorted(block_periods - periods)
+            periods |= block_periods
+            replaced = delete_periods(batch, model, new) if new else 0
+            result.rows_replaced += replaced
+            result.rows_read += parsed.rows_read
+            result.rows_imported += _insert(parsed, model, batch.pk, resolver, new, replaced=replaced > 0)
+            if tick:
+                tick(parsed.rows_read)
+        if batch is None:
+            raise streaming.NotClean  # no rows: the row parser says why
+        ordered = sorted(periods)
+        mark_superseded(batch, ordered)
+        result.kind, result.periods = batch.kind, [list(p) for p in ordered]
+        batch.periods = result.periods
+        batch.force, batch.month = ordered[0][0], parse_month(ordered[0][1])
+        batch.rows = result.rows_read
         batch.finished_at = timezone.now()
-        batch.save(update_fields=["finished_at"])
+        batch.save(update_fields=["periods", "force", "month", "rows", "finished_at"])
         record_event(EntryKind.IMPORT, "import", batch, reason=f"imported {source.source}", detail={
-            "sha256": sha256, "kind": schema.kind, "periods": result.periods, "rows": result.rows_imported,
+            "sha256": sha256, "kind": batch.kind, "periods": result.periods, "rows": result.rows_imported,
             "rows_replaced": result.rows_replaced})
         crashpoints.reached("file:written")  # before its commit
     crashpoints.reached("file:committed")
     result.batch_id = batch.pk
     return result
+
+
+def _insert(parsed: ParsedFile, model, batch_id: int, resolver, new_periods, *, replaced: bool) -> int:
+    """Write one block's rows, placed and keyed, and (in a bulk load) count its cells."""
+    schema = parsed.schema
+    table = model._meta.db_table
+    columns = (*schema.columns, "lsoa_id", "ward_id", "borough_id", "batch_id", "record_key")
+    keys = _record_keys(parsed.frame.height if parsed.frame is not None else len(parsed.rows))
+    if parsed.frame is not None:
+        frame = _place_frame(parsed.frame, resolver).with_columns(
+            batch_id=pl.lit(batch_id, dtype=pl.Int64), record_key=pl.Series(keys, dtype=pl.Int16))
+        written_rows = bulk_insert_frame(table, frame.select(columns))
+        counted = [name for name in columns if name in (*cells.DIMENSIONS, "record_key")]
+        written = frame.select(counted)
+    else:
+        places = _place(parsed.rows, resolver)
+        values = [(*row.values, *place, batch_id, int(key))
+                  for row, place, key in zip(parsed.rows, places, keys, strict=True)]
+        written_rows = bulk_insert(table, columns, values)
+        written = pl.DataFrame({name: [v[i] for v in values] for i, name in enumerate(columns)
+                                if name in (*cells.DIMENSIONS, "record_key")}, strict=False)
+    if model is Crime and not cells.maintained_by_triggers():  # a bulk load: this file counts its own cells
+        _count_cells(written, [(force, parse_month(m).isoformat()) for force, m in new_periods], replaced=replaced)
+    return written_rows
 
 
 def _record_keys(rows: int):

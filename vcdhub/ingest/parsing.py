@@ -66,7 +66,7 @@ def _decode(data: bytes) -> tuple[str | None, list[RowError]]:
     return None, errors
 
 
-def _file_context(schema: Schema, name: str, force: str, month: str, errors: list[RowError]) -> RowContext:
+def file_context(schema: Schema, name: str, force: str, month: str, errors: list[RowError]) -> RowContext:
     if schema is not STOP_SEARCH:
         return RowContext()
     match = STOP_SEARCH_NAME.match(name)
@@ -106,7 +106,7 @@ def parse_file(
     schema = detect_schema(header)
     if schema is None:
         return None, 0, 0, [RowError(1, None, describe_header_mismatch(header))]
-    ctx = _file_context(schema, source.name, force, month, errors)
+    ctx = file_context(schema, source.name, force, month, errors)
     if errors:
         return None, 0, 0, errors
     frame = columnar.parse_clean(text, schema, ctx)

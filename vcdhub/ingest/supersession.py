@@ -34,9 +34,12 @@ def _periods_held(kind: str, *, exclude: int) -> set[tuple[str, str]] | None:
     return held
 
 
-def replace_periods(batch: ImportBatch, model, periods: list[tuple[str, str]]) -> int:
-    """Delete the rows earlier files brought for `periods` and mark the batches these wholly cover as
-    superseded by `batch`. Runs in the caller's transaction; returns the number of rows deleted."""
+def delete_periods(batch: ImportBatch, model, periods) -> int:
+    """Delete the rows earlier files brought for `periods`, in the caller's transaction; returns how many.
+
+    A file written in blocks calls this once for each period as it first meets it, never twice for one
+    period: the second call would delete the rows its own earlier blocks wrote.
+    """
     table = model._meta.db_table
     force_column = FORCE_COLUMN[batch.kind]
     replaced = 0
@@ -51,9 +54,14 @@ def replace_periods(batch: ImportBatch, model, periods: list[tuple[str, str]]) -
                     f"DELETE FROM {CrimeFlags._meta.db_table} WHERE crime_id IN "  # noqa: S608
                     f"(SELECT id FROM {table} WHERE reported_by = %s AND month = %s)", [force, month_iso])
         replaced += delete_where(table, {force_column: force, "month": month_iso})
+    return replaced
+
+
+def mark_superseded(batch: ImportBatch, periods) -> None:
+    """Mark the current batches that `periods` (all the periods of `batch`'s file) wholly cover as
+    superseded by `batch`."""
     covered = {tuple(p) for p in periods}
     for old in ImportBatch.objects.filter(kind=batch.kind, superseded_by__isnull=True).exclude(pk=batch.pk):
         if {tuple(p) for p in old.periods} <= covered:
             old.superseded_by = batch
             old.save(update_fields=["superseded_by"])
-    return replaced
