@@ -55,9 +55,11 @@ target = 5.0
 [[indicator]]
 name = "Confidence"
 kind = "survey"
+target = 81.0
+[[indicator.survey]]
+period = "2017-07..2017-09"
 value = 80.0
 sample_size = 1000
-target = 81.0
 """
 
 
@@ -127,7 +129,15 @@ def test_missing_flags_and_surveys(make_crimes):
     ("[[indicator]]\nname='x'\nkind='reduction'\ncrime_types=['Robbery']\ntarget=5\nareas='north'", "area set"),
     ("[[indicator]]\nname='x'\nkind='rate'\ncrime_types=['Robbery']\ntarget=5\noutcomes='charged'", "outcome set"),
     ("[[indicator]]\nname='x'\nkind='reduction'\ncrime_types=['Robbery']\ntarget=5\ncolour='red'", "unknown field"),
-    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5", "needs 'value'"),
+    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5", "needs at least one [[indicator.survey]]"),
+    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5\n[[indicator.survey]]\nvalue=5", "'period' is required"),
+    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5\n[[indicator.survey]]\nperiod='2017-13'\nvalue=5",
+     "not a month"),
+    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5\n[[indicator.survey]]\nperiod='2017-01..2017-03'\nvalue=5\n"
+     "[[indicator.survey]]\nperiod='2017-03'\nvalue=6", "cover the same month"),
+    ("[[indicator]]\nname='x'\nkind='survey'\ntarget=5\nvalue=5\nbaseline_value=4", "belongs to no period"),
+    ("[[indicator]]\nname='x'\nkind='reduction'\ncrime_types=['Robbery']\ntarget=5\nperiod='2017-01'",
+     "survey indicators only"),
     ("[[indicator]\nname='x'", "not valid TOML"),
     ("", "no [[indicator]]"),
     ("[[indicator]]\nname='x'\nkind='reduction'\ncrime_types=['Robbery']\ntarget=5\n"
@@ -162,6 +172,7 @@ def test_the_command_prints_json_with_the_documented_fields(make_crimes, tmp_pat
     with pytest.raises(CommandError):
         call_command("report", "performance", "--targets", str(path), "--period", "2017-13")
     # Periods of different lengths compare rates per month: 10 in one month against 20 over two is no change.
+    make_crimes("2016-06", "Burglary", 5)  # June 2016 is loaded (with no robbery), so it counts as a month
     out = io.StringIO()
     call_command("report", "performance", "--targets", str(path), "--period", "2017-07", "--baseline",
                  "2016-06..2016-07", "--json", stdout=out, stderr=io.StringIO())

@@ -16,15 +16,31 @@
     target = 7.0                  # percent reduction, or percent rate
     note = "..."                  # optional, shown with the row
 
-Survey indicators take `value` (percent), optionally `baseline_value` and `sample_size`, and `period_label`.
+Survey indicators are entered by hand, one value per surveyed period; a value shows only for a report whose
+period overlaps its own (the latest such value), and the baseline's value is the one for the baseline:
+
+    [[indicator]]
+    name = "Public confidence"
+    kind = "survey"
+    target = 81.0
+    [[indicator.survey]]
+    period = "2017-01..2017-03"   # YYYY-MM..YYYY-MM, or one month
+    value = 80.0                  # percent
+    sample_size = 1200            # optional: gives the value a 95% interval
+    label = "quarter 1"           # optional, shown with the period
+
+The older single `value` (with `sample_size`, `period_label` and `baseline_value`) is still read; without a
+`period` it belongs to no period and is never shown as a period's figure.
 """
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vcdhub.crime.choices import ALL_CRIME_TYPES
 from vcdhub.performance.outcomes import BUILT_IN_SETS
+from vcdhub.platform.months import format_month, parse_month
 
 KINDS = ("reduction", "rate", "survey")
 FLAGS = ("gun_enabled", "knife_enabled", "alcohol_related", "domestic", "hate")
@@ -34,6 +50,26 @@ class TargetsFileError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class SurveyValue:
+    """A surveyed percentage and the months it describes."""
+
+    start: dt.date
+    end: dt.date
+    value: float
+    sample_size: int | None = None
+    label: str = ""
+
+    @property
+    def period_text(self) -> str:
+        first, last = format_month(self.start), format_month(self.end)
+        span = first if first == last else f"{first}..{last}"
+        return f"{span}, {self.label}" if self.label else span
+
+    def overlaps(self, start: dt.date, end: dt.date) -> bool:
+        return self.start <= end and start <= self.end
 
 
 @dataclass(frozen=True)
@@ -50,6 +86,13 @@ class Indicator:
     baseline_value: float | None = None
     sample_size: int | None = None
     period_label: str = ""
+    surveys: tuple[SurveyValue, ...] = ()
+    undated_value: bool = False  # a legacy `value` with no `period`: belongs to no period
+
+    def survey_for(self, start: dt.date, end: dt.date) -> SurveyValue | None:
+        """The latest survey value whose period overlaps start..end."""
+        overlapping = [s for s in self.surveys if s.overlaps(start, end)]
+        return max(overlapping, key=lambda s: (s.end, s.start)) if overlapping else None
 
 
 @dataclass
@@ -68,6 +111,67 @@ def _number(value, where: str, problems: list[str], *, minimum: float = 0.0, max
         problems.append(f"{where}: {value} is outside {minimum} to {maximum}")
         return None
     return float(value)
+
+
+def _survey_period(text, where: str, problems: list[str]) -> tuple[dt.date, dt.date] | None:
+    if not isinstance(text, str):
+        problems.append(f"{where}: 'period' must be text such as \"2017-01..2017-03\"")
+        return None
+    first, sep, last = text.strip().partition("..")
+    try:
+        start = parse_month(first.strip())
+        end = parse_month(last.strip()) if sep else start
+    except ValueError as exc:
+        problems.append(f"{where}: 'period': {exc}")
+        return None
+    if end < start:
+        problems.append(f"{where}: 'period' ends before it starts")
+        return None
+    return start, end
+
+
+def _sample_size(size, where: str, problems: list[str]) -> int | None:
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        problems.append(f"{where}: 'sample_size' must be a positive whole number")
+        return None
+    return size
+
+
+def _surveys(item: dict, where: str, problems: list[str]) -> tuple[list[SurveyValue], bool]:
+    """The survey values of one indicator, and whether a legacy value has no period."""
+    values: list[SurveyValue] = []
+    entries = item.get("survey", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append(f"{where}: 'survey' must be a list of [[indicator.survey]] tables")
+        entries = []
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: survey {number}"
+        for key in sorted(set(entry) - {"period", "value", "sample_size", "label"}):
+            problems.append(f"{at}: unknown field {key!r}")
+        span = _survey_period(entry.get("period"), at, problems) if "period" in entry else None
+        if "period" not in entry:
+            problems.append(f"{at}: 'period' is required (the months the survey describes)")
+        value = _number(entry["value"], f"{at}: 'value'", problems) if "value" in entry else None
+        if "value" not in entry:
+            problems.append(f"{at}: 'value' is required (the surveyed percentage)")
+        size = _sample_size(entry["sample_size"], at, problems) if "sample_size" in entry else None
+        if span is not None and value is not None:
+            values.append(SurveyValue(*span, value, size, str(entry.get("label", ""))))
+    undated = False
+    if "value" in item:  # the older single value
+        value = _number(item["value"], f"{where}: 'value'", problems)
+        size = _sample_size(item["sample_size"], where, problems) if "sample_size" in item else None
+        span = _survey_period(item["period"], where, problems) if "period" in item else None
+        if value is not None and span is not None:
+            values.append(SurveyValue(*span, value, size, str(item.get("period_label", ""))))
+        undated = span is None
+    if not values and not undated:
+        problems.append(f"{where}: a survey indicator needs at least one [[indicator.survey]] with its period "
+                        "and value")
+    spans = sorted((v.start, v.end) for v in values)
+    if any(a[1] >= b[0] for a, b in zip(spans, spans[1:], strict=False)):
+        problems.append(f"{where}: two survey values cover the same month")
+    return values, undated
 
 
 def parse_targets(text: str, source: str = "") -> Targets:
@@ -94,7 +198,7 @@ def parse_targets(text: str, source: str = "") -> Targets:
         raw = []
     indicators, names = [], set()
     allowed = {"name", "kind", "target", "crime_types", "areas", "flags", "outcomes", "note", "value",
-               "baseline_value", "sample_size", "period_label"}
+               "baseline_value", "sample_size", "period_label", "period", "survey"}
     for number, item in enumerate(raw, start=1):
         where = f"indicator {number}" + (f" ({item.get('name')!r})" if isinstance(item, dict) and "name" in item
                                          else "")
@@ -134,25 +238,24 @@ def parse_targets(text: str, source: str = "") -> Targets:
         if kind == "rate" and outcomes not in outcome_sets:
             problems.append(f"{where}: 'outcomes' must name an outcome set ({', '.join(sorted(outcome_sets))})")
         value = baseline_value = sample_size = None
+        surveys, undated = [], False
         if kind == "survey":
-            if "value" not in item:
-                problems.append(f"{where}: a survey indicator needs 'value' (the surveyed percentage)")
-            else:
-                value = _number(item["value"], f"{where}: 'value'", problems)
+            surveys, undated = _surveys(item, where, problems)
+            if undated:
+                value = item.get("value")
+                sample_size = item.get("sample_size")
             if "baseline_value" in item:
-                baseline_value = _number(item["baseline_value"], f"{where}: 'baseline_value'", problems)
-            if "sample_size" in item:
-                size = item["sample_size"]
-                if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-                    problems.append(f"{where}: 'sample_size' must be a positive whole number")
-                else:
-                    sample_size = size
+                problems.append(f"{where}: 'baseline_value' belongs to no period: enter the baseline's survey as "
+                                "its own [[indicator.survey]] with its period")
+        elif "survey" in item or "period" in item:
+            problems.append(f"{where}: 'survey' and 'period' belong to survey indicators only")
         if problems:
             continue
         indicators.append(Indicator(
             name=name.strip(), kind=kind, target=target, crime_types=tuple(crime_types), areas=areas,
             flags=tuple(flags), outcomes=outcomes, note=str(item.get("note", "")), value=value,
             baseline_value=baseline_value, sample_size=sample_size, period_label=str(item.get("period_label", "")),
+            surveys=tuple(sorted(surveys, key=lambda v: v.start)), undated_value=undated,
         ))
     if problems:
         raise TargetsFileError(problems)

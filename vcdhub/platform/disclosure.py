@@ -124,6 +124,20 @@ class Disclosure:
         rows = list(grouped.annotate(n=Count("pk"), k=Sum("record_key")).values_list(field_name, "n", "k"))
         return self.perturbed({v: n for v, n, _ in rows}, {v: k for v, _, k in rows})
 
+    def counts_by(self, queryset: QuerySet, field_name: str, **cells: Q | None) -> dict:
+        """Named counts (as `count`) for each value of one field: {value: {name: n}}, in one query, exact or
+        perturbed cell by cell."""
+        grouped = queryset.order_by().values(field_name)
+        counts = {name: Count("pk", filter=q) for name, q in cells.items()}
+        if not self.perturbs:
+            return {row[field_name]: {name: row[name] for name in cells} for row in grouped.annotate(**counts)}
+        keys = {f"{name}__key": Sum("record_key", filter=q) for name, q in cells.items()}
+        rows = list(grouped.annotate(**counts, **keys))
+        flat = {(row[field_name], name): row[name] for row in rows for name in cells}
+        noisy = self.perturbed(flat, {(row[field_name], name): row[f"{name}__key"] or 0
+                                      for row in rows for name in cells})
+        return {row[field_name]: {name: noisy[(row[field_name], name)] for name in cells} for row in rows}
+
     def is_small(self, n) -> bool:
         """A count this reader may not see: from 1 to minimum - 1."""
         return self.minimum is not None and isinstance(n, int | float) and not isinstance(n, bool) \

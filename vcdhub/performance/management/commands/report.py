@@ -114,15 +114,12 @@ class Command(BaseCommand):
         for r in results:
             unit = "%" if r.kind in ("rate", "survey") else ""
             target = f"{r.target:g}% {'reduction' if r.kind == 'reduction' else 'rate'}"
-            change = "" if r.change_pct is None else (f"{r.change_pct:+.1f}%" if r.kind == "reduction"
-                                                      else f"{r.change_pct:+.1f} pts")
-            interval = "" if r.ci_low is None else (f"{r.ci_low:+.1f}% to {r.ci_high:+.1f}%" if r.kind == "reduction"
-                                                    else f"{r.ci_low:.1f}% to {r.ci_high:.1f}%")
-            table.add_row(r.name, target, _fmt(r.baseline_value, unit), _fmt(r.current_value, unit), change,
-                          interval, r.verdict)
+            table.add_row(r.name, target, _fmt(r.baseline_value, unit), _fmt(r.current_value, unit), r.change_text,
+                          r.interval_text, r.verdict)
         console.print(table)
         for r in results:
-            console.print(f"- {r.name}: {r.explanation}." + (f" Note: {r.note}" if r.note else ""), highlight=False)
+            console.print(f"- {r.name}: {r.explanation}." + (f" Note: {r.note}" if r.note else "")
+                          + (f" Coverage: {r.coverage_note}." if r.coverage_note else ""), highlight=False)
         for warning in warnings:
             console.print(f"[bold]Coverage:[/bold] {warning}.", highlight=False)
 
