@@ -1,4 +1,5 @@
-"""Shared fixtures. Geography is loaded once per test database; police.uk samples are real demo rows."""
+"""Shared fixtures. Geography is loaded once per test database; police.uk samples are real rows of the test set
+(data/test/police-uk: four boroughs, 2016-2017)."""
 
 import csv
 import gzip
@@ -18,7 +19,8 @@ from vcdhub.audit.context import acting_as
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Lsoa
 
-DEMO = settings.DATA_DIR / "demo" / "police-uk"
+# The compact four-borough police.uk set the tests import (data/test/README.md); the demo loads data/demo/police-uk.
+DEMO = settings.DATA_DIR / "test" / "police-uk"
 SHARED = Path(os.environ.get("VCDHUB_SHARED_DATA", settings.BASE_DIR.parent / "shared" / "data"))
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -161,7 +163,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, gz: bool 
 
 @pytest.fixture
 def demo_file():
-    """The path of a real bundled demo file: demo_file("2017-07", "metropolitan-street")."""
+    """The path of a real bundled test-set file (four boroughs): demo_file("2017-07", "metropolitan-street")."""
 
     def find(month: str, kind: str) -> Path:
         return DEMO / month / f"{month}-{kind}.csv.gz"
@@ -171,7 +173,7 @@ def demo_file():
 
 @pytest.fixture
 def street_sample(tmp_path, demo_file):
-    """A small real street file (first n rows of a demo month), written where the test wants it."""
+    """A small real street file (first n rows of a test-set month), written where the test wants it."""
 
     def make(n: int = 200, month: str = "2017-07", name: str | None = None, rows_filter=None) -> Path:
         header, rows = read_rows(demo_file(month, "metropolitan-street"))
