@@ -49,3 +49,18 @@ def boroughs_with_data() -> list[tuple[str, int]]:
     by_id = cached(cells, "coverage:boroughs", lambda: dict(cells.values_list("borough_id").annotate(n=Sum("records"))))
     names = dict(Borough.objects.filter(id__in=list(by_id)).values_list("id", "name"))
     return sorted((names[borough], n) for borough, n in by_id.items())
+
+
+def wards_with_data() -> set[int]:
+    """Ids of the wards with any crime record loaded (for the explorer's pickers)."""
+    from vcdhub.crime.models import CrimeCellWard
+
+    cells = CrimeCellWard.objects.order_by().filter(ward__isnull=False)
+    return cached(cells, "coverage:wards", lambda: set(cells.values_list("ward_id", flat=True).distinct()))
+
+
+def crime_types_with_data() -> set[str]:
+    """The crime types any loaded record has: types police.uk stopped using (such as "Violent crime", before
+    2013) are offered only if the loaded data holds them."""
+    cells = CrimeCellBorough.objects.order_by()
+    return cached(cells, "coverage:types", lambda: set(cells.values_list("crime_type", flat=True).distinct()))

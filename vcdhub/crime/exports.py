@@ -15,12 +15,14 @@ from vcdhub.platform.months import format_month
 SCHEMA_FOR = {"crimes": STREET, "outcomes": OUTCOMES, "stop-and-search": STOP_SEARCH}
 
 
-def police_uk_rows(queryset: QuerySet, schema: Schema, *, spreadsheet_safe: bool = False) -> Iterator[list]:
-    """The header, then each record as the file's text; with `spreadsheet_safe`, text a spreadsheet would run
-    as a formula is neutralised (platform.csvsafe), at the cost of the exact round trip to police.uk."""
+def police_uk_rows(queryset: QuerySet, schema: Schema, *, spreadsheet_safe: bool = False,
+                   ordering: tuple[str, ...] = ("pk",)) -> Iterator[list]:
+    """The header, then each record as the file's text, in `ordering`; with `spreadsheet_safe`, text a
+    spreadsheet would run as a formula is neutralised (platform.csvsafe), at the cost of the exact round trip
+    to police.uk."""
     yield list(schema.header)
     month_at = schema.export_columns.index("month") if "month" in schema.export_columns else None
-    for values in queryset.order_by("pk").values_list(*schema.export_columns).iterator(chunk_size=5000):
+    for values in queryset.order_by(*ordering).values_list(*schema.export_columns).iterator(chunk_size=5000):
         row = list(values)
         if month_at is not None:
             row[month_at] = format_month(row[month_at])
@@ -36,7 +38,7 @@ def write_police_uk(queryset: QuerySet, schema: Schema, stream, *, spreadsheet_s
     return count
 
 
-def stream_police_uk(queryset: QuerySet, schema: Schema) -> Iterator[str]:
+def stream_police_uk(queryset: QuerySet, schema: Schema, ordering: tuple[str, ...] = ("pk",)) -> Iterator[str]:
     """CSV text line by line, for a StreamingHttpResponse: a download people open in a spreadsheet, so
     always spreadsheet-safe (a plain number, such as a negative longitude, is kept as it is)."""
-    return csv_lines(police_uk_rows(queryset, schema, spreadsheet_safe=True), lineterminator="\n")
+    return csv_lines(police_uk_rows(queryset, schema, spreadsheet_safe=True, ordering=ordering), lineterminator="\n")

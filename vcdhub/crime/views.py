@@ -1,20 +1,110 @@
+import re
+
 from django.db.models import Count, Max, Min
+from django.http import QueryDict
 from django.shortcuts import render
 
 from vcdhub.crime.choices import CRIME_TYPES, Kind
+from vcdhub.crime.compstat import add_months, comparisons
 from vcdhub.crime.counts import counted_crimes, usable
-from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
+from vcdhub.crime.coverage import boroughs_with_data, crime_types_with_data, monthly_coverage, wards_with_data
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
+from vcdhub.platform.charts import Trend, control_chart_svg
 from vcdhub.platform.disclosure import Disclosure
+from vcdhub.platform.months import format_month, month_range
 from vcdhub.platform.permissions import reads_records
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
+from vcdhub.stats.control import XmRChart
 
 PAGE_SIZE = 50
 MAX_PAGE = 200  # deep OFFSET pages are slow and useless: past this, narrow the filter or download the CSV
+DEFAULT_MONTHS = 12  # the explorer and the map open on the latest twelve months of loaded data
+
+# The explorer's sortable columns: ?sort=borough, or ?sort=-borough for the reverse; the id breaks ties, so a
+# page and the CSV download list the rows in one order.
+SORTS = {"id": ("pk",), "month": ("month", "pk"), "type": ("crime_type", "pk"), "ward": ("ward__name", "pk"),
+         "borough": ("borough__name", "pk"), "outcome": ("last_outcome_category", "pk")}
+DEFAULT_SORT = "-month"
+
+
+def sort_order(params) -> tuple[str, tuple[str, ...]]:
+    """(the sort asked for, or the default; the ORDER BY fields it means)."""
+    asked = params.get("sort", DEFAULT_SORT) if params is not None else DEFAULT_SORT
+    key = asked.removeprefix("-")
+    if key not in SORTS:
+        asked, key = DEFAULT_SORT, DEFAULT_SORT.removeprefix("-")
+    descending = asked.startswith("-")
+    return asked, tuple(f"-{f}" if descending else f for f in SORTS[key])
+
+
+def latest_months(months: int = DEFAULT_MONTHS) -> tuple[str, str] | None:
+    """The latest `months` months of loaded data, as (from, to) YYYY-MM."""
+    loaded = sorted({c.month for c in monthly_coverage()})
+    if not loaded:
+        return None
+    return format_month(max(add_months(loaded[-1], 1 - months), loaded[0])), format_month(loaded[-1])
+
+
+def with_default_period(request) -> None:
+    """A page opened with no filter at all shows the latest twelve months of loaded data: its form, its
+    links (CSV, map, pages) and its counts all carry that period. (A filter with the months left empty
+    shows every month.)"""
+    if request.GET:
+        return
+    period = latest_months()
+    if period is None:
+        return
+    query = QueryDict(mutable=True)
+    query["month_from"], query["month_to"] = period
+    query._mutable = False
+    request.GET = query
+
+
+def offer_only_data(filterset) -> None:
+    """The pickers offer only boroughs, wards and crime types the loaded data has (and whatever is chosen),
+    while still accepting any real one: a borough without data gets "no data loaded", not an error."""
+    form = filterset.form
+    chosen = {name: set(filterset.data.getlist(name)) if hasattr(filterset.data, "getlist") else set()
+              for name in ("borough", "ward", "crime_type")}
+    with_data = {name for name, _ in boroughs_with_data()}
+    boroughs = form.fields["borough"]
+    boroughs.widget.choices = [(b.code, b.name) for b in boroughs.queryset
+                               if b.name in with_data or b.code in chosen["borough"]]
+    wards = form.fields["ward"]
+    ward_ids = wards_with_data()
+    wards.widget.choices = [(w.code, wards.label_from_instance(w)) for w in wards.queryset
+                            if w.pk in ward_ids or w.code in chosen["ward"]]
+    types = form.fields["crime_type"]
+    present = crime_types_with_data()
+    types.widget.choices = [(value, label) for value, label in types.choices
+                            if value in present or value in chosen["crime_type"]]
+
+
+def without_data(filterset) -> list[str]:
+    """What the filter asks for that no loaded record has at all: "Camden", "2015-01..2015-06"."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    data = filterset.form.cleaned_data
+    missing = []
+    with_data = {name for name, _ in boroughs_with_data()}
+    missing += [b.name for b in data.get("borough") or [] if b.name not in with_data]
+    ward_ids = wards_with_data()
+    missing += [f"{w.name} ward" for w in data.get("ward") or [] if w.pk not in ward_ids]
+    present = crime_types_with_data()
+    missing += [t for t in data.get("crime_type") or [] if t not in present]
+    start, end = data.get("month_from"), data.get("month_to")
+    if start or end:
+        loaded = sorted({c.month for c in monthly_coverage()})
+        inside = [m for m in loaded if (start is None or m >= start) and (end is None or m <= end)]
+        if loaded and not inside:
+            first = format_month(start) if start else "the start"
+            last = format_month(end) if end else "now"
+            missing.append(f"{first}..{last}" if first != last else first)
+    return missing
 
 
 def home(request):
@@ -46,6 +136,15 @@ class Explorer(RecordListView):
     paginate_by = PAGE_SIZE
     max_page = MAX_PAGE
 
+    def get(self, request, *args, **kwargs):
+        with_default_period(request)
+        return super().get(request, *args, **kwargs)
+
+    def filtered(self):
+        filterset, queryset = super().filtered()
+        offer_only_data(filterset)
+        return filterset, queryset.order_by(*sort_order(self.request.GET)[1])
+
     def counted(self):
         """The filter's crimes as counts (from the cells: crime.counts), made once per request."""
         if not hasattr(self, "_counted"):
@@ -63,8 +162,73 @@ class Explorer(RecordListView):
 
     def get_context(self, filterset, queryset, page) -> dict:
         by_type = self.by_type()
-        return {"by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
-                "active_filters": describe_filters(filterset)}
+        sort, _ = sort_order(self.request.GET)
+        query = self.request.GET.copy()
+        for name in ("page", "sort"):
+            query.pop(name, None)
+        context = {"by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
+                   "active_filters": describe_filters(filterset), "sort": sort, "filter_query": query.urlencode(),
+                   "columns": sort_columns(sort), "without_data": without_data(filterset),
+                   "map_query": map_query(self.request.GET)}
+        if usable(filterset):
+            context["comparisons"] = comparisons(self.request.user, self.request.GET)
+            context["trend_svg"] = self.trend_svg(filterset)
+        return context
+
+    def trend_svg(self, filterset) -> str:
+        """The filter's crimes month by month as a control chart; months not loaded are gaps."""
+        loaded = sorted({c.month for c in monthly_coverage()})
+        if not loaded:
+            return ""
+        data = filterset.form.cleaned_data if filterset.is_bound else {}
+        start = max(data.get("month_from") or loaded[0], loaded[0])
+        end = min(data.get("month_to") or loaded[-1], loaded[-1])
+        months = month_range(start, end)
+        if len(months) < 2:
+            return ""
+        held, by_month = set(loaded), self.counted().by("month")
+        values = [by_month.get(m, 0) if m in held else None for m in months]
+        present = [v for v in values if v is not None]
+        if len(present) < 2:
+            return ""
+        chart = XmRChart(moving_range="median").fit(present)
+        where = [i for i, v in enumerate(values) if v is not None]
+        trend = Trend("Crimes each month", [format_month(m) for m in months], values, chart.centre_, chart.upper_,
+                      max(0.0, chart.lower_), [where[i] for i in chart.signals_],
+                      gaps=[f"{format_month(m)}: no records loaded" for m, v in zip(months, values, strict=True)
+                            if v is None])
+        return control_chart_svg(trend, "Crimes matching the filter, each month")
+
+
+# Column headings of the explorer's table: (heading, sort key or None).
+COLUMNS = (("Id", "id"), ("Month", "month"), ("Crime type", "type"), ("Location", None), ("LSOA", None),
+           ("Ward", "ward"), ("Borough", "borough"), ("Force", None), ("Last outcome", "outcome"))
+
+
+def sort_columns(sort: str) -> list[dict]:
+    """Each heading with the sort its link asks for (the reverse when it is the current one) and its
+    aria-sort state."""
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = []
+    for heading, key in COLUMNS:
+        if key is None:
+            columns.append({"heading": heading})
+            continue
+        active = key == current
+        columns.append({"heading": heading, "key": key,
+                        "next": (key if descending else f"-{key}") if active else key,
+                        "aria_sort": ("descending" if descending else "ascending") if active else "none"})
+    return columns
+
+
+def map_query(params) -> str:
+    """The map's address for this filter: a borough filter opens that borough's wards."""
+    query = params.copy()
+    for name in ("page", "sort"):
+        query.pop(name, None)
+    if [code for code in query.getlist("borough") if code] and "level" not in query:
+        query["level"] = "ward"
+    return query.urlencode()
 
 
 class CrimeDetail(RecordDetailView):
@@ -79,14 +243,40 @@ class CrimeDetail(RecordDetailView):
 
 
 class CrimeExport(RecordExportView):
-    """The explorer's filter as a police.uk street-level file (the schema the import reads)."""
+    """The explorer's filter as a police.uk street-level file (the schema the import reads), in the explorer
+    table's order, named after its filter."""
 
     model = Crime
     filterset_class = CrimeFilterSet
     filename = "vcdhub-crimes.csv"
 
     def stream(self, queryset):
-        return stream_police_uk(queryset, STREET)
+        return stream_police_uk(queryset, STREET, ordering=sort_order(self.request.GET)[1])
+
+    def get_filename(self, filterset) -> str:
+        return export_filename(filterset, sort_order(self.request.GET)[0])
+
+
+def export_filename(filterset, sort: str = DEFAULT_SORT) -> str:
+    """A name that says what the file holds: crimes_2017-01-to-2017-12_robbery_lambeth.csv."""
+    parts = ["crimes"]
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    start, end = data.get("month_from"), data.get("month_to")
+    if start or end:
+        first, last = format_month(start) if start else "start", format_month(end) if end else "latest"
+        parts.append(first if first == last else f"{first}-to-{last}")
+    for name in ("crime_type", "borough", "ward"):
+        values = data.get(name) or []
+        words = [getattr(v, "name", v) for v in values]
+        if len(words) > 3:
+            words = [f"{len(words)}-{name.replace('_', '-')}s"]
+        parts.extend(words)
+    if data.get("force"):
+        parts.append(data["force"])
+    if sort != DEFAULT_SORT:
+        parts.append(f"by-{sort.removeprefix('-')}{'-desc' if sort.startswith('-') else ''}")
+    slug = "_".join(re.sub(r"[^a-z0-9]+", "-", str(p).lower()).strip("-") for p in parts if str(p).strip())
+    return f"{slug[:150] or 'crimes'}.csv"
 
 
 def describe_filters(filterset) -> list[str]:
@@ -111,14 +301,19 @@ def describe_filters(filterset) -> list[str]:
 
 def ward_options(request):
     """The ward picker's options, narrowed to the chosen boroughs (htmx swaps them in)."""
-    wards = Ward.objects.select_related("borough").order_by("name", "borough__name")
+    wards = Ward.objects.select_related("borough").only("code", "name", "borough__name").order_by(
+        "name", "borough__name")
     boroughs = [code for code in request.GET.getlist("borough") if code]
     if boroughs:
         wards = wards.filter(borough__code__in=boroughs)
     chosen = set(request.GET.getlist("ward"))
+    with_data = wards_with_data()
+    wards = [w for w in wards if w.pk in with_data or w.code in chosen]
     return render(request, "crime/_ward_options.html", {"wards": wards, "chosen": chosen})
 
 
 def crime_map(request):
+    with_default_period(request)
     filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.none())
+    offer_only_data(filterset)
     return render(request, "crime/map.html", {"filterset": filterset, "level": request.GET.get("level", "borough")})

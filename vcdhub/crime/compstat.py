@@ -1,0 +1,112 @@
+"""CompStat comparisons for a filter: the latest month, the year to date and the last twelve months, each against
+the same months a year earlier, with the change and its exact 95% interval (stats.rates.rate_ratio).
+
+police.uk publishes whole months, so "the last 28 days" of a CompStat meeting is the latest month here. A
+comparison whose earlier months hold no loaded records at all says "no data a year earlier", never a change;
+months not loaded on either side are left out of both, so a gap in the data never reads as a fall in crime.
+
+    rows = comparisons(user, request.GET)
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from vcdhub.crime.counts import counted_crimes, usable
+from vcdhub.crime.coverage import monthly_coverage
+from vcdhub.platform.months import format_month, month_range
+from vcdhub.stats.rates import rate_ratio
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str  # "Latest month", "Year to date", "Last 12 months"
+    current_months: str  # "2017-01..2017-12"
+    previous_months: str
+    current: int | None
+    previous: int | None
+    change_text: str  # "-12.3%", "new: none a year earlier", "no data a year earlier"
+    interval_text: str  # "-20.1% to -4.0%", "at least +35.0%", ""
+    beyond_chance: bool | None  # the interval excludes no change; None when there is no comparison
+    note: str = ""
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def span(start: dt.date, end: dt.date) -> str:
+    first, last = format_month(start), format_month(end)
+    return first if first == last else f"{first}..{last}"
+
+
+def anchor_month(params) -> dt.date | None:
+    """The month the comparisons end at: the filter's last month, or the latest month loaded."""
+    loaded = sorted({c.month for c in monthly_coverage()})
+    if not loaded:
+        return None
+    chosen = params.get("month_to") if params is not None else None
+    if chosen:
+        try:
+            year, month = (int(part) for part in chosen.split("-"))
+            wanted = dt.date(year, month, 1)
+        except ValueError:
+            return None
+        return min(wanted, loaded[-1]) if wanted >= loaded[0] else None
+    return loaded[-1]
+
+
+def comparisons(user, params) -> list[Comparison]:
+    """The three comparisons for `user`'s filter (its month range is replaced by each comparison's months)."""
+    end = anchor_month(params)
+    if end is None:
+        return []
+    loaded = {c.month for c in monthly_coverage()}
+    windows = (("Latest month", end, end),
+               ("Year to date", dt.date(end.year, 1, 1), end),
+               ("Last 12 months", add_months(end, -11), end))
+    return [_compare(user, params, label, start, last, loaded) for label, start, last in windows]
+
+
+def _total(user, params, start: dt.date, end: dt.date) -> int | None:
+    query = params.copy() if hasattr(params, "copy") else dict(params or {})
+    query["month_from"], query["month_to"] = format_month(start), format_month(end)
+    filterset, counted = counted_crimes(user, query)
+    return counted.total() if usable(filterset) else None
+
+
+def _compare(user, params, label: str, start: dt.date, end: dt.date, loaded: set) -> Comparison:
+    before_start, before_end = add_months(start, -12), add_months(end, -12)
+    # Compare only months loaded on both sides: a month missing from either is no data, not zero crime.
+    pairs = [(m, add_months(m, -12)) for m in month_range(start, end)]
+    both = [(m, b) for m, b in pairs if m in loaded and b in loaded]
+    now_text, before_text = span(start, end), span(before_start, before_end)
+    if not any(m in loaded for m, _ in pairs):
+        return Comparison(label, now_text, before_text, None, None, "no data loaded", "", None)
+    if not both:
+        current = _total(user, params, start, end)
+        return Comparison(label, now_text, before_text, current, None, "no data a year earlier", "", None,
+                          f"no records are loaded for {before_text}")
+    note = ""
+    if len(both) < len(pairs):
+        missing = [format_month(m) for m, _ in pairs if (m, add_months(m, -12)) not in both]
+        note = f"compared over the months loaded in both years; left out: {', '.join(missing)}"
+        current = sum(_total(user, params, m, m) or 0 for m, _ in both)
+        previous = sum(_total(user, params, b, b) or 0 for _, b in both)
+    else:
+        current = _total(user, params, start, end)
+        previous = _total(user, params, before_start, before_end)
+    if current is None or previous is None:
+        return Comparison(label, now_text, before_text, current, previous, "", "", None)
+    if current + previous == 0:
+        return Comparison(label, now_text, before_text, 0, 0, "none in either", "", None, note)
+    rr = rate_ratio(current, previous, 1.0, 1.0, CONFIDENCE)
+    low = (rr.low - 1) * 100
+    high = None if math.isinf(rr.high) else (rr.high - 1) * 100
+    change = "new: none a year earlier" if previous == 0 else f"{(rr.ratio - 1) * 100:+.1f}%"
+    interval = f"{low:+.1f}% to {high:+.1f}%" if high is not None else f"at least {low:+.1f}%"
+    return Comparison(label, now_text, before_text, current, previous, change, interval,
+                      not (rr.low <= 1 <= rr.high), note)
