@@ -3,6 +3,7 @@ the right answer is known (a spike, a seasonal peak, a quiet borough of 600 ward
 
 import doctest
 import math
+import re
 
 import numpy as np
 import pytest
@@ -180,7 +181,7 @@ def test_alerts_are_ordered_by_significance_then_size():
     assert [row["code"] for row in model.alerts_] == ["b", "a", "c"]  # a and c tie, so by code
     assert [row["code"] for row in model.results_] == ["b", "a", "c", "d"]
     assert list(model.alerts_[0]) == ["code", "observed", "expected", "excess", "ratio", "p", "p_adjusted",
-                                      "cusum", "assessed", "alert", "reason"]
+                                      "cusum", "assessed", "alert", "new_activity", "reason"]
 
 
 def test_the_trend_is_kept_only_when_significant_and_within_the_data():
@@ -232,9 +233,117 @@ def test_areas_that_cannot_be_assessed_are_listed_with_the_reason():
     assert model.reason_["tiny"].startswith("not assessed: expected count 0.")
     assert "no crimes in the 36 baseline months" in model.reason_["none"]
     assert [row["code"] for row in model.results_][1:] == ["gap", "none", "short", "tiny"]
-    assert all(math.isnan(model.p_[c]) for c in ("short", "gap", "tiny", "none"))
+    assert all(math.isnan(model.p_[c]) for c in ("short", "gap"))  # tiny and none are tested for new activity
     # A lower min_expected assesses the small area.
     assert ExceedanceAlerts(min_expected=0.1).fit(series, months).assessed_["tiny"]
+
+
+def test_the_reasons_not_assessed_are_words_with_the_parameters_but_not_the_areas_own_numbers():
+    months = month_list(37)
+    series = {"ok": [10] * 37, "short": [None] * 25 + [10] * 12, "gap": [10] * 36 + [None],
+              "tiny": [1] + [0] * 35 + [2], "tinier": [0] * 12 + [2] + [0] * 23 + [3], "none": [0] * 37}
+    model = ExceedanceAlerts().fit(series, months)
+    assert model.not_assessed_ == {
+        "ok": None,
+        "short": "fewer than the 2 earlier January counts needed before 2023-01",
+        "gap": "no count recorded for 2023-01",
+        "tiny": "expected count below the minimum of 1",
+        "tinier": "expected count below the minimum of 1",
+        "none": "no crimes in the baseline months, so there is no expected count to compare with"}
+    # Two areas in the same case share the words, though their own reasons quote different numbers.
+    assert model.reason_["tiny"] != model.reason_["tinier"]
+    # The thresholds are parameters, so they are printed as set.
+    model = ExceedanceAlerts(min_history_years=1, min_expected=0.5).fit(series, months)
+    assert model.not_assessed_["short"] == "no earlier January count before 2023-01"
+    assert model.not_assessed_["tiny"] == "expected count below the minimum of 0.5"
+    model = ExceedanceAlerts(min_history_years=4, window=1).fit(series, months)
+    assert model.not_assessed_["ok"] == ("fewer than the 4 earlier years with data within 1 month(s) of January "
+                                         "needed before 2023-01")
+    model = ExceedanceAlerts(method="cusum").fit(series, months)
+    assert model.not_assessed_["gap"] == "no count recorded for some of the months 2022-08 to 2023-01"
+
+
+def _poisson_tail(n: int, mean: float) -> float:
+    """P(X >= n) for X ~ Poisson(mean), summed term by term over the upper tail (independent of scipy)."""
+    return min(1.0, math.fsum(math.exp(-mean) * mean ** k / math.factorial(k) for k in range(n, n + 100)))
+
+
+def _bh(p: list[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values by hand: min over j >= i of p_(j) m / j, in the input order."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    adjusted, running = [0.0] * m, 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
+
+
+def test_a_jump_from_a_zero_or_tiny_baseline_is_new_activity_by_a_hand_computation():
+    months = month_list(37)  # three years, then January 2023
+    series = {
+        "jump": [0] * 36 + [16],              # nothing for three years, then 16
+        "tiny_jump": [1] + [0] * 35 + [7],    # one crime in three years, then 7
+        "five": [0] * 36 + [5],               # 5 from nothing: at the minimum count, but among many quiet areas
+        "four": [0] * 36 + [4],               # below the minimum count of 5
+        "short": [None] * 25 + [0] * 11 + [16],  # a jump, but too little history to say what is usual
+        "ok": [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 10, 10] * 3 + [25],
+        **{f"quiet{i:02d}": [0] * 37 for i in range(60)},
+    }
+    model = ExceedanceAlerts().fit(series, months)
+    # The floor: max(1, expected, the average baseline month). tiny_jump's expected is a third of a crime (its
+    # Januaries hold 1, 0 and 0) and its average month 1/36, so its floor is 1, as for the empty baselines.
+    assert model.expected_["tiny_jump"] == pytest.approx(1 / 3, rel=1e-6)
+    candidates = ["jump", "tiny_jump", "five", "four", *(f"quiet{i:02d}" for i in range(60))]
+    observed = {"jump": 16, "tiny_jump": 7, "five": 5, "four": 4} | {c: 0 for c in candidates[4:]}
+    raw = [_poisson_tail(observed[c], 1.0) for c in candidates]
+    assert raw[0] == pytest.approx(1.8677634631680653e-14, rel=1e-9)  # 1 - e^-1 (1 + 1 + ... + 1/15!)
+    adjusted = dict(zip(candidates, _bh(raw), strict=True))
+    for code, p in zip(candidates, raw, strict=True):
+        assert model.p_[code] == pytest.approx(p, rel=1e-9, abs=1e-15)
+        assert model.p_adjusted_[code] == pytest.approx(adjusted[code], rel=1e-9, abs=1e-15)
+        assert model.observed_[code] == observed[code] and not model.assessed_[code]
+    # five: p = 0.00366, but 64 quiet areas were tested: 0.00366 x 64 / 3 = 0.078 > 0.05.
+    assert adjusted["five"] == pytest.approx(_poisson_tail(5, 1.0) * 64 / 3) and adjusted["five"] > 0.05
+    flagged = {code for code, yes in model.new_activity_.items() if yes}
+    assert flagged == {"jump", "tiny_jump"}
+    assert not any(model.alert_[c] for c in flagged) and [row["code"] for row in model.alerts_] == ["ok"]
+    assert [row["code"] for row in model.results_][:3] == ["ok", "jump", "tiny_jump"]
+    assert model.reason_["jump"] == ("new activity: 16 crimes in 2023-01 against 0.00 expected, below the minimum "
+                                     "of 1; beyond chance even against 1 expected (p = 1.9e-14, adjusted p = 1.2e-12, "
+                                     "at most 0.05)")
+    assert "not beyond chance" in model.reason_["five"] and "not new activity" in model.reason_["five"]
+    # Too little history: not a candidate at all.
+    assert model.not_assessed_["short"].startswith("fewer than the 2 earlier January counts")
+    assert math.isnan(model.p_["short"]) and not model.new_activity_["short"]
+    # The new-activity family leaves the assessed areas' adjustment as it was.
+    alone = ExceedanceAlerts().fit({"ok": series["ok"]}, months)
+    assert model.p_adjusted_["ok"] == alone.p_adjusted_["ok"]
+    # Without the correction, five is new activity (p = 0.00366 <= 0.05); four never is (fewer than 5).
+    uncorrected = ExceedanceAlerts(fdr=False).fit(series, months)
+    assert {c for c, yes in uncorrected.new_activity_.items() if yes} == {"jump", "tiny_jump", "five"}
+    assert uncorrected.p_["four"] == pytest.approx(_poisson_tail(4, 1.0)) and uncorrected.p_["four"] < 0.05
+    # The CUSUM tests the latest month the same way; new_activity_min=None turns the flag off.
+    cusum = ExceedanceAlerts(method="cusum").fit(series, months)
+    assert {c for c, yes in cusum.new_activity_.items() if yes} == {"jump", "tiny_jump"}
+    assert cusum.p_["jump"] == pytest.approx(raw[0], rel=1e-9)
+    assert not any(ExceedanceAlerts(new_activity_min=None).fit(series, months).new_activity_.values())
+
+
+def test_an_ordinary_count_after_a_low_seasonal_estimate_is_not_new_activity():
+    # Two a month throughout, but the two past Januaries happened to hold 0 and 1: the month-of-year estimate
+    # is below the minimum, yet 5 is within chance for an area of 2 a month (p = 0.053). The floor is the
+    # average baseline month, about 2, not 1.
+    counts = [0, 2, 3, 2, 2, 1, 2, 3, 2, 2, 3, 2, 1, 2, 2, 3, 2, 2, 1, 2, 3, 2, 2, 2, 5]
+    model = ExceedanceAlerts().fit({"W": counts}, month_list(25))
+    assert model.not_assessed_["W"] == "expected count below the minimum of 1"
+    floor = max(1.0, model.expected_["W"], np.mean(counts[:24]))
+    assert floor == pytest.approx(np.mean(counts[:24])) and floor > 1.9
+    assert model.p_["W"] == pytest.approx(_poisson_tail(5, floor), rel=1e-9) and model.p_["W"] > 0.05
+    assert not model.new_activity_["W"]
+    # Against the bare floor of 1 it would have been (p = 0.0037).
+    assert _poisson_tail(5, 1.0) < 0.005
 
 
 def test_a_missing_month_is_left_out_not_read_as_zero():
@@ -271,7 +380,8 @@ def test_invalid_inputs_raise(series, months, latest):
 
 @pytest.mark.parametrize("params", [{"method": "ewma"}, {"alpha": 0}, {"min_history_years": 0},
                                     {"max_history_years": 1, "min_history_years": 2}, {"window": 6},
-                                    {"h": 0}, {"cusum_months": 0}, {"min_expected": -1}])
+                                    {"h": 0}, {"cusum_months": 0}, {"min_expected": -1}, {"new_activity_min": 0},
+                                    {"new_activity_min": 2.5}])
 def test_invalid_parameters_raise_at_fit(params):
     model = ExceedanceAlerts(**params)  # the constructor only stores them
     with pytest.raises(ValueError):
@@ -344,4 +454,6 @@ def test_any_non_negative_counts_give_finite_answers(data, n, areas, method, win
             else:
                 assert all(math.isfinite(v) and v >= 0 for v in model.cusum_[code])
         else:
-            assert not model.alert_[code] and model.reason_[code].startswith("not assessed")
+            assert not model.alert_[code]
+            assert model.reason_[code].startswith("new activity" if model.new_activity_[code] else "not assessed")
+            assert model.not_assessed_[code] and not re.search(r"\bN\b", model.not_assessed_[code])

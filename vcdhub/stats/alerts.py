@@ -12,6 +12,13 @@ with it. Two methods:
     model = ExceedanceAlerts().fit({"E05000416": [12, 9, ...], ...}, months=["2021-01", ..., "2024-06"])
     model.alerts_   # one row per alerting area, most significant first
     model.reason_   # every area, in plain English, including the ones not assessed and why
+    model.new_activity_  # areas too quiet to assess whose latest month is beyond chance even so
+
+An area whose baseline is zero or tiny cannot be assessed against it (any crime is "significant" against almost
+none expected), yet a jump from nothing is what an analyst most wants to see. Such an area is flagged as *new
+activity* when its latest count is at least ``new_activity_min`` (5) and beyond chance against a floor: a Poisson
+mean of ``min_expected`` (1 crime a month), or the area's expected count or its average month in the baseline if
+higher. See ``ExceedanceAlerts``.
 
 The baseline follows Farrington et al. (1996), "A statistical algorithm for the early detection of
 outbreaks of infectious disease", JRSS A 159:547-563, and its revision by Noufaily et al. (2013), Stat Med
@@ -187,6 +194,17 @@ def poisson_cusum(observed, expected, shift: float = 0.5, dispersion: float = 1.
 
 
 @dataclass(frozen=True)
+class _NoBaseline:
+    """Why an area has no baseline: ``reason`` with the area's own numbers, ``group`` without them (only the
+    parameters and months, the same for every area in the same case), and whether the baseline holds no crimes
+    at all (``empty``: its expected count is zero)."""
+
+    reason: str
+    group: str
+    empty: bool = False
+
+
+@dataclass(frozen=True)
 class _Baseline:
     expected: float
     variance: float  # predictive variance of the observed count
@@ -241,7 +259,25 @@ class ExceedanceAlerts:
         Allow a log-linear trend (subject to the guard above).
     min_expected : float
         Areas whose expected count (a month's, on average, for the CUSUM) is below this are "not assessed":
-        a few crimes against almost none expected are significant but mean nothing.
+        a few crimes against almost none expected are significant but mean nothing. It is also the floor of
+        the new-activity test.
+    new_activity_min : int or None
+        The fewest crimes in the latest month for "new activity" (None: never flag it). The rule: an area
+        not assessed because its expected count is below ``min_expected``, or because its baseline months hold
+        no crimes at all (so it has the history, but no expected count), is *new activity* when
+
+        - its count in the latest month is at least ``new_activity_min``, and
+        - P(X >= count) for X ~ Poisson(m) is at most ``alpha`` after the Benjamini-Hochberg adjustment
+          (with ``fdr``) across these quiet areas only, where the floor m is the largest of ``min_expected``,
+          the area's expected count and its average month in the baseline.
+
+        The floor makes the test conservative. ``min_expected`` is a crime a month where the baseline is zero
+        or nearly so; the average month keeps an ordinary count from looking new where a month-of-year
+        effect estimated from two or three years comes out low (an area of 2 a month whose past Januaries
+        happened to be quiet is tested against 2, not 1). The adjustment is a family of its own, so flagging
+        new activity never changes the assessed areas' p-values. Areas not assessed for other reasons (too
+        little history, a month without data) are never new activity: there is nothing to say what is usual
+        for them. Both methods test the latest month.
     baseline_uncertainty : bool
         Add Var(mu_hat) to the variance of the test (``method="poisson"``).
     shift : float
@@ -262,26 +298,33 @@ class ExceedanceAlerts:
         The month assessed.
     observed_, expected_, excess_, ratio_ : dict of code to float
         The latest month's count, its expected value, observed - expected and observed / expected; for the
-        CUSUM, sums over the monitored months. nan for areas not assessed.
+        CUSUM, sums over the monitored months. nan for areas not assessed, except that the areas tested for
+        new activity have the latest month's observed and expected counts (expected 0 for an empty baseline).
     p_, p_adjusted_ : dict of code to float
         P(X >= observed) and its Benjamini-Hochberg adjustment (equal to ``p_`` when ``fdr`` is False);
-        nan for areas not assessed and for the CUSUM.
+        for the areas tested for new activity, the same against the floor mean, adjusted among them; nan for
+        the other areas not assessed and for the CUSUM.
     cusum_ : dict of code to list of float
         CUSUM statistic for each monitored month (empty for ``method="poisson"``).
     dispersion_ : dict of code to float
         Pearson estimate of phi for the latest month's baseline (used only when above 1).
     trend_ : dict of code to float or None
         Fitted change a year (1.05 = +5%) when the trend was kept, else None.
-    assessed_, alert_ : dict of code to bool
+    assessed_, alert_, new_activity_ : dict of code to bool
+        A new-activity area is not assessed (``assessed_`` False) and never an alert.
     reason_ : dict of code to str
-        Why each area did or did not alert, or why it was not assessed.
+        Why each area did or did not alert, or why it was not assessed, with the area's own numbers.
+    not_assessed_ : dict of code to str or None
+        For an area not assessed, the reason without the area's own numbers (only parameters and months), the
+        same words for every area in the same case, to count areas by reason without disclosing any one
+        area's counts; None for assessed areas.
     alerts_ : list of dict
         Alerting areas, most significant first (smallest adjusted p, then largest excess, then code; for the
         CUSUM largest statistic first), each with code, observed, expected, excess, ratio, p, p_adjusted,
         cusum.
     results_ : list of dict
-        The same row for every area, alerting areas first and areas not assessed last, with ``assessed``,
-        ``alert`` and ``reason``.
+        The same row for every area, alerting areas first, then new activity, then the other assessed areas,
+        and areas not assessed last, with ``assessed``, ``alert``, ``new_activity`` and ``reason``.
 
     Examples
     --------
@@ -296,12 +339,21 @@ class ExceedanceAlerts:
     (10.0, 25.0)
     >>> model.reason_["W3"]
     'not assessed: no crimes in the 36 baseline months, so there is no expected count to compare with'
+
+    Nothing for three years, then 16: too quiet to assess, but new activity. Against the floor of 1 crime a
+    month, P(X >= 16) = 1 - e^-1 (1 + 1 + 1/2! + ... + 1/15!):
+
+    >>> model = ExceedanceAlerts().fit({"W4": [0] * 36 + [16], "W5": [0] * 36 + [2]}, months)
+    >>> model.new_activity_, model.assessed_["W4"]
+    ({'W4': True, 'W5': False}, False)
+    >>> f"{model.p_['W4']:.3g}", model.not_assessed_["W4"]
+    ('1.87e-14', 'no crimes in the baseline months, so there is no expected count to compare with')
     """
 
     def __init__(self, method: str = "poisson", alpha: float = 0.05, fdr: bool = True, min_history_years: int = 2,
                  max_history_years: int = 5, window: int | None = None, trend: bool = True,
                  min_expected: float = 1.0, baseline_uncertainty: bool = True, shift: float = 0.5, h: float = 10.0,
-                 cusum_months: int = 6):
+                 cusum_months: int = 6, new_activity_min: int | None = 5):
         self.method = method
         self.alpha = alpha
         self.fdr = fdr
@@ -314,6 +366,7 @@ class ExceedanceAlerts:
         self.shift = shift
         self.h = h
         self.cusum_months = cusum_months
+        self.new_activity_min = new_activity_min
 
     def _check_params(self) -> None:
         if self.method not in ("poisson", "cusum"):
@@ -332,6 +385,9 @@ class ExceedanceAlerts:
             raise ValueError("shift and h must be positive")
         if not (isinstance(self.cusum_months, int) and self.cusum_months >= 1):
             raise ValueError("cusum_months must be a positive integer")
+        if self.new_activity_min is not None and not (isinstance(self.new_activity_min, int)
+                                                      and self.new_activity_min >= 1):
+            raise ValueError("new_activity_min is None or a positive integer")
 
     def fit(self, series: Mapping[str, Sequence[int | None]], months: Sequence[str],
             latest: str | None = None) -> "ExceedanceAlerts":
@@ -365,18 +421,23 @@ class ExceedanceAlerts:
         self.observed_, self.expected_, self.excess_, self.ratio_ = {}, {}, {}, {}
         self.p_, self.p_adjusted_, self.dispersion_, self.trend_ = {}, {}, {}, {}
         self.cusum_, self.assessed_, self.alert_, self.reason_ = {}, {}, {}, {}
-        variances = {}
+        self.not_assessed_, self.new_activity_ = {}, {}
+        candidates = {}  # too quiet to assess: code -> (latest month's count, its expected count, baseline average)
         for code in self.codes_:
             counts = self._counts(code, series[code], len(index))
             for attr in (self.observed_, self.expected_, self.excess_, self.ratio_, self.p_, self.p_adjusted_,
                          self.dispersion_):
                 attr[code] = nan
             self.trend_[code], self.cusum_[code], self.assessed_[code], self.alert_[code] = None, [], False, False
+            self.not_assessed_[code], self.new_activity_[code] = None, False
             by_month = dict(zip(index.tolist(), counts, strict=True))
             observed = [by_month.get(int(t), nan) for t in targets]
             if any(math.isnan(v) for v in observed):
                 self.reason_[code] = "not assessed: no count recorded for " + ", ".join(
                     month_label(int(t)) for t, v in zip(targets, observed, strict=True) if math.isnan(v))
+                self.not_assessed_[code] = (f"no count recorded for {self.latest_}" if len(targets) == 1 else
+                                            f"no count recorded for some of the months {month_label(int(first))} "
+                                            f"to {self.latest_}")
                 continue
             earliest = targets[0] - 12 * self.max_history_years - (self.window or 0)
             keep = ~np.isnan(counts) & (index < targets[0]) & (index >= earliest)
@@ -384,11 +445,14 @@ class ExceedanceAlerts:
             baselines = []
             for t in targets:
                 baseline = self._baseline(history_index, history, int(t))
-                if isinstance(baseline, str):
+                if isinstance(baseline, _NoBaseline):
                     break
                 baselines.append(baseline)
-            if isinstance(baseline, str):
-                self.reason_[code] = "not assessed: " + baseline
+            if isinstance(baseline, _NoBaseline):
+                self.reason_[code] = "not assessed: " + baseline.reason
+                self.not_assessed_[code] = baseline.group
+                if baseline.empty:  # every month of the same history is empty, the latest month's baseline too
+                    candidates[code] = (int(observed[-1]), 0.0, 0.0)
                 continue
             last = baselines[-1]
             self.dispersion_[code], self.trend_[code] = last.dispersion, last.trend
@@ -396,6 +460,8 @@ class ExceedanceAlerts:
             if expected.mean() < self.min_expected * (1 - 1e-9):  # exp(log 1) may be 0.9999999999999998
                 self.reason_[code] = (f"not assessed: expected count {expected.mean():.2f} is below the minimum of "
                                       f"{self.min_expected:g}")
+                self.not_assessed_[code] = f"expected count below the minimum of {self.min_expected:g}"
+                candidates[code] = (int(observed[-1]), last.expected, float(history.mean()))
                 continue
             self.assessed_[code] = True
             self.observed_[code], self.expected_[code] = float(sum(observed)), float(expected.sum())
@@ -405,8 +471,8 @@ class ExceedanceAlerts:
                 phi = max(1.0, last.dispersion) if math.isfinite(last.dispersion) else 1.0
                 self.cusum_[code] = poisson_cusum(observed, expected, self.shift, phi).tolist()
             else:
-                variances[code] = last.variance
                 self.p_[code] = upper_tail(int(observed[0]), last.expected, last.variance)
+        self._new_activity(candidates)
         self._decide(targets)
         return self
 
@@ -420,14 +486,22 @@ class ExceedanceAlerts:
             raise ValueError(f"{code}: counts must be non-negative integers (or None for a missing month)")
         return out
 
-    def _baseline(self, index: np.ndarray, y: np.ndarray, target: int) -> _Baseline | str:
+    def _too_little_history(self, one: str, many: str, target: int) -> str:
+        """The history rule in words, without the area's own count of earlier years."""
+        n = self.min_history_years
+        if n == 1:
+            return f"no earlier {one} before {month_label(target)}"
+        return f"fewer than the {n} earlier {many} needed before {month_label(target)}"
+
+    def _baseline(self, index: np.ndarray, y: np.ndarray, target: int) -> _Baseline | _NoBaseline:
         """The expected count for ``target`` from the history (index, y), or why there is none."""
         name = calendar.month_name[target % 12 + 1]
         if self.window is None:
             same = int(np.sum(index % 12 == target % 12))
             if same < self.min_history_years:
-                return (f"only {same} earlier {name} count{'s' * (same != 1)} before {month_label(target)}; "
-                        f"needs {self.min_history_years}")
+                return _NoBaseline(f"only {same} earlier {name} count{'s' * (same != 1)} before "
+                                   f"{month_label(target)}; needs {self.min_history_years}",
+                                   self._too_little_history(f"{name} count", f"{name} counts", target))
             months_present = sorted(set((index % 12).tolist()) - {target % 12})
             seasonal = np.column_stack([(index % 12 == m) for m in months_present]).astype(float) \
                 if months_present else np.empty((index.size, 0))
@@ -438,11 +512,17 @@ class ExceedanceAlerts:
             index, y = index[in_window], y[in_window]
             years = len(set(years_back[in_window].tolist()))
             if years < self.min_history_years:
-                return (f"only {years} earlier year{'s' * (years != 1)} with data within {self.window} month(s) of "
-                        f"{name} before {month_label(target)}; needs {self.min_history_years}")
+                return _NoBaseline(f"only {years} earlier year{'s' * (years != 1)} with data within {self.window} "
+                                   f"month(s) of {name} before {month_label(target)}; needs {self.min_history_years}",
+                                   self._too_little_history(
+                                       f"year with data within {self.window} month(s) of {name}",
+                                       f"years with data within {self.window} month(s) of {name}", target))
             seasonal = np.empty((index.size, 0))
         if y.sum() == 0:
-            return f"no crimes in the {index.size} baseline months, so there is no expected count to compare with"
+            return _NoBaseline(f"no crimes in the {index.size} baseline months, so there is no expected count to "
+                               "compare with",
+                               "no crimes in the baseline months, so there is no expected count to compare with",
+                               empty=True)
         base = np.column_stack([np.ones(index.size), seasonal])
         years_from_target = (index - target) / 12.0
         fit = None
@@ -458,10 +538,12 @@ class ExceedanceAlerts:
                     fit = candidate
         if fit is None:
             if np.linalg.matrix_rank(base) < base.shape[1]:
-                return "the baseline model cannot be estimated from these months"
+                why = "the baseline model cannot be estimated from these months"
+                return _NoBaseline(why, why)
             fit = fit_poisson_glm(base, y)
         if fit.df_resid < 1:
-            return f"too few baseline months ({index.size}) to estimate the baseline and its dispersion"
+            return _NoBaseline(f"too few baseline months ({index.size}) to estimate the baseline and its dispersion",
+                               "too few baseline months to estimate the baseline and its dispersion")
         # The target's covariates are all zero except the intercept (years from target = 0, and the target's
         # calendar month is the reference level), so the prediction is exp(intercept).
         expected = math.exp(fit.coef[0])
@@ -471,6 +553,36 @@ class ExceedanceAlerts:
             variance += expected * expected * phi * fit.cov_unscaled[0, 0]
         trend = math.exp(fit.coef[1]) if fit.coef.size > base.shape[1] else None
         return _Baseline(expected, variance, fit.dispersion, trend, int(index.size))
+
+    def _new_activity(self, candidates: dict[str, tuple[int, float, float]]) -> None:
+        """Flag "new activity" among the areas too quiet to assess (rule in the class docstring).
+
+        Each candidate's latest count is tested against a Poisson mean of max(min_expected, expected, the
+        baseline's average month). The p-values are adjusted (Benjamini-Hochberg, when ``fdr``) among the
+        candidates only, so the assessed areas' adjustment is unchanged.
+        """
+        if not candidates:
+            return
+        codes = list(candidates)
+        means = {code: max(self.min_expected, *candidates[code][1:]) for code in codes}
+        raw = np.array([upper_tail(candidates[code][0], means[code]) for code in codes])
+        adjusted = stats.false_discovery_control(raw, method="bh") if self.fdr else raw
+        for code, p, q in zip(codes, raw.tolist(), adjusted.tolist(), strict=True):
+            observed, expected, _ = candidates[code]
+            self.observed_[code], self.expected_[code] = float(observed), float(expected)
+            self.p_[code], self.p_adjusted_[code] = float(p), float(q)
+            if self.new_activity_min is None or observed < self.new_activity_min:
+                continue
+            test = f"p = {p:.2g}, adjusted p = {q:.2g}" if self.fdr else f"p = {p:.2g}"
+            against = f"{observed} crimes in {self.latest_} against {expected:.2f} expected"
+            if q <= self.alpha:
+                self.new_activity_[code] = True
+                self.reason_[code] = (f"new activity: {against}, below the minimum of {self.min_expected:g}; "
+                                      f"beyond chance even against {means[code]:.2g} expected ({test}, at most "
+                                      f"{self.alpha:g})")
+            else:
+                self.reason_[code] += (f"; {against} is not beyond chance against {means[code]:.2g} expected "
+                                       f"({test}, above {self.alpha:g}), so not new activity")
 
     def _decide(self, targets: np.ndarray) -> None:
         assessed = [c for c in self.codes_ if self.assessed_[c]]
@@ -503,11 +615,14 @@ class ExceedanceAlerts:
         rows = [self._row(code) for code in self.codes_]
         if self.method == "cusum":
             def order(row):
-                return (not row["alert"], not row["assessed"], -(row["cusum"] if row["assessed"] else 0.0),
+                return (not row["alert"], not row["new_activity"], not row["assessed"],
+                        -(row["cusum"] if row["assessed"] else 0.0),
+                        row["p_adjusted"] if row["new_activity"] else 1.0,
                         -(row["excess"] if row["assessed"] else 0.0), row["code"])
         else:
             def order(row):
-                return (not row["alert"], not row["assessed"], row["p_adjusted"] if row["assessed"] else 1.0,
+                return (not row["alert"], not row["new_activity"], not row["assessed"],
+                        row["p_adjusted"] if row["assessed"] or row["new_activity"] else 1.0,
                         -(row["excess"] if row["assessed"] else 0.0), row["code"])
         self.results_ = sorted(rows, key=order)
         self.alerts_ = [row for row in self.results_ if row["alert"]]
@@ -516,4 +631,5 @@ class ExceedanceAlerts:
         return {"code": code, "observed": self.observed_[code], "expected": self.expected_[code],
                 "excess": self.excess_[code], "ratio": self.ratio_[code], "p": self.p_[code],
                 "p_adjusted": self.p_adjusted_[code], "cusum": self.cusum_[code][-1] if self.cusum_[code] else math.nan,
-                "assessed": self.assessed_[code], "alert": self.alert_[code], "reason": self.reason_[code]}
+                "assessed": self.assessed_[code], "alert": self.alert_[code],
+                "new_activity": self.new_activity_[code], "reason": self.reason_[code]}
