@@ -1,0 +1,176 @@
+"""The demo shows London: the bundled London-wide police.uk set covers every borough the shared Met data covers,
+the demo load marks a seeded few percent of records OFFICIAL-SENSITIVE for several units and leaves one access
+request waiting, and a second load changes nothing.
+
+The database tests load a 1-in-8 sample of the latest bundled month through the demo loader (every borough still
+has hundreds of rows), so they take seconds, not the minute a full month would."""
+
+import csv
+import io
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tests.conftest import SHARED, make_persona, read_rows, write_csv
+from vcdhub.access.models import AccessGrant, Membership, RoleAssignment
+from vcdhub.audit.context import acting_as
+from vcdhub.audit.models import AuditEntry
+from vcdhub.crime.models import Crime, Outcome, StopSearch
+from vcdhub.demo import markings
+from vcdhub.demo.loader import DATA, REQUESTER, USERS, load_demo
+
+MONTHS = [f"2017-{m:02d}" for m in range(1, 13)]  # scripts/make_demo_data.py: DEMO_MONTHS
+LATEST = MONTHS[-1]
+COVERED_SHARE = 0.005  # scripts/make_demo_data.py: a borough holding less of a month's rows has only strays
+LOOKUP = settings.DATA_DIR / "demo" / "geography" / "london-lsoa11-ward19-borough.csv"
+SIZE_BUDGET = 60 * 1024 * 1024  # data/demo and data/test together
+
+
+def lsoa_boroughs() -> dict[str, str]:
+    with open(LOOKUP, encoding="utf-8-sig") as f:
+        return {r["LSOA11CD"]: r["LAD19CD"] for r in csv.DictReader(f)}
+
+
+def boroughs_of(path: Path, lookup: dict[str, str], share: float = 0.0) -> set[str]:
+    """The boroughs a street file's LSOA codes fall in (holding at least `share` of its rows)."""
+    codes = pl.read_csv(path, columns=["LSOA code"], infer_schema=False)["LSOA code"].fill_null("")
+    counts: Counter = Counter()
+    for code, n in codes.value_counts().iter_rows():
+        counts[lookup.get(code)] += n
+    total = sum(counts.values())
+    return {b for b, n in counts.items() if b and n >= share * total}
+
+
+def street(folder: Path, month: str) -> Path:
+    return folder / month / f"{month}-metropolitan-street.csv.gz"
+
+
+def test_the_demo_ships_twelve_london_wide_months_and_the_tests_their_four_boroughs():
+    lookup = lsoa_boroughs()
+    assert sorted(p.name for p in DATA.iterdir()) == MONTHS
+    for month in MONTHS:
+        kinds = sorted(p.name.removeprefix(f"{month}-") for p in (DATA / month).iterdir())
+        assert kinds == ["btp-street.csv.gz", "metropolitan-outcomes.csv.gz", "metropolitan-stop-and-search.csv.gz",
+                         "metropolitan-street.csv.gz"], month
+        assert len(boroughs_of(street(DATA, month), lookup)) >= 25, month
+    test_set = settings.DATA_DIR / "test" / "police-uk"
+    assert boroughs_of(street(test_set, "2017-07"), lookup) == {"E09000005", "E09000014", "E09000022", "E09000025"}
+    size = sum(p.stat().st_size for top in ("demo", "test") for p in (settings.DATA_DIR / top).rglob("*")
+               if p.is_file())
+    assert size < SIZE_BUDGET, f"the bundled data is {size / 2**20:.1f} MiB"
+
+
+@pytest.mark.shared_data
+def test_every_shipped_month_covers_every_borough_the_shared_met_data_covers():
+    """Boroughs with data in the demo, month by month, are the boroughs the full shared files cover: none left out,
+    and none added from the few stray rows the shared files hold on the edges of the seven boroughs they miss."""
+    lookup = lsoa_boroughs()
+    for month in MONTHS:
+        shared = SHARED / "crime" / "police-uk" / month / f"{month}-metropolitan-street.csv.gz"
+        if not shared.exists():
+            pytest.skip(f"needs the full shared data at {shared}")
+        assert boroughs_of(street(DATA, month), lookup) == boroughs_of(shared, lookup, COVERED_SHARE), month
+
+
+def test_the_markings_rules_choose_disjoint_reproducible_shares():
+    bands = markings.bands()
+    for crime_type, ranges in bands.items():
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False)), crime_type
+        assert ranges[-1][1] < 0.2, crime_type  # a few percent, never most of a crime type
+    assert {rule.unit for rule in markings.RULES} >= {"sapphire", "csu", "rvctf"}
+    assert markings.position("abc") == markings.position("abc") and 0 <= markings.position("abc") < 1
+    assert markings.chosen_rule(markings.VIOLENCE, "") is None  # anti-social behaviour: no Crime ID, never chosen
+    ids = [f"{i:064x}" for i in range(20_000)]
+    chosen = Counter(getattr(markings.chosen_rule(markings.VIOLENCE, i), "unit", None) for i in ids)
+    assert abs(chosen["sapphire"] / len(ids) - 0.03) < 0.006 and abs(chosen["csu"] / len(ids) - 0.05) < 0.008
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """Every eighth row of each of the latest bundled month's files, in the bulk-download layout."""
+    folder = tmp_path_factory.mktemp("demo-sample")
+    for path in sorted((DATA / LATEST).glob("*.csv.gz")):
+        header, rows = read_rows(path)
+        write_csv(folder / LATEST / path.name, header, rows[::8])
+    return folder
+
+
+def state() -> dict:
+    """What a load may change, counted."""
+    return {
+        "crimes": Crime.objects.count(), "outcomes": Outcome.objects.count(),
+        "searches": StopSearch.objects.count(),
+        "markings": Counter(Crime.objects.values_list("owner_unit_id", "sensitivity", "descriptors")),
+        "users": sorted(get_user_model().objects.values_list("username", "password")),
+        "memberships": Membership.objects.count(), "roles": RoleAssignment.objects.count(),
+        "grants": list(AccessGrant.objects.values_list("pk", "user__username", "object_id", "approved_at",
+                                                       "revoked_at", "expires_at")),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+def _load(folder: Path):
+    with acting_as("demo:setup"):
+        return load_demo(folder, actor="demo:setup")
+
+
+@pytest.mark.django_db
+def test_the_demo_load_covers_london(london, sample):
+    result = _load(sample)
+    assert result.imported.totals()["files_rejected"] == 0
+    loaded = set(Crime.objects.exclude(borough=None).values_list("borough__code", flat=True).distinct())
+    assert loaded == boroughs_of(street(DATA, LATEST), lsoa_boroughs())
+    assert len(loaded) >= 25
+    shared = SHARED / "crime" / "police-uk" / LATEST / f"{LATEST}-metropolitan-street.csv.gz"
+    if shared.exists():
+        assert loaded >= boroughs_of(shared, lsoa_boroughs(), COVERED_SHARE)
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_official_sensitive_records_of_several_units_and_a_waiting_request(london, sample):
+    result = _load(sample)
+    sensitive = Crime.objects.filter(sensitivity="OFFICIAL-SENSITIVE")
+    by_unit = Counter(sensitive.values_list("owner_unit_id", flat=True))
+    assert set(by_unit) == {"sapphire", "csu", "rvctf"} and by_unit == Counter(result.marked)
+    share = sensitive.count() / Crime.objects.count()
+    assert 0.005 < share < 0.05, f"{share:.2%} of the records are OFFICIAL-SENSITIVE"
+    violence = Crime.objects.filter(crime_type=markings.VIOLENCE, reported_by=markings.FORCE)
+    for unit, nominal in (("sapphire", 0.03), ("csu", 0.05)):
+        got = violence.filter(owner_unit_id=unit).count() / violence.count()
+        assert abs(got - nominal) < 0.015, (unit, got)
+    assert not sensitive.exclude(reported_by=markings.FORCE).exists()  # other forces' records are not the Met's
+    assert set(sensitive.values_list("descriptors", flat=True)) == {"PERSONAL", "OPERATIONAL"}
+    # Need-to-know, visible in the demo: the CSU investigator sees the CSU's records, the directorate's analyst not.
+    analyst, investigator = make_persona("vcd_analyst"), make_persona("csu_investigator")
+    assert not Crime.objects.restrict(analyst).filter(sensitivity="OFFICIAL-SENSITIVE").exists()
+    assert Crime.objects.restrict(investigator).filter(owner_unit_id="csu").count() == by_unit["csu"]
+    assert not Crime.objects.restrict(investigator).filter(owner_unit_id="sapphire").exists()
+    # One request waits for a supervisor: the Lambeth analyst's, for a CSU record in Lambeth.
+    grant = AccessGrant.objects.get()
+    assert grant == result.request and grant.user.username == REQUESTER and grant.status == "waiting for a supervisor"
+    record = Crime.objects.get(pk=grant.object_id)
+    assert (record.owner_unit_id, record.borough.code) == ("csu", "E09000022")
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing(london, sample):
+    _load(sample)
+    before = state()
+    again = _load(sample)
+    assert again.imported.totals()["files_unchanged"] == len(list(sample.rglob("*.csv.gz")))
+    assert (again.marked, again.users_created, again.request) == ({}, 0, None)
+    assert state() == before
+
+
+@pytest.mark.django_db
+def test_the_command_reports_what_it_loaded(london, sample):
+    output = io.StringIO()
+    call_command("demo", "load", "--data", str(sample), stdout=output)
+    out = output.getvalue()
+    assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
+    assert ", ".join(u for u, *_ in USERS) in out
