@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose
 from scipy import stats as sps
 
 from tests.conftest import make_persona
+from vcdhub.crime.models import StopSearch
 from vcdhub.equality.engine import equality_report
 from vcdhub.equality.groups import borough_populations, force_populations, force_row_name, self_group
 from vcdhub.ingest.pipeline import run_import
@@ -62,8 +63,9 @@ def test_report_matches_an_independent_count_of_the_file(london, demo_file):
         assert table[group]["arrests"] == arrests[group]
     assert force["officer"]["not_stated"] == by_group["Not stated"]
     # The ratio's interval, independently: exact binomial on Black searches out of Black + White, scaled by
-    # the populations.
-    pop = force_populations()["Metropolitan"]["officer"]
+    # the populations of the four boroughs the searches cover (not the whole Met: issue 11).
+    codes = set(StopSearch.objects.values_list("borough__code", flat=True))
+    pop = {g: sum(borough_populations()[code]["officer"][g] for code in codes) for g in ("White", "Black")}
     n = by_group["Black"] + by_group["White"]
     ci = sps.binomtest(by_group["Black"], n).proportion_ci(0.95, method="exact")
     scale = pop["White"] / pop["Black"]
@@ -91,7 +93,7 @@ def test_command_and_page(london, demo_file):
     client = Client()
     client.force_login(make_persona("vcd_analyst"))
     page = client.get("/equality/", {"month_from": "2017-07", "month_to": "2017-07"})
-    assert page.status_code == 200 and b"<svg" in page.content and b"Ratio to White" in page.content
+    assert page.status_code == 200 and b"<svg" in page.content and b"Ratio to the White rate" in page.content
     bad = client.get("/equality/", {"month_from": "2017-07", "month_to": "2017-01"})
     assert "month_to" in bad.context["form"].errors
 
@@ -100,10 +102,11 @@ def test_monthly_trend_counts_and_ratio(london, demo_file):
     assert run_import([demo_file(m, "metropolitan-stop-and-search") for m in ("2017-06", "2017-07")],
                       actor="test").ok
     report = equality_report(parse_month("2017-06"), parse_month("2017-07"))
-    july = next(r for r in report["trend"] if r["month"] == "2017-07")
+    july = next(r for r in report["forces"][0]["trend"] if r["month"] == "2017-07")
     with gzip.open(demo_file("2017-07", "metropolitan-stop-and-search"), "rt", encoding="utf-8") as f:
         counts = Counter(r["Officer-defined ethnicity"] for r in csv.DictReader(f))
     assert july["counts"]["Black"] == counts["Black"] and july["counts"]["White"] == counts["White"]
-    pop = force_populations()["Metropolitan"]["officer"]
+    codes = set(StopSearch.objects.values_list("borough__code", flat=True))  # the four demo boroughs
+    pop = {g: sum(borough_populations()[code]["officer"][g] for code in codes) for g in ("White", "Black")}
     assert july["ratio_black_white"] == pytest.approx((counts["Black"] / pop["Black"]) / (counts["White"] /
                                                                                             pop["White"]))

@@ -6,6 +6,11 @@ These mappings are configuration, written down so a reader can check them:
   officer-style Mixed group.
 - Self-defined ethnicity follows census categories; it maps to five groups by its leading word. Chinese
   counts as Asian, as in the 2011 census.
+- Both population tables map the same way: a borough's officer-style "Other" is its Chinese, Mixed and Other
+  too, so the boroughs of a force add up to the force's row, group by group.
+- A force's area is the boroughs (local authorities) listed for it in FORCE_AREAS: the Metropolitan Police
+  Service polices every London borough but the City of London, which has its own force. A force not listed has
+  no area, so coverage cannot be checked and its rates per head are withheld.
 """
 
 import csv
@@ -20,6 +25,12 @@ NOT_STATED = "Not stated"
 ARREST_OUTCOMES = frozenset({"Suspect arrested", "Arrest"})
 NO_FIND_OUTCOMES = frozenset({"Nothing found - no further action", "A no further action disposal", ""})
 WEAPON_OBJECTS = frozenset({"Offensive weapons", "Firearms", "Anything to threaten or harm anyone"})
+CITY_OF_LONDON = "E09000001"
+# The boroughs of each force's area, by the police-defined table's row name (ONS GSS codes).
+FORCE_AREAS: dict[str, tuple[str, ...]] = {
+    "Metropolitan": tuple(f"E09{n:06d}" for n in range(2, 34)),  # the 32 London boroughs
+    "City of London": (CITY_OF_LONDON,),
+}
 
 
 def officer_group(value: str) -> str:
@@ -63,8 +74,10 @@ def borough_populations(path: Path | None = None) -> dict[str, dict[str, dict[st
 
             white, mixed, asian, black, other = (int(row[f"Ethnic Group: {name}; measures: Value"])
                                                  for name in ("White", "Mixed", "Asian", "Black", "Other"))
+            chinese = int(row["Ethnic Group: Asian/Asian British: Chinese; measures: Value"])
             result[row["geography code"]] = {
-                "officer": {"White": white, "Black": black, "Asian": asian, "Other": mixed + other},
+                "officer": {"White": white, "Black": black, "Asian": asian - chinese,
+                            "Other": chinese + mixed + other},
                 "self": {"White": white, "Black": black, "Asian": asian, "Mixed": mixed, "Other": other},
             }
     return result
@@ -80,3 +93,15 @@ def force_row_name(force: str, table: dict) -> str | None:
         if name.lower().replace("&", "and") == simple:
             return name
     return None
+
+
+def force_area(row_name: str | None) -> tuple[str, ...] | None:
+    """The borough codes of a force's area (by its population row's name), or None when not configured."""
+    return FORCE_AREAS.get(row_name) if row_name else None
+
+
+def summed(populations: dict[str, dict[str, dict[str, int]]], codes) -> dict[str, dict[str, int]]:
+    """The populations of several boroughs together, scheme by scheme and group by group."""
+    codes = list(codes)
+    return {scheme: {group: sum(populations[code][scheme][group] for code in codes)
+                     for group in populations[codes[0]][scheme]} for scheme in ("officer", "self")}

@@ -11,12 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from vcdhub.crime.models import Crime, ImportBatch
+from vcdhub.equality.charts import draw_charts
 from vcdhub.equality.engine import equality_report
 from vcdhub.geography.models import Ward
 from vcdhub.performance.engine import EXACT, Period, coverage_warnings, evaluate_all, trend_charts
 from vcdhub.performance.published import withhold_small_cells
 from vcdhub.performance.targets import current_targets
-from vcdhub.platform.charts import ratio_chart_svg
 from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.version import code_version
 
@@ -57,9 +57,8 @@ def build_context(period: Period, baseline: Period | None = None, *, aggregate_o
     if disclosure.protects:
         results = withhold_small_cells(results, disclosure)
     charts = trend_charts(targets, period.end, disclosure=disclosure)
-    equality = equality_report(period.start, period.end)
-    for force in equality["forces"]:
-        force["chart"] = ratio_chart_svg(force["officer"]["rows"], f"{force['force']}: search rate ratio to White")
+    equality = equality_report(period.start, period.end, disclosure=disclosure)
+    draw_charts(equality, boroughs=False)  # the report's equality charts, on one scale
     violence = top_violence_wards(period, disclosure=disclosure)
     if disclosure.protects:
         violence["rows"] = [r for r in violence["rows"] if not disclosure.is_small(r["n"])]
