@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
 
-.PHONY: install demo demo-load serve test test-sqlite test-postgres lint lint-checks bench bench-load bench-scale clean
+.PHONY: install demo demo-load screens serve test test-sqlite test-postgres lint lint-checks bench bench-load bench-scale clean
 
 install: $(STAMP)
 
@@ -25,6 +25,11 @@ demo: demo-load
 	$(BIN)/vcdhub db_worker --no-startup-delay --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/vcdhub runserver 127.0.0.1:8000
+
+# Screenshots of the main screens as the users they are for, desktop and phone (docs/screens.md, docs/screens/):
+# Debian's Chromium through Playwright, against a copy of the demo database (scripts/screens.py).
+screens: demo-load
+	$(BIN)/python scripts/screens.py
 
 # Production: gunicorn (workers and threads sized to the cores; `vcdhub serve --help`) after the start-up
 # check, and the background-job worker beside it; both stop together. DATABASE_URL chooses the database.

@@ -1,0 +1,324 @@
+"""Screenshots of vcdhub's main screens, for reviewers who do not run it: docs/screens/*.png and docs/screens.md.
+
+Each screen is opened in Debian's Chromium (through Playwright, as the browser tests do) by the kind of user it is
+for, signed in as one of the demo users, at desktop size (1280 x 800); a few are taken at phone size (390 px wide)
+as well. `make screens` loads the demo first (`make demo-load`), then runs this.
+
+    .venv/bin/python scripts/screens.py [--base-url http://127.0.0.1:8000] [--only NAME ...]
+
+Without --base-url it serves the demo itself: on SQLite it copies the demo database to a temporary folder first, so
+the sign-ins, reads and analysis runs the screenshots need leave the demo as it was (on PostgreSQL, DATABASE_URL,
+they go into that database). With --base-url it photographs a running demo (`make demo`) instead, which must use
+this environment's database: the two analysis runs the screens show are made in it when it has none.
+PNGs are reduced to 256 colours to stay small. The exit status is 1 when a screen did not open as expected; the
+others are still written.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+OUT = ROOT / "docs" / "screens"
+DOC = ROOT / "docs" / "screens.md"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "vcdhub-demo-2026"  # vcdhub/demo/loader.py: the demo users' password
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PERIOD = ("2017-01", "2017-12")  # the demo data's months (data/demo/README.md)
+DRAWN = "#map[data-drawn=true]"
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str  # the PNG's name
+    title: str  # its heading in docs/screens.md
+    user: str  # the demo user who opens it
+    path: str  # may hold {hotspots}, {concentration}, {record}, {sensitive}, {period_to}
+    says: str  # the sentence under the heading
+    ready: str = "main"  # a selector that is there once the page has drawn
+    phone: bool = False  # also taken at 390 px wide
+    full_page: bool = False  # the whole page, not only the first screenful (capped at MAX_HEIGHT)
+    status: int = 200  # the status the page answers with
+
+
+MAX_HEIGHT = 2200
+SCREENS = [
+    Screen("home-analyst", "Home: the analyst's landing page", "analyst", "/",
+           "What an analyst sees first: indicators off track, this month's alerts and emerging hot spots, and the "
+           "data's freshness and coverage.", phone=True),
+    Screen("explorer", "Crime explorer", "analyst", "/crimes/",
+           "The crime explorer opens on the latest 12 months of loaded data, with filters, counts, comparisons and "
+           "a paged table of records.", phone=True, full_page=True),
+    Screen("explorer-filtered", "Crime explorer, filtered", "analyst",
+           "/crimes/?crime_type=Robbery&borough=E09000022",
+           "Robbery in Lambeth: the totals, the trend and the table follow the filter, and the CSV download "
+           "gives the same rows.", full_page=True),
+    Screen("crime-record", "A crime record", "analyst", "/crimes/{record}/",
+           "One police.uk record with its place, its marking (OFFICIAL), its outcome and a link to its history."),
+    Screen("map", "Map by borough", "analyst", "/map/",
+           "Boroughs shaded by the count for the explorer's filters; the seven boroughs the shared Met data misses "
+           "and the City are drawn as \"no data\", and a table gives the same figures.", ready=DRAWN, phone=True,
+           full_page=True),
+    Screen("map-wards", "Map by ward", "analyst", "/map/?level=ward&crime_type=Robbery",
+           "Robbery by ward across the 25 boroughs with data.", ready=DRAWN, full_page=True),
+    Screen("places", "Place analyses: asking for one", "analyst", "/places/",
+           "The form that asks for a concentration, most-challenged, hot-spot, cluster, emerging hot-spot or alerts "
+           "analysis; each runs as a background job."),
+    Screen("hotspots", "Place analyses: hot spots", "analyst", "/places/runs/{hotspots}/",
+           "A Getis-Ord Gi* hot-spot run on violence by ward, with its legend, summary and how it was made (seed, "
+           "input hash, code version).", ready=DRAWN, full_page=True),
+    Screen("concentration", "Place analyses: concentration", "analyst", "/places/runs/{concentration}/",
+           "How few wards hold a fifth of London's violence, with the Lorenz curve and the Gini coefficient.",
+           ready=DRAWN, full_page=True),
+    Screen("performance", "Performance against targets", "analyst", "/performance/?period={period_to}",
+           "The directorate's indicators against their targets, with exact intervals, coverage notes and trend "
+           "charts.", ready=".charts svg", full_page=True),
+    Screen("equality", "Stop and search: equality", "analyst", "/equality/",
+           "Search rates and disproportionality by ethnicity, over the population the searches cover.",
+           full_page=True),
+    Screen("refused-record", "A record the user may not see", "analyst", "/crimes/{sensitive}/",
+           "An OFFICIAL-SENSITIVE record of the Community Safety Units, opened by an analyst outside the unit: "
+           "refused in the site's layout, with the way to request access.", status=404),
+    Screen("sensitive-record", "An OFFICIAL-SENSITIVE record, seen by its unit", "csu", "/crimes/{sensitive}/",
+           "The same record, opened by a CSU investigator: its marking and descriptor are shown, and the read is "
+           "on the audit trail."),
+    Screen("home-supervisor", "Home: the supervisor's landing page", "supervisor", "/",
+           "A supervisor's landing page, with the access requests waiting for a decision.", full_page=True),
+    Screen("grants", "Access requests and grants", "supervisor", "/account/grants/",
+           "Requests waiting (the demo's Lambeth analyst has asked to see a CSU record), approve and refuse with "
+           "the rationale, and past decisions.", full_page=True),
+    Screen("targets", "Targets editor", "supervisor", "/performance/targets/",
+           "The targets, one row per indicator, checked field by field."),
+    Screen("authority-report", "The authority's report", "supervisor", "/performance/report/?period={period_to}",
+           "The report to the police authority, as HTML (a PDF is also offered).", ready="#authority-targets",
+           full_page=True),
+    Screen("home-authority", "Home: an authority member", "authority", "/",
+           "Authority members read aggregates only: counts over OFFICIAL records, small counts withheld.",
+           phone=True),
+    Screen("map-authority", "Map for an authority member", "authority", "/map/",
+           "The same map, perturbed and with small counts withheld, as the disclosure policy requires.",
+           ready=DRAWN, full_page=True),
+    Screen("audit", "Audit: queries", "auditor", "/audit/",
+           "The auditors' screen: who accessed a record, what a user looked at, downloadable as CSV or PDF."),
+    Screen("audit-record", "Audit: who accessed a record", "auditor",
+           "/audit/?q=record&object_type=crime.crime&object_id={sensitive}",
+           "Every read and refused attempt on the CSU record, from the hash-chained audit trail.",
+           ready="#audit-table"),
+    Screen("history", "Record history", "auditor", "/history/crime/crime/{record}/",
+           "A record's versions, what changed between them and the decisions taken on it."),
+    Screen("imports", "Imports", "admin", "/imports/",
+           "Administrators upload police.uk files here; a background job imports them and reports every file."),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def vcdhub(env: dict, *args: str) -> str:
+    done = subprocess.run([str(BIN / "vcdhub"), *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"vcdhub {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def private_copy(env: dict, folder: Path) -> dict:
+    """On SQLite, the environment of a copy of the demo database in `folder` (the copy is consistent: SQLite's
+    backup API, which reads the WAL too). On PostgreSQL, `env` as it is."""
+    if env.get("DATABASE_URL"):
+        return env
+    var = Path(env.get("VCDHUB_VAR_DIR") or ROOT / "var")
+    source = var / "vcdhub.sqlite3"
+    if not source.exists():
+        raise SystemExit(f"no demo database at {source}: run `make demo-load` first")
+    with sqlite3.connect(source) as src, sqlite3.connect(folder / "vcdhub.sqlite3") as dst:
+        src.backup(dst)
+    return {**env, "VCDHUB_VAR_DIR": str(folder), "VCDHUB_AUDIT_CHECKPOINT_DIR": str(folder / "checkpoints"),
+            "VCDHUB_AUDIT_SIGNING_KEY": str(folder / "audit-signing-key.pem")}
+
+
+@contextmanager
+def served(env: dict):
+    """`vcdhub runserver` on a free port, jobs run inside the request (no worker); its base URL."""
+    port = free_port()
+    env = {**env, "VCDHUB_JOBS_IMMEDIATE": "1", "VCDHUB_AUDIT_CHECKPOINT_INTERVAL": "0"}
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([str(BIN / "vcdhub"), "runserver", f"127.0.0.1:{port}", "--noreload"],
+                              env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2).read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    log.seek(0)
+                    raise SystemExit(f"the server stopped:\n{log.read().decode()[-2000:]}") from None
+                time.sleep(0.5)
+        else:
+            raise SystemExit("the server did not answer within a minute")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def prepare(env: dict) -> dict[str, str]:
+    """The runs and records the screens show: a hot-spot and a concentration run (made now, unless made before),
+    an OFFICIAL record and one of the CSU's OFFICIAL-SENSITIVE records."""
+    found = json.loads(vcdhub(env, "shell", "--no-imports", "-c", SHELL_LOOKUP).strip().splitlines()[-1])
+    for kind, args in (("hotspots", ("--level", "ward")), ("concentration", ("--level", "ward", "--share", "0.2"))):
+        if not found.get(kind):
+            run = json.loads(vcdhub(env, "analyse", kind, "--crime-type", "Violence and sexual offences",
+                                    "--from", PERIOD[0], "--to", PERIOD[1], *args, "--json"))
+            found[kind] = run["run"]
+    return {key: str(value) for key, value in found.items()} | {"period_to": PERIOD[1]}
+
+
+# Printed as JSON by `vcdhub shell -c`: what prepare() needs from the database, whichever database it is.
+SHELL_LOOKUP = """
+import json
+from vcdhub.crime.models import Crime
+from vcdhub.places.models import AnalysisRun
+def run(kind):
+    for pk, parameters in AnalysisRun.objects.filter(kind=kind).order_by("-pk").values_list("pk", "parameters")[:50]:
+        if parameters.get("crime_types") == ["Violence and sexual offences"] and parameters.get("level") == "ward":
+            return pk
+record = Crime.objects.filter(sensitivity="OFFICIAL", borough__code="E09000022", crime_type="Robbery")
+sensitive = Crime.objects.filter(owner_unit_id="csu", sensitivity="OFFICIAL-SENSITIVE", borough__code="E09000022")
+print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
+                  "sensitive": sensitive.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
+                  "hotspots": run("hotspots"), "concentration": run("concentration")}))
+"""
+
+
+def shrink(path: Path) -> None:
+    """256 colours: a screenshot of flat colours and text loses nothing a reader would see, and a half or more."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url, timeout=30_000)
+
+
+def shoot(browser, base: str, screens: list[Screen], ids: dict[str, str]) -> list[str]:
+    """Every screen, grouped by user (one sign-in each) and size; the problems met."""
+    problems = []
+    for size_name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        for user in dict.fromkeys(s.user for s in screens):
+            todo = [s for s in screens if s.user == user and (size_name == "desktop" or s.phone)]
+            if not todo:
+                continue
+            context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                          is_mobile=size_name == "phone", has_touch=size_name == "phone")
+            page = context.new_page()
+            sign_in(page, base, user)
+            for screen in todo:
+                name = screen.name if size_name == "desktop" else f"{screen.name}-phone"
+                try:
+                    response = page.goto(base + screen.path.format(**ids), wait_until="load")
+                    if response is None or response.status != screen.status:
+                        problems.append(f"{name}: answered {response.status if response else 'nothing'}, "
+                                        f"expected {screen.status}")
+                    try:
+                        page.wait_for_selector(screen.ready, timeout=30_000)
+                    except Exception:  # noqa: BLE001 - a page still drawing is shot as it is, and reported
+                        problems.append(f"{name}: {screen.ready} did not appear")
+                    page.wait_for_load_state("networkidle", timeout=15_000)
+                except Exception as error:  # noqa: BLE001 - one broken screen must not stop the others
+                    problems.append(f"{name}: {type(error).__name__}: {str(error).splitlines()[0]}")
+                path = OUT / f"{name}.png"
+                if screen.full_page and size_name == "desktop":
+                    height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
+                    page.screenshot(path=path, full_page=True,
+                                    clip={"x": 0, "y": 0, "width": viewport["width"], "height": height})
+                else:
+                    page.screenshot(path=path)
+                shrink(path)
+                print(f"{name}: {path.stat().st_size // 1024} KiB", flush=True)
+            context.close()
+    return problems
+
+
+def write_doc(screens: list[Screen]) -> None:
+    lines = ["# vcdhub's main screens", "",
+             "Screenshots of the demo (`make demo`: London-wide police.uk data for 2017, see `data/demo/README.md`), "
+             "each opened by the demo user it is for, at 1280 x 800; a few at phone size (390 px wide) too. Made by "
+             "`scripts/screens.py` (`make screens`): run it again after changing a screen. The demo users are "
+             "fictitious; the records are public police.uk data, and their OFFICIAL-SENSITIVE markings are the "
+             "demo's.", ""]
+    for screen in screens:
+        lines += [f"## {screen.title}", "", f"{screen.says} (Signed in as `{screen.user}`.)", "",
+                  f"![{screen.title}](screens/{screen.name}.png)", ""]
+        if screen.phone:
+            lines += [f"![{screen.title}, on a phone](screens/{screen.name}-phone.png)", ""]
+    DOC.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base-url", help="a running demo to photograph (default: serve a copy of the demo)")
+    parser.add_argument("--only", nargs="*", metavar="NAME", help="only these screens (docs/screens.md is kept)")
+    args = parser.parse_args()
+    screens = [s for s in SCREENS if not args.only or s.name in args.only]
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="vcdhub-screens-") as folder:
+        env = private_copy(dict(os.environ), Path(folder)) if not args.base_url else dict(os.environ)
+        ids = prepare(env)
+        with (served(env) if not args.base_url else _given(args.base_url.rstrip("/"))) as base, \
+                sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--hide-scrollbars", "--font-render-hinting=none"])
+            try:
+                problems = shoot(browser, base, screens, ids)
+            finally:
+                browser.close()
+    if not args.only:
+        expected = {f"{s.name}.png" for s in screens} | {f"{s.name}-phone.png" for s in screens if s.phone}
+        for stale in OUT.glob("*.png"):
+            if stale.name not in expected:
+                stale.unlink()
+        write_doc(screens)
+    total = sum(p.stat().st_size for p in OUT.glob("*.png"))
+    print(f"{len(list(OUT.glob('*.png')))} screenshots, {total / 1e6:.2f} MB, in {OUT.relative_to(ROOT)}; "
+          f"{DOC.relative_to(ROOT)}")
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+@contextmanager
+def _given(base: str):
+    yield base
+
+
+if __name__ == "__main__":
+    shutil.which(CHROMIUM) or sys.exit(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+    sys.exit(main())
