@@ -274,6 +274,7 @@ def two_boroughs(london):
         add_searches(month, LAMBETH, 60, "Asian", outcome="Arrest")
         add_searches(month, BRENT, 30, "White")
         add_searches(month, BRENT, 90, "Black", obj="Offensive weapons")
+        add_searches(month, LAMBETH, 50, "White", obj="Offensive weapons")
         add_searches(month, BRENT, 12, "Other")
 
 
@@ -306,12 +307,12 @@ def test_every_table_states_its_period_and_every_number_its_separators_and_units
     assert not bare, bare[:5]
     lambeth = next(t for t in found.tables if t["caption"].startswith("Lambeth, officer-defined"))
     white = next(row for row in lambeth["rows"] if row and row[0] == "White")
-    assert white[1] == "2,400"
+    assert white[1] == "2,500"
     assert white[2] == f"{census(LAMBETH)['White']:,} people"
     assert white[3].endswith(")") and " per 1,000 (" in white[3]
     assert white[4].startswith("1×") or white[4].startswith("1.00×")
     assert white[5].endswith("%)") and white[6].endswith("%)")
-    assert f"{2 * (1200 + 700 + 60):,} searches in all" in text
+    assert f"{2 * (1200 + 700 + 60 + 50):,} searches in all" in text
 
 
 def test_the_authority_report_charts_share_one_scale_with_axes(two_boroughs):
@@ -326,3 +327,31 @@ def test_the_authority_report_charts_share_one_scale_with_axes(two_boroughs):
                for c in found.charts)
     assert all("2017-06 to 2017-07" in t["caption"] for t in found.tables)
     assert "2 of the force's 32 boroughs" in section
+
+
+def _row(group, ratio=None, low=None, high=None, **extra) -> dict:
+    return {"group": group, "ratio": ratio, "ratio_low": low, "ratio_high": high, **extra}
+
+
+def test_a_ratio_chart_marks_withheld_groups_and_intervals_off_its_scale():
+    from vcdhub.platform.charts import RatioScale, ratio_chart_svg, ratio_scale
+
+    reference = _row("White", 1.0)
+    rows = [reference, _row("Black", 3.1, 2.0, 200.0), _row("Other", 0.0, 0.0, 0.7),
+            _row("Asian", notes={"ratio": "withheld: fewer than 5 searches"})]
+    scale = ratio_scale(rows)
+    assert scale == RatioScale(0.5, 64.0)  # powers of two around what is shown, capped at 64×
+    svg = ratio_chart_svg(rows, "test", scale)
+    found = parse(f"<div>{svg}</div>")
+    [chart] = found.charts
+    assert chart["axes"] == {"x-axis", "y-axis", "x-label"} and not chart["style"]
+    # Eight ticks, 0.5× to 64×: every other one labelled, 1× always, so the labels do not run together.
+    assert [label for label, _ in chart["ticks"]] == ["1×", "4×", "16×", "64×"]
+    assert svg.count('y2="' + str(10 + 26 * 4 + 4) + '"') == 8  # a tick mark below the axis for each
+    assert svg.count('class="y-tick"') == 4  # every group keeps its row
+    assert "withheld<title>Asian: withheld: fewer than 5 searches</title>" in svg
+    # Off the scale: Black's upper limit (200×), and Other's lower limit (0, which a log scale never reaches).
+    assert svg.count('class="off-scale"') == 2
+    assert "Other: 0.00× (95% interval 0.00× to 0.70×)" in svg
+    # Only the reference group (or nothing) to draw: no chart.
+    assert ratio_chart_svg([reference, _row("Black", notes={"ratio": "withheld"})], "t", scale) == ""

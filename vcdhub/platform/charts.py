@@ -167,11 +167,11 @@ def ratio_chart_svg(rows: list[dict], title: str, scale: RatioScale | None = Non
 
     `scale`: the range shared by every chart beside this one (`ratio_scale`); by default, this chart's own. A
     group whose ratio is withheld or cannot be worked out keeps its row, marked, so every chart has the same
-    rows. Intervals running off the scale end in an arrow. No rows, or no ratio at all: no chart ("")."""
+    rows. Intervals running off the scale end in an arrow. No group compared with the reference: no chart ("")."""
     import math
 
-    if not rows or not any(isinstance(r.get("ratio"), int | float) for r in rows):
-        return ""
+    if not any(isinstance(r.get("ratio"), int | float) and r.get("ratio_low") is not None for r in rows):
+        return ""  # nothing to compare with the reference group
     scale = scale or ratio_scale(rows)
     width, left, right, top, row_h = 560, 92, 64, 10, 26
     plot_bottom = top + row_h * len(rows)
