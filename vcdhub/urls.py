@@ -42,3 +42,8 @@ urlpatterns = [
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain")),
     path("favicon.ico", RedirectView.as_view(url=static("vcdhub/favicon.svg"), permanent=True)),
 ]
+
+# The error pages, in the site's layout (platform.errors); the 500 page needs neither the request nor the database.
+handler403 = "vcdhub.platform.errors.forbidden"
+handler404 = "vcdhub.platform.errors.not_found"
+handler500 = "vcdhub.platform.errors.server_error"

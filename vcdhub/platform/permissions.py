@@ -1,21 +1,38 @@
 """Who may use which kind of page. Record visibility itself is decided in access.policy.
 
-Every refusal is on the audit chain: a 403 here writes a DENIED entry naming the page, before it is raised.
+A page's entry condition is a `PageRule`, declared once on its view (`@records_required`, `@role_required(...)`,
+or `page_rule = ...` on a class-based view). The view checks it; the navigation asks the same rule
+(`may_open`), so a link is offered exactly to the users whose request the page would answer.
+
+Every refusal is on the audit chain: a 403 here writes a DENIED entry naming the page, before it is raised. A
+record the user may not see is a `RecordRefused` (a 404, the same for a record that does not exist), which the
+404 page answers with a way to ask for access.
 """
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import Resolver404, resolve
 from rest_framework.permissions import BasePermission
 
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 
+AGGREGATE_ONLY = "Your role reads aggregate figures only."
+
 
 def reads_records(user) -> bool:
     """Record-level pages need at least one visibility rule or grant; authority members read aggregates only."""
     return bool(profile(user).rules)
+
+
+def may_request_access(user) -> bool:
+    """Asking a supervisor for another unit's OFFICIAL-SENSITIVE record is for users who read records: an
+    aggregate-only reader could not open the record even with a grant."""
+    return reads_records(user)
 
 
 def deny(request, message: str):
@@ -24,31 +41,93 @@ def deny(request, message: str):
     raise PermissionDenied(message)
 
 
-def records_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not reads_records(request.user):
-            deny(request, "Your role reads aggregate reports only.")
-        return view(request, *args, **kwargs)
+class RecordRefused(Http404):
+    """A record the user may not see, or that does not exist: the two are one answer. It carries what the page
+    asked for (the kind of record and the id as given), never whether such a record exists."""
 
-    return wrapper
+    def __init__(self, model, pk):
+        self.model, self.pk = model, pk
+        super().__init__(f"No such {model._meta.verbose_name}, or you may not see it.")
+
+    @property
+    def kind(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
 
-def role_required(*roles: str):
+@dataclass(frozen=True)
+class PageRule:
+    """Who may open a page: users who read records (`records`), users with one of `roles` (None: any), or both."""
+
+    records: bool = False
+    roles: frozenset[str] | None = None
+    refusal: str = AGGREGATE_ONLY
+
+    def allows(self, user) -> bool:
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if self.records and not reads_records(user):
+            return False
+        return self.roles is None or has_role(user, *self.roles)
+
+    def check(self, request) -> None:
+        """Refuse (403, audited) a request this rule does not allow."""
+        if not self.allows(request.user):
+            deny(request, self.refusal)
+
+
+RECORD_READERS = PageRule(records=True)
+
+
+def for_roles(*roles: str) -> PageRule:
+    return PageRule(roles=frozenset(roles),
+                    refusal="This page is for " + ", ".join(r.replace("_", " ") for r in roles) + ".")
+
+
+def guarded(rule: PageRule):
+    """A view decorator: the view checks `rule`, and carries it (`view.page_rule`) for the navigation."""
+
     def decorate(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not has_role(request.user, *roles):
-                deny(request, "This page is for " + ", ".join(r.replace("_", " ") for r in roles) + ".")
+            rule.check(request)
             return view(request, *args, **kwargs)
 
+        wrapper.page_rule = rule
         return wrapper
 
     return decorate
 
 
+records_required = guarded(RECORD_READERS)
+
+
+def role_required(*roles: str):
+    return guarded(for_roles(*roles))
+
+
+def page_rule(view) -> PageRule | None:
+    """The rule a view declared: on the function (decorators), or on its class (class-based views)."""
+    while view is not None:
+        rule = getattr(view, "page_rule", None) or getattr(getattr(view, "view_class", None), "page_rule", None)
+        if rule is not None:
+            return rule
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+def may_open(user, path: str) -> bool:
+    """Whether the page at `path` lets `user` in, by the rule its view declares (a view that declares none
+    checks only that the user is signed in)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    rule = page_rule(match.func)
+    return rule.allows(user) if rule is not None else bool(getattr(user, "is_authenticated", False))
+
+
 class ReadsRecords(BasePermission):
-    message = "Your role reads aggregate figures only."
+    message = AGGREGATE_ONLY
 
     def has_permission(self, request, view):
         allowed = bool(request.user and request.user.is_authenticated and reads_records(request.user))

@@ -28,7 +28,7 @@ from vcdhub.audit.log import record_denied, record_reads
 from vcdhub.audit.models import AuditEntry, Decision, EntryKind
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
-from vcdhub.platform.permissions import deny, reads_records
+from vcdhub.platform.permissions import RECORD_READERS, RecordRefused, deny, reads_records
 from vcdhub.platform.registry import record_model
 from vcdhub.platform.tables import Table
 
@@ -59,7 +59,7 @@ def visible_or_404(user, queryset_or_model, pk, channel: str):
     obj = queryset.restrict(user).filter(pk=value).first() if value is not None else None
     if obj is None:
         record_denied(model, pk, channel)
-        raise Http404(f"No such {model._meta.verbose_name}, or you may not see it.")
+        raise RecordRefused(model, pk)  # a 404, answered with a way to ask for access (platform.errors)
     record_reads([obj], channel)
     return obj
 
@@ -73,6 +73,7 @@ class RecordViewMixin:
 
     model = None
     queryset = None  # base queryset (select_related and so on); restricted per request
+    page_rule = RECORD_READERS  # who may open the views (the navigation asks the same rule)
     change_roles: frozenset[str] | None = None
     template_name = ""
     url_namespace = ""  # the URLconf's app_name; by default the model's app label
@@ -85,8 +86,7 @@ class RecordViewMixin:
         return self.base_queryset().restrict(self.request.user)
 
     def dispatch(self, request, *args, **kwargs):
-        if not reads_records(request.user):
-            deny(request, "Your role reads aggregate figures only.")
+        self.page_rule.check(request)
         return super().dispatch(request, *args, **kwargs)
 
     def check_may_change(self):
