@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vcdhub.access.choices import Role
+from vcdhub.access.grants import DECIDERS
 from vcdhub.access.models import AccessGrant, ApiToken, Membership, RoleAssignment, Unit
 from vcdhub.access.policy import forget, has_role
 from vcdhub.audit.context import because
@@ -50,25 +51,29 @@ def request_grant(*, user, record=None, model=None, object_id=None, unit: Unit |
     if (object_id is None) == (unit is None):
         raise ValidationError("A grant names either one record or one unit.")
     content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()  # the grant runs `days` whole days: from its approval (approve_grant), as asked here
     with because(reason.strip()):
         return AccessGrant.objects.create(
             user=user, content_type=content_type, object_id=str(object_id) if object_id is not None else "",
             unit=unit, reason=reason.strip(), requested_by=requested_by,
-            expires_at=timezone.now() + dt.timedelta(days=days),
+            requested_at=now, expires_at=now + dt.timedelta(days=days),
         )
 
 
 def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGrant:
-    """A supervisor approves; the approval is a decision with its National Decision Model rationale."""
-    if not has_role(approver, Role.SUPERVISOR, Role.ADMINISTRATOR):
+    """A supervisor approves; the approval is a decision with its National Decision Model rationale. The grant
+    runs for the time asked from now, not from the request: a request that waited is not cut short."""
+    if not has_role(approver, *DECIDERS):
         raise PermissionDenied("Only a supervisor or an administrator can approve access.")
     if approver.pk == grant.user_id:
         raise PermissionDenied("Nobody approves their own access.")
     if grant.approved_at is not None or grant.revoked_at is not None:
         raise ValidationError("This grant has already been decided.")
     with transaction.atomic(), because("access approved"):
+        asked = grant.span
         grant.approved_by, grant.approved_at = approver, timezone.now()
-        grant.save(update_fields=["approved_by", "approved_at"])
+        grant.expires_at = grant.approved_at + asked
+        grant.save(update_fields=["approved_by", "approved_at", "expires_at"])
         record_decision(grant, kind=DecisionKind.GRANT_ACCESS, summary=f"Access approved: {grant}",
                         decided_by=approver, review_date=grant.expires_at.date(), **rationale)
     forget(grant.user)
@@ -77,7 +82,7 @@ def approve_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGra
 
 def refuse_grant(grant: AccessGrant, *, approver, rationale: dict) -> AccessGrant:
     """Refusing access is a decision too, with its rationale."""
-    if not has_role(approver, Role.SUPERVISOR, Role.ADMINISTRATOR):
+    if not has_role(approver, *DECIDERS):
         raise PermissionDenied("Only a supervisor or an administrator can refuse access.")
     if grant.approved_at is not None or grant.revoked_at is not None:
         raise ValidationError("This grant has already been decided.")

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from vcdhub.access.choices import Role, Scope, Sensitivity, UnitKind
+from vcdhub.access.durations import say_days
 from vcdhub.audit.changelog import ChangeLoggedModel
 
 
@@ -106,6 +107,32 @@ class AccessGrant(ChangeLoggedModel):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.approved_at is not None and self.revoked_at is None and self.expires_at > now
+
+    @property
+    def span(self):
+        """How long the grant runs: from its approval (actions.approve_grant starts the clock there), or as asked."""
+        return self.expires_at - (self.approved_at or self.requested_at)
+
+    @property
+    def duration(self) -> str:
+        """The span as people say it: "7 days"."""
+        return say_days(self.span)
+
+    @property
+    def target(self) -> str:
+        """What the grant opens, in words: "crime 123", or "every crime of Compass"."""
+        kind = self.content_type.name
+        return f"{kind} {self.object_id}" if self.object_id else f"every {kind} of {self.unit}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at and not self.approved_at:
+            return "refused"
+        if self.revoked_at:
+            return "revoked"
+        if not self.approved_at:
+            return "waiting for a supervisor"
+        return "active" if self.is_active else "expired"
 
 
 class ApiToken(models.Model):

@@ -5,6 +5,7 @@ from django.contrib.auth.signals import user_login_failed
 from django_otp import devices_for_user, user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 
+from vcdhub.access.actions import MAX_GRANT_DAYS
 from vcdhub.platform.registry import record_choices
 
 
@@ -47,11 +48,16 @@ class TotpConfirmForm(forms.Form):
 
 
 class GrantRequestForm(forms.Form):
-    object_type = forms.ChoiceField(label="Record type", choices=lambda: record_choices(grantable=True))
-    object_id = forms.IntegerField(label="Record id", min_value=1)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-                             help_text="Why you need to see it: the case, the risk, the purpose")
-    days = forms.IntegerField(min_value=1, max_value=90, initial=7, label="For how many days")
+    """A request for another unit's record. It starts from the record ("Request access" on the refusal page):
+    the kind and the id come with it, so nobody types an id."""
+
+    object_type = forms.ChoiceField(label="Record type", choices=lambda: record_choices(grantable=True),
+                                    widget=forms.HiddenInput)
+    object_id = forms.IntegerField(label="Record id", min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why you need it", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+                             help_text="The case, the risk, the purpose: the supervisor decides on what you write.")
+    days = forms.IntegerField(min_value=1, max_value=MAX_GRANT_DAYS, initial=7, label="For how many days",
+                              help_text=f"From 1 to {MAX_GRANT_DAYS} days, counted from the supervisor's approval.")
 
     def clean(self):
         data = super().clean()

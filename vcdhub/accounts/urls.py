@@ -12,4 +12,6 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/decide/", views.grant_decide, name="grant_decide"),
+    # "Request access" on a refused record: the kind ("crime.crime") and the id come with it.
+    path("grants/ask/<str:kind>/<str:pk>/", views.ask, name="ask"),
 ]

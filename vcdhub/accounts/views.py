@@ -4,19 +4,24 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vcdhub.access import actions
-from vcdhub.access.choices import Role, Sensitivity
+from vcdhub.access.choices import Sensitivity
+from vcdhub.access.grants import may_decide, note_waiting, own_and_waiting, past_decisions
 from vcdhub.access.models import AccessGrant, ApiToken
-from vcdhub.access.policy import has_role, profile
+from vcdhub.access.policy import profile
 from vcdhub.accounts.forms import DecisionForm, GrantRequestForm, LoginForm, TokenForm, TotpConfirmForm
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
+from vcdhub.platform.permissions import records_required
+from vcdhub.platform.registry import record_choices, record_model
 from vcdhub.platform.views import clean_pk
 
 
@@ -113,23 +118,67 @@ def token_revoke(request, pk):
     return redirect("access:account")
 
 
+@records_required
 def grants(request):
-    """Ask for time-limited access to another unit's OFFICIAL-SENSITIVE record; supervisors decide."""
-    form = GrantRequestForm(request.POST or None) if request.POST.get("action") == "request" else GrantRequestForm()
-    if request.method == "POST" and request.POST.get("action") == "request" and form.is_valid():
+    """The Access page: your requests and their outcome; for supervisors, the requests waiting for their decision
+    and the decisions taken. A request starts from the record's "Request access" (`ask`); a POST here with
+    action=request is the same request."""
+    if request.method == "POST" and request.POST.get("action") == "request":
+        return _request_access(request, GrantRequestForm(request.POST))
+    user = request.user
+    deciding = may_decide(user)
+    mine, pending = own_and_waiting(user)
+    note_waiting(user, len(pending))  # the menu's count, without counting again
+    _note_targets(pending)  # the requester was told nothing about the id; the supervisor who decides is
+    for grant in pending:  # one form per request, its fields' ids its own (labels must find them)
+        grant.decision_form = DecisionForm(auto_id=f"decide-{grant.pk}-%s")
+    return render(request, "access/grants.html", {
+        "mine": mine,
+        "pending": pending, "deciding": deciding, "past": past_decisions() if deciding else [],
+    })
+
+
+@records_required
+def ask(request, kind: str, pk: str):
+    """Ask for access to one record, from its "Request access" button: the kind and the id come in the address.
+    The page is the same for a sensitive record, an ordinary one and an id that does not exist (issue 10): the
+    record is never looked up."""
+    model = _grantable(kind)
+    value = clean_pk(model, pk)
+    if value is None:
+        raise Http404("No such record.")
+    target = {"object_type": kind, "object_id": value}
+    if request.method == "POST":
+        return _request_access(request, GrantRequestForm({**request.POST.dict(), **target}))
+    return _ask_page(request, GrantRequestForm(initial=target))
+
+
+def _grantable(kind: str):
+    model = record_model(kind)
+    if model is None or kind not in {label for label, _ in record_choices(grantable=True)}:
+        raise Http404("No such kind of record.")
+    return model
+
+
+def _request_access(request, form):
+    if form.is_valid():
         d = form.cleaned_data
         actions.request_grant(user=request.user, model=d["model"], object_id=d["object_id"], reason=d["reason"],
                               days=d["days"], requested_by=request.user)
         messages.success(request, "Request sent to a supervisor.")
         return redirect("access:grants")
-    deciding = has_role(request.user, Role.SUPERVISOR, Role.ADMINISTRATOR)
-    pending = (list(AccessGrant.objects.filter(approved_at__isnull=True, revoked_at__isnull=True)
-                    .exclude(user=request.user).select_related("user", "content_type")) if deciding else [])
-    _note_targets(pending)  # the requester was told nothing about the id; the supervisor who decides is
-    return render(request, "access/grants.html", {
-        "form": form, "mine": AccessGrant.objects.filter(user=request.user).select_related("content_type"),
-        "pending": pending, "decision_form": DecisionForm(), "deciding": deciding,
-    })
+    return _ask_page(request, form, status=400)
+
+
+def _ask_page(request, form, status: int = 200):
+    kind, pk = form["object_type"].value(), form["object_id"].value()
+    model = record_model(str(kind or ""))
+    name = f"{model._meta.verbose_name} {pk}" if model is not None and pk else "a record"
+    asked = (AccessGrant.objects.filter(user=request.user, content_type=ContentType.objects.get_for_model(model),
+                                        object_id=str(pk), approved_at__isnull=True, revoked_at__isnull=True)
+             .order_by("-requested_at").first() if model is not None and pk else None)
+    return render(request, "access/ask.html", {"form": form, "record_name": name, "already": asked},
+                  status=status)
 
 
 def _note_targets(grants: list) -> None:
@@ -152,18 +201,22 @@ def _note_targets(grants: list) -> None:
                 grant.target_note = "This record is not OFFICIAL-SENSITIVE: it needs no grant."
 
 
+@records_required
 @require_POST
 def grant_decide(request, pk):
     grant = get_object_or_404(AccessGrant, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the full rationale: " + ", ".join(form.errors))
+        messages.error(request, "Give the full rationale: " + ", ".join(
+            str(form.fields[name].label).lower() for name in form.errors) + " missing. Nothing was decided.")
         return redirect("access:grants")
-    decide = actions.approve_grant if request.POST.get("decision") == "approve" else actions.refuse_grant
+    approving = request.POST.get("decision") == "approve"
+    decide = actions.approve_grant if approving else actions.refuse_grant
     try:
         decide(grant, approver=request.user, rationale=form.cleaned_data)
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("access:grants")
-    messages.success(request, f"Decision recorded for {grant}.")
+    messages.success(request, f"{'Approved' if approving else 'Refused'}: {grant.user}'s request for {grant.target}"
+                              + (f", for {grant.duration}." if approving else "."))
     return redirect("access:grants")
