@@ -39,3 +39,26 @@ def test_every_main_page_meets_wcag_2_2_aa(live_server, chromium, london, demo_f
     finally:
         connections.close_all()
     assert not report, "axe found WCAG 2.2 AA violations:\n" + "\n".join(report)
+
+
+def test_error_and_access_request_pages_meet_wcag_2_2_aa(live_server, chromium, london, settings):  # noqa: F811
+    """The error pages (403, 404, a refused record, 500) as the personas who meet them, the request-access page, and
+    a supervisor's waiting requests (landing page and Access page, with past decisions)."""
+    from tests.access.pages import ERROR_URLCONF, build_access_pages, open_state
+
+    settings.ROOT_URLCONF = ERROR_URLCONF  # the site's pages, and one that fails (for the 500 page)
+    site = build_access_pages()
+    axe = Axe()
+    report = []
+    try:
+        for username, targets in site.items():
+            context = chromium.new_context()
+            page = context.new_page()
+            sign_in(page, live_server.url, username)
+            for target in targets:
+                open_state(page, live_server.url, target)
+                report += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+            context.close()
+    finally:
+        connections.close_all()
+    assert not report, "axe found WCAG 2.2 AA violations:\n" + "\n".join(report)

@@ -144,3 +144,52 @@ def test_chromium_reports_no_csp_violation_on_any_main_page(live_server, chromiu
     finally:
         connections.close_all()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_error_and_access_request_pages_keep_to_the_policy(client, london, settings):
+    """The error pages (500 included) and the access-request pages: no inline script, handler, style or style
+    attribute, and the policy header on each, whatever its status."""
+    from tests.access.pages import ERROR_URLCONF, build_access_pages
+
+    settings.ROOT_URLCONF = ERROR_URLCONF
+    client.raise_request_exception = False
+    problems = []
+    for username, pages in build_access_pages().items():
+        client.force_login(make_persona(username))
+        for page in pages:
+            response = client.get(page.path)
+            assert response.status_code == page.status, (page.name, response.status_code)
+            assert policy(response)["script-src"] == ["'self'"], page.name
+            found = inline_code(response.content.decode())
+            problems += [f"{page.name}: {code}" for code in
+                         [*found.scripts, *found.handlers, *found.styles, *found.style_attributes]]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_chromium_reports_no_csp_violation_on_error_and_access_request_pages(live_server, chromium, london,  # noqa: F811
+                                                                             settings):
+    from tests.access.pages import ERROR_URLCONF, build_access_pages, open_state
+
+    settings.ROOT_URLCONF = ERROR_URLCONF
+    site = build_access_pages()
+    problems = []
+    try:
+        for username, targets in site.items():
+            context = chromium.new_context()
+            errors = watch(context)
+            page = context.new_page()
+            sign_in(page, live_server.url, username)
+            for target in targets:
+                before = len(errors)
+                open_state(page, live_server.url, target)
+                violations = page.evaluate("() => window.__cspViolations || []")
+                # A 4xx or 5xx answer is logged by Chromium as a failed resource: that is the page's status, not a fault.
+                logged = [e for e in errors[before:] if "the server responded with a status of" not in e]
+                problems += [f"{target.name}: {v}" for v in [*violations, *logged]]
+            context.close()
+    finally:
+        connections.close_all()
+    assert not problems, "\n".join(problems)
