@@ -181,17 +181,95 @@ def covered_areas(records: "QuerySet | Counted", level: str) -> set[str]:
     return {codes[i] for i in counted.distinct(f"{level}_id")}
 
 
+# A sequential palette (ColorBrewer Blues) for the classes, lightest first; a map with fewer classes takes the
+# darker end, so its classes stay far apart. Zero, withheld and no data have their own, outside it.
+CLASS_COLOURS = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+ZERO_COLOUR, WITHHELD_COLOUR, NO_DATA_COLOUR = "#f7fbff", "#bdbdbd", "#ffffff"
+RATE_PER = 1000
+
+
+@dataclass
+class Shading:
+    """How each area is shaded, and the legend: one entry per class actually used, then "none", "withheld" and
+    "no data" when any area is so. `of[code]` is the legend entry's index, or None."""
+
+    legend: list[dict]
+    of: dict[str, int | None]
+
+
+def shade(values: dict[str, float | None], covered: set[str] | None, minimum: int | None, *,
+          unit: str = "", decimals: int = 0, unavailable: frozenset[str] = frozenset()) -> Shading:
+    """Jenks classes (stats.classes) over the non-zero values shown; zero, withheld (None) and areas without
+    data are classes of their own, so no class spans values that cannot be shown."""
+    from vcdhub.stats.classes import NaturalClasses
+
+    has_data = {code: covered is None or code in covered for code in values}
+    shown = [v for code, v in values.items() if has_data[code] and v]
+    model = NaturalClasses(k=len(CLASS_COLOURS)).fit(shown)
+    colours = CLASS_COLOURS[len(CLASS_COLOURS) - len(model.bounds_):]
+
+    def text(v) -> str:
+        return f"{v:,.{decimals}f}{unit}"
+
+    legend = [{"label": text(lo) if lo == hi else f"{text(lo)}–{text(hi)}", "colour": colour, "areas": n}
+              for (lo, hi), colour, n in zip(model.bounds_, colours, model.counts_, strict=True)]
+    extra = {}
+    for key, label, colour, dashed in (("zero", "none", ZERO_COLOUR, False),
+                                       ("withheld", f"withheld (1–{minimum - 1})" if minimum else "withheld",
+                                        WITHHELD_COLOUR, False),
+                                       ("no data", "no data", NO_DATA_COLOUR, True),
+                                       ("unavailable", "no population estimate", NO_DATA_COLOUR, True)):
+        extra[key] = {"label": label, "colour": colour, "dashed": dashed, "areas": 0}
+    of: dict[str, int | None] = {}
+    for code, value in values.items():
+        if not has_data[code]:
+            key = "no data"
+        elif code in unavailable:
+            key = "unavailable"
+        elif value is None:
+            key = "withheld"
+        elif value == 0:
+            key = "zero"
+        else:
+            of[code] = model.class_of(value)
+            continue
+        extra[key]["areas"] += 1
+        of[code] = key
+    used = [key for key in ("zero", "withheld", "no data", "unavailable") if extra[key]["areas"]]
+    position = {key: len(legend) + i for i, key in enumerate(used)}
+    legend += [extra[key] for key in used]
+    return Shading(legend, {code: position.get(v, v) if isinstance(v, str) else v for code, v in of.items()})
+
+
+def rates_per_thousand(counts: dict[str, int | None], population: dict[str, int]) -> dict[str, float | None]:
+    """Crimes per 1,000 residents; None where the count is withheld or the area has no full population."""
+    return {code: (round(n / population[code] * RATE_PER, 2) if n is not None and population.get(code) else None)
+            for code, n in counts.items()}
+
+
 def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None) -> str:
     """A GeoJSON FeatureCollection, as JSON text, of every area at the level (zero counts included), with its
-    count and whether the source has any data there (`covered`), so "no data" is never drawn as "no crime".
-    The boundaries' text is spliced in as it is stored (geography.shapes), not parsed and encoded again."""
+    count, its rate per 1,000 residents, their classes, and whether the source has any data there (`covered`),
+    so "no data" is never drawn as "no crime". The boundaries' text is spliced in as it is stored
+    (geography.shapes), not parsed and encoded again."""
+    from vcdhub.geography.population import resident_population
+
+    outlines = list(area_outlines(LEVELS[counts.level], borough_codes))
+    values = {code: counts.by_code.get(code, 0) for code, _, _ in outlines}
+    has_data = {code for code in values if covered is None or code in covered or code in counts.by_code}
+    by_count = shade(values, has_data, counts.suppressed_below)
+    population = resident_population(counts.level, list(values))
+    rates = rates_per_thousand(values, population)
+    by_rate = shade(rates, has_data, counts.suppressed_below, decimals=1,
+                    unavailable=frozenset(code for code in values if code not in population))
     features = []
-    for code, name, geometry in area_outlines(LEVELS[counts.level], borough_codes):
-        properties = {"code": code, "name": name, "count": counts.by_code.get(code, 0),
-                      "covered": covered is None or code in covered or code in counts.by_code}
+    for code, name, geometry in outlines:
+        properties = {"code": code, "name": name, "count": values[code], "covered": code in has_data,
+                      "class": by_count.of.get(code), "rate": rates[code], "rate_class": by_rate.of.get(code)}
         features.append(f'{{"type": "Feature", "id": {json.dumps(code)}, "geometry": {geometry}, '
                         f'"properties": {json.dumps(properties)}}}')
     properties = {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
-                  "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed}
+                  "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed,
+                  "legend": by_count.legend, "rate_legend": by_rate.legend}
     return (f'{{"type": "FeatureCollection", "features": [{", ".join(features)}], '
             f'"properties": {json.dumps(properties)}}}')

@@ -10,6 +10,7 @@ from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import boroughs_with_data, crime_types_with_data, monthly_coverage, wards_with_data
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
+from vcdhub.crime.maps import area_table
 from vcdhub.crime.models import Crime, ImportBatch, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
@@ -279,6 +280,14 @@ def export_filename(filterset, sort: str = DEFAULT_SORT) -> str:
     return f"{slug[:150] or 'crimes'}.csv"
 
 
+def explorer_query(params) -> str:
+    """The explorer's address for the map's filter (the map's own settings left out)."""
+    query = params.copy()
+    for name in ("level", "measure"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
 def describe_filters(filterset) -> list[str]:
     """The active filter in words, for the line above the results."""
     if not filterset.is_bound or not filterset.is_valid():
@@ -313,7 +322,17 @@ def ward_options(request):
 
 
 def crime_map(request):
+    """The choropleth (drawn by map.js from the API's choropleth) and, under it, the same figures as a table
+    (crime.maps), which is what a screen reader, a keyboard or a printout uses."""
+    from django.conf import settings
+
     with_default_period(request)
     filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.none())
     offer_only_data(filterset)
-    return render(request, "crime/map.html", {"filterset": filterset, "level": request.GET.get("level", "borough")})
+    level = request.GET.get("level", "borough")
+    measure = "rate" if request.GET.get("measure") == "rate" else "count"
+    table = area_table(request.user, request.GET, level) if usable(filterset) else None
+    return render(request, "crime/map.html", {
+        "filterset": filterset, "level": level, "measure": measure, "table": table,
+        "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
+        "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})

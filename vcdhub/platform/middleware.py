@@ -56,9 +56,21 @@ def inline_style_hash(template_name: str) -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
+def tile_origin() -> str:
+    """The origin of the force's own tile server (settings.VCDHUB_TILE_URL), or ""."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.VCDHUB_TILE_URL or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 @functools.cache
 def content_security_policy() -> str:
     directives = dict(CSP_DIRECTIVES)
+    if tile_origin():  # the basemap's tiles, from the force's own server
+        directives["img-src"] = f"{directives['img-src']} {tile_origin()}"
     directives["style-src"] = " ".join([directives["style-src"], *map(inline_style_hash, INLINE_STYLE_TEMPLATES)])
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 

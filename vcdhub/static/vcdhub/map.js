@@ -1,49 +1,39 @@
-// Choropleth of crime counts by borough or ward. Data comes from the API's choropleth endpoint,
-// which counts with the same filter as the explorer and the API list.
+// Choropleth of crime counts (or rates per 1,000 residents) by borough or ward. The data, its Jenks classes and
+// the legend come from the API's choropleth endpoint, which counts with the same filter as the explorer and the
+// table under the map (crime.maps), so the map, its legend and the table agree. Area names are text, never HTML.
 (function () {
   "use strict";
-  var PALETTE = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"];
-  var SUPPRESSED = "#bdbdbd";
-  var NO_DATA = "#ffffff";
 
-  function quantile(sorted, p) {
-    return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  }
+  function plural(n, word) { return n.toLocaleString("en-GB") + " " + word + (n === 1 ? "" : "s"); }
 
-  // Class lower bounds: 1, then the quartiles of the non-zero counts, without repeats.
-  function breaks(values) {
-    var nz = values.filter(function (v) { return v > 0; }).sort(function (a, b) { return a - b; });
-    var cuts = [1];
-    [0.25, 0.5, 0.75].forEach(function (p) {
-      var q = nz.length ? quantile(nz, p) : 1;
-      if (q > cuts[cuts.length - 1]) { cuts.push(q); }
+  // Colours chosen by the server travel in data attributes; the CSP allows setting them through the DOM.
+  function paintSwatches(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".swatch[data-swatch]"), function (el) {
+      el.style.background = el.dataset.swatch;
     });
-    return { cuts: cuts, max: nz.length ? nz[nz.length - 1] : 0 };
   }
 
-  function classOf(value, cuts) {
-    var k = 0;
-    while (k < cuts.length && value >= cuts[k]) { k++; }
-    return k;  // 0 is zero; k is the class whose lower bound is cuts[k - 1]
+  function explorerLink(el, level, code) {
+    var query = new URLSearchParams(window.location.search);
+    query.delete("level");
+    query.delete("measure");
+    query.delete("page");
+    if (level === "ward") { query.delete("ward"); }
+    query.set(level, code);
+    return el.dataset.explorer + "?" + query.toString();
   }
-
-  function legendRows(b) {
-    var rows = [{ label: "0", color: PALETTE[0] }];
-    b.cuts.forEach(function (lo, i) {
-      if (lo > b.max) { return; }
-      var hi = i + 1 < b.cuts.length ? Math.min(b.cuts[i + 1] - 1, b.max) : b.max;
-      rows.push({ label: lo === hi ? String(lo) : lo.toLocaleString("en-GB") + "–" + hi.toLocaleString("en-GB"),
-                  color: PALETTE[i + 1] });
-    });
-    return rows;
-  }
-
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   document.addEventListener("DOMContentLoaded", function () {
+    paintSwatches(document);
     var el = document.getElementById("map");
+    if (!el) { return; }
     var status = document.getElementById("map-status");
-    var map = L.map(el, { zoomSnap: 0.25 }).setView([51.49, -0.12], 10);
+    var byRate = el.dataset.measure === "rate";
+    // No keyboard trap and no tab stop per area: the table under the map is the keyboard's way in.
+    var map = L.map(el, { zoomSnap: 0.25, keyboard: false }).setView([51.49, -0.12], 10);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
+    }
     var query = window.location.search.replace(/^\?/, "");
     fetch(el.dataset.source + (query ? "?" + query : ""), { credentials: "same-origin" })
       .then(function (response) {
@@ -52,29 +42,41 @@
       })
       .then(function (data) {
         var p = data.properties;
+        var legendRows = byRate ? p.rate_legend : p.legend;
+        var classKey = byRate ? "rate_class" : "class";
         var counted = data.features.filter(function (f) { return f.properties.covered && f.properties.count !== null; });
-        var values = counted.map(function (f) { return f.properties.count; });
-        var b = breaks(values);
         var uncovered = data.features.filter(function (f) { return !f.properties.covered; }).length;
+        var few = data.features.length <= 80;  // label every area when they are few enough to read
         var layer = L.geoJSON(data, {
           style: function (f) {
-            var n = f.properties.count;
-            if (!f.properties.covered) {
-              return { color: "#999", weight: 0.5, dashArray: "3 3", fillOpacity: 0.6, fillColor: NO_DATA };
-            }
-            return { color: "#555", weight: 0.6, fillOpacity: 0.75,
-                     fillColor: n === null ? SUPPRESSED : PALETTE[classOf(n, b.cuts)] };
+            var row = legendRows[f.properties[classKey]];
+            var colour = row ? row.colour : "#ffffff";
+            return { color: row && row.dashed ? "#999" : "#555", weight: 0.6, dashArray: row && row.dashed ? "3 3" : null,
+                     fillOpacity: 0.75, fillColor: colour };
           },
           onEachFeature: function (f, lyr) {
-            var n = f.properties.count;
-            var text = !f.properties.covered ? "no data in this period" :
-              (n === null ? "fewer than " + p.suppressed_below + " (withheld)" : n.toLocaleString("en-GB"));
-            // Area names come from boundary files: text, never HTML (a crafted name must not run script).
+            var fp = f.properties;
+            var text = !fp.covered ? "no data in this period" :
+              (fp.count === null ? "fewer than " + p.suppressed_below + " (withheld)" :
+                fp.count.toLocaleString("en-GB") + " crimes" +
+                (fp.rate !== null ? ", " + fp.rate.toLocaleString("en-GB", { maximumFractionDigits: 1 }) +
+                  " per 1,000 residents" : ""));
             var tip = document.createElement("span");
-            tip.textContent = f.properties.name + ": " + text;
-            lyr.bindTooltip(tip);
+            if (few || p.level === "borough") {  // a permanent name label (one tooltip per shape in Leaflet)
+              tip.textContent = fp.name;
+              lyr.bindTooltip(tip, { permanent: true, direction: "center", className: "area-label" });
+            } else {
+              tip.textContent = fp.name + ": " + text;
+              lyr.bindTooltip(tip, { sticky: true });
+            }
+            lyr.on("click", function () { window.location.href = explorerLink(el, p.level, fp.code); });
           }
         }).addTo(map);
+        // Leaflet makes each shape with a tooltip focusable; 637 tab stops help nobody: the table is the way in.
+        layer.eachLayer(function (lyr) {
+          var path = lyr.getElement && lyr.getElement();
+          if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("aria-hidden", "true"); }
+        });
         var focus = L.geoJSON(data.features.filter(function (f) { return f.properties.covered; }));
         var bounds = focus.getLayers().length ? focus.getBounds() : layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds); }
@@ -82,28 +84,24 @@
         legend.onAdd = function () {
           var div = L.DomUtil.create("div", "legend");
           div.id = "map-legend";
-          var rows = legendRows(b);
-          if (p.suppressed_below) {
-            rows.push({ label: "1–" + (p.suppressed_below - 1) + " (withheld)", color: SUPPRESSED });
-          }
-          if (uncovered) { rows.push({ label: "no data", color: NO_DATA, dashed: true }); }
           var title = document.createElement("strong");
-          title.textContent = "Crimes";
+          title.textContent = (byRate ? "Crimes per 1,000 residents" : "Crimes") +
+            (el.dataset.title.indexOf(":") > -1 ? el.dataset.title.slice(el.dataset.title.indexOf(":")) : "");
           div.appendChild(title);
-          rows.forEach(function (r) {  // built from DOM nodes, as every label should be
+          legendRows.forEach(function (r) {
             var row = document.createElement("div");
             row.className = "legend-row";
             var swatch = document.createElement("i");
-            swatch.style.background = r.color;
+            swatch.style.background = r.colour;
             if (r.dashed) { swatch.style.borderStyle = "dashed"; }
             row.appendChild(swatch);
-            row.appendChild(document.createTextNode(r.label));
+            row.appendChild(document.createTextNode(r.label + " (" + plural(r.areas, p.level) + ")"));
             div.appendChild(row);
           });
           return div;
         };
         legend.addTo(map);
-        var shown = values.reduce(function (a, v) { return a + v; }, 0);
+        var shown = counted.reduce(function (a, f) { return a + f.properties.count; }, 0);
         var fmt = function (n) { return n === null ? "fewer than " + p.suppressed_below : n.toLocaleString("en-GB"); };
         // A withheld total is either small, or hidden because it would give small cells back by subtraction.
         var total = p.total !== null ? p.total.toLocaleString("en-GB") :
@@ -112,7 +110,7 @@
           plural(counted.length, p.level) + " with data" +
           (uncovered ? " (" + plural(uncovered, p.level) + " drawn blank have no data for this period)" : "") +
           (p.suppressed_below ? "; small counts withheld" : "") + "; " + fmt(p.unplaced) +
-          " not placed in any area." +
+          " not placed in any area. Click an area to open its crimes in the explorer." +
           (p.perturbed ? " To protect individuals, each figure (and the total) is adjusted by a small, fixed " +
             "amount, so the areas need not add up to the total." : "");
         status.dataset.total = p.total;

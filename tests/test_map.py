@@ -1,0 +1,108 @@
+"""The map (issue 11): a table with the same figures under it, rates per 1,000 residents over the right
+population, the year before and the change, Jenks classes with no empty class and none that could only hold
+withheld values, a legend that says what is shown, and a basemap only from the force's own tile server."""
+
+import json
+
+import pytest
+from django.db.models import Sum
+from django.test import Client
+
+from tests.conftest import make_persona
+from vcdhub.crime.counts import CLASS_COLOURS, shade
+from vcdhub.crime.models import Crime
+from vcdhub.geography.models import Lsoa
+from vcdhub.ingest.pipeline import run_import
+from vcdhub.platform import middleware
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(london, demo_file):
+    assert run_import([demo_file(m, "metropolitan-street") for m in ("2016-07", "2017-07")], actor="test").ok
+
+
+def _client(persona="vcd_analyst"):
+    client = Client()
+    client.force_login(make_persona(persona))
+    return client
+
+
+def test_the_map_has_a_table_with_counts_rates_and_the_year_before(loaded):
+    page = _client().get("/map/", {"crime_type": "Robbery", "month_from": "2017-07", "month_to": "2017-07"})
+    table = page.context["table"]
+    rows = {row.code: row for row in table["rows"]}
+    robbery = Crime.objects.filter(crime_type="Robbery")
+    lambeth = rows["E09000022"]
+    expected = robbery.filter(month="2017-07-01", borough__code="E09000022").count()
+    before = robbery.filter(month="2016-07-01", borough__code="E09000022").count()
+    residents = Lsoa.objects.filter(borough__code="E09000022").aggregate(n=Sum("population"))["n"]
+    assert (lambeth.count, lambeth.previous) == (expected, before)
+    assert lambeth.rate == pytest.approx(round(expected / residents * 1000, 2))
+    assert lambeth.change_text == f"{(expected / before - 1) * 100:+.1f}%"
+    assert table["earlier"] == "2016-07" and table["earlier_loaded"]
+    camden = rows["E09000007"]
+    assert not camden.covered and camden.count == 0 and camden.rate is None  # no data, not zero crime
+    html = page.content.decode()
+    assert 'href="#area-table"' in html and 'id="area-table"' in html  # a way past the map, to its table
+    assert "no data loaded for this period" in html
+
+
+def test_the_table_and_the_map_share_one_set_of_jenks_classes(loaded):
+    client = _client()
+    params = {"month_from": "2017-07", "month_to": "2017-07", "level": "ward"}
+    table = client.get("/map/", params).context["table"]
+    geojson = json.loads(client.get("/api/crimes/choropleth/", params).content)
+    legend = geojson["properties"]["legend"]
+    assert legend == table["legend"]
+    classes = [row for row in legend if not row.get("dashed") and row["label"] not in ("none",)]
+    assert classes and all(row["areas"] > 0 for row in legend)  # never an empty class
+    for feature in geojson["features"]:
+        props = feature["properties"]
+        row = legend[props["class"]]
+        if props["covered"] and props["count"]:
+            low, _, high = row["label"].replace(",", "").partition("–")
+            assert int(low) <= props["count"] <= int(high or low)
+    assert len({row["colour"] for row in legend}) == len(legend)
+
+
+def test_shading_keeps_withheld_values_out_of_every_class():
+    values = {"a": 0, "b": None, "c": 7, "d": 30, "e": 31, "f": 120, "g": 5}
+    shading = shade(values, set(values) - {"h"}, 5)
+    labels = [row["label"] for row in shading.legend]
+    assert labels[-2:] == ["none", "withheld (1–4)"]
+    lowest = shading.legend[0]["label"].split("–")[0]
+    assert int(lowest) == 5  # the lowest class starts at the smallest value shown, never at 1
+    assert shading.legend[shading.of["b"]]["label"] == "withheld (1–4)"
+    assert shading.legend[shading.of["a"]]["label"] == "none"
+    assert len([row for row in shading.legend if row["colour"] in CLASS_COLOURS]) <= len(CLASS_COLOURS)
+
+
+def test_an_authority_member_sees_the_map_table_perturbed_and_small_counts_withheld(loaded):
+    page = _client("authority_member").get("/map/", {"crime_type": "Possession of weapons", "level": "ward",
+                                                      "month_from": "2017-07", "month_to": "2017-07"})
+    table = page.context["table"]
+    assert table["perturbed"]
+    shown = [row.count for row in table["rows"] if row.covered]
+    assert all(n is None or n == 0 or n >= 5 for n in shown)
+    assert any(n is None for n in shown)  # weapons possession in one month: small ward counts are withheld
+    assert all(row.rate is None for row in table["rows"] if row.count is None)
+    assert "perturbed to protect individuals" in page.content.decode()
+
+
+def test_a_basemap_comes_only_from_the_configured_tile_server(loaded, settings):
+    client = _client()
+    middleware.content_security_policy.cache_clear()
+    try:
+        page = client.get("/map/")
+        assert 'data-tiles=""' in page.content.decode()
+        assert "tiles.example" not in page["Content-Security-Policy"]
+        settings.VCDHUB_TILE_URL = "https://tiles.example.police.uk/{z}/{x}/{y}.png"
+        middleware.content_security_policy.cache_clear()
+        page = client.get("/map/")
+        assert 'data-tiles="https://tiles.example.police.uk/{z}/{x}/{y}.png"' in page.content.decode()
+        img_src = next(d for d in page["Content-Security-Policy"].split("; ") if d.startswith("img-src"))
+        assert img_src == "img-src 'self' data: https://tiles.example.police.uk"
+    finally:
+        middleware.content_security_policy.cache_clear()
