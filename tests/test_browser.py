@@ -97,3 +97,28 @@ def test_a_hostile_area_name_is_shown_as_text_and_runs_no_script(live_server, br
         page.close()
     finally:
         connections.close_all()
+
+
+def test_the_map_is_no_keyboard_trap_has_its_table_and_opens_an_area_in_the_explorer(live_server, browser, london,
+                                                                                     demo_file):
+    assert run_import([demo_file("2017-07", "metropolitan-street")], actor="test").ok
+    make_persona("vcd_analyst")
+    try:
+        page = browser.new_page()
+        sign_in(page, live_server.url, "vcd_analyst")
+        page.goto(f"{live_server.url}/map/?level=borough&month_from=2017-07&month_to=2017-07")
+        page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
+        shapes = page.locator("#map path.leaflet-interactive")
+        assert shapes.count() == 33
+        assert set(shapes.evaluate_all("els => els.map(e => e.getAttribute('tabindex'))")) == {"-1"}
+        assert page.locator("#area-table tbody tr").count() == 33
+        assert page.locator(".leaflet-tooltip.area-label").count() == 33  # every borough named on the map
+        page.focus("a.skip-map")
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#area-table")
+        shapes.nth(0).click(force=True)
+        page.wait_for_url("**/crimes/?**")
+        assert "borough=E09" in page.url and "month_from=2017-07" in page.url
+        page.close()
+    finally:
+        connections.close_all()
