@@ -15,7 +15,7 @@ from rest_framework.routers import DefaultRouter
 import vcdhub.access.admin  # noqa: F401
 import vcdhub.platform.admin  # noqa: F401 - background jobs, read-only
 from vcdhub.accounts.views import LoginView
-from vcdhub.crime import views as crime_views
+from vcdhub.landing import views as landing_views
 from vcdhub.platform.registry import modules
 from vcdhub.platform.views import add_journal_entry, job_download, job_page, job_status
 
@@ -25,7 +25,7 @@ for module in modules():
         router.register(endpoint.prefix, import_string(endpoint.viewset), basename=endpoint.basename)
 
 urlpatterns = [
-    path("", crime_views.home, name="home"),
+    path("", landing_views.home, name="home"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     *[path(module.url_prefix, include(module.urls)) for module in modules() if module.urls],

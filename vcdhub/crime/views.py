@@ -1,23 +1,20 @@
 import re
 
-from django.db.models import Count, Max, Min
 from django.http import QueryDict
 from django.shortcuts import render
 
-from vcdhub.crime.choices import CRIME_TYPES, Kind
+from vcdhub.crime.choices import CRIME_TYPES
 from vcdhub.crime.compstat import add_months, comparisons
 from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import boroughs_with_data, crime_types_with_data, monthly_coverage, wards_with_data
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.maps import area_table
-from vcdhub.crime.models import Crime, ImportBatch, Outcome
+from vcdhub.crime.models import Crime, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
 from vcdhub.platform.charts import Trend, control_chart_svg
-from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.months import format_month, month_range
-from vcdhub.platform.permissions import reads_records
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
 from vcdhub.stats.control import XmRChart
 
@@ -106,24 +103,6 @@ def without_data(filterset) -> list[str]:
             last = format_month(end) if end else "now"
             missing.append(f"{first}..{last}" if first != last else first)
     return missing
-
-
-def home(request):
-    """What is loaded: files by kind and force, boroughs with data, and months that look partial."""
-    kinds = dict(Kind.CHOICES)
-    coverage = [
-        {**row, "kind_label": kinds.get(row["kind"], row["kind"])}
-        for row in ImportBatch.objects.filter(superseded_by__isnull=True).values("kind", "force")
-        .annotate(files=Count("id"), first=Min("month"), last=Max("month")).order_by("kind", "force")
-    ]
-    months = monthly_coverage()
-    disclosure = Disclosure.for_user(request.user)
-    return render(request, "crime/home.html", {
-        "coverage": coverage, "crimes": counted_crimes(request.user)[1].shown_total(disclosure),
-        "disclosure": disclosure,
-        "reads_records": reads_records(request.user),
-        "partial_months": [m for m in months if m.partial], "boroughs": boroughs_with_data(),
-    })
 
 
 class Explorer(RecordListView):
