@@ -88,3 +88,31 @@ def test_the_report_for_the_authority_counts_the_top_wards_perturbed(loaded):
     assert all(row["n"] == perturbed(crimes.filter(ward__code=row["ward__code"])) for row in top["rows"])
     assert any(row["n"] != crimes.filter(ward__code=row["ward__code"]).count() for row in top["rows"])
     assert top["rows"][0]["share"] == pytest.approx(top["rows"][0]["n"] / top["total"] * 100)
+
+
+def test_the_report_in_the_app_has_the_site_header_and_a_way_back_and_the_file_does_not(loaded, tmp_path):
+    client = Client()
+    client.force_login(make_persona("vcd_analyst"))
+    page = client.get("/performance/report/", {"period": "2017-07", "baseline": "2016-07"}).content.decode()
+    assert 'class="report-header"' in page
+    assert 'href="/performance/?period=2017-07&amp;baseline=2016-07"' in page
+    assert "format=pdf" in page
+    html = tmp_path / "report.html"
+    call_command("report", "authority", "--period", "2017-07", "--format", "html", "-o", str(html),
+                 stdout=io.StringIO())
+    assert 'class="report-header"' not in html.read_text()  # the standalone file and the PDF: the report alone
+
+
+def test_the_appendix_is_a_compact_table_of_every_file_and_headings_stay_with_their_content(loaded, tmp_path):
+    import re
+
+    html = tmp_path / "report.html"
+    call_command("report", "authority", "--period", "2017-07", "--format", "html", "-o", str(html),
+                 stdout=io.StringIO())
+    text = html.read_text()
+    appendix = text.split('<table class="appendix">')[1].split("</table>")[0]
+    batches = ImportBatch.objects.filter(month__in=["2016-07-01", "2017-07-01"])
+    assert appendix.count("<tr>") == batches.count() + 1  # a row per file, and the heading row
+    for batch in batches:
+        assert f"<code>{batch.sha256[:12]}</code>" in appendix
+    assert re.search(r"h1, h2, h3[^{]*\{[^}]*break-after: avoid", text.split("</head>")[0])

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Max
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from vcdhub.access.choices import Role
 from vcdhub.access.policy import has_role
@@ -111,4 +112,9 @@ def authority_report(request):
                       baseline=baseline.label if baseline else None, aggregate_only=aggregate_only)
         return redirect("job", pk=job.pk)
     context = build_context(form.cleaned_data["period"], form.cleaned_data["baseline"], aggregate_only=aggregate_only)
+    # In the app the report has the site's header and a way back; the file and the PDF are the report alone.
+    query = request.GET.copy()
+    query.pop("format", None)
+    context.update(back_url=f"{reverse('performance:index')}?{query.urlencode()}",
+                   pdf_url=f"{reverse('performance:report')}?{query.urlencode()}&format=pdf")
     return HttpResponse(render_html(context))
