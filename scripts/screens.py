@@ -38,6 +38,7 @@ PASSWORD = "vcdhub-demo-2026"  # vcdhub/demo/loader.py: the demo users' password
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PERIOD = ("2017-01", "2017-12")  # the demo data's months (data/demo/README.md)
+HALVES = "period=2017-07..2017-12&baseline=2017-01..2017-06"  # performance: the demo holds no 2016 to compare with
 DRAWN = "#map[data-drawn=true]"
 
 
@@ -46,7 +47,7 @@ class Screen:
     name: str  # the PNG's name
     title: str  # its heading in docs/screens.md
     user: str  # the demo user who opens it
-    path: str  # may hold {hotspots}, {concentration}, {record}, {sensitive}, {period_to}
+    path: str  # may hold {hotspots}, {concentration}, {record}, {sensitive}, {halves}
     says: str  # the sentence under the heading
     ready: str = "main"  # a selector that is there once the page has drawn
     phone: bool = False  # also taken at 390 px wide
@@ -57,17 +58,18 @@ class Screen:
 MAX_HEIGHT = 2200
 SCREENS = [
     Screen("home-analyst", "Home: the analyst's landing page", "analyst", "/",
-           "What an analyst sees first: indicators off track, this month's alerts and emerging hot spots, and the "
-           "data's freshness and coverage.", phone=True),
+           "The first page an analyst sees after signing in: where the day's work starts, with what data is "
+           "loaded.", phone=True),
     Screen("explorer", "Crime explorer", "analyst", "/crimes/",
-           "The crime explorer opens on the latest 12 months of loaded data, with filters, counts, comparisons and "
-           "a paged table of records.", phone=True, full_page=True),
+           "The crime explorer: filters by month, crime type, borough, ward and force, the totals, and a paged "
+           "table of the records the user may see.", phone=True, full_page=True),
     Screen("explorer-filtered", "Crime explorer, filtered", "analyst",
            "/crimes/?crime_type=Robbery&borough=E09000022",
-           "Robbery in Lambeth: the totals, the trend and the table follow the filter, and the CSV download "
-           "gives the same rows.", full_page=True),
+           "Robbery in Lambeth: the totals and the table follow the filter, and the CSV download gives the same "
+           "rows.", full_page=True),
     Screen("crime-record", "A crime record", "analyst", "/crimes/{record}/",
-           "One police.uk record with its place, its marking (OFFICIAL), its outcome and a link to its history."),
+           "One police.uk record: where it was placed, its last outcome, its source file and a link to its "
+           "history."),
     Screen("map", "Map by borough", "analyst", "/map/",
            "Boroughs shaded by the count for the explorer's filters; the seven boroughs the shared Met data misses "
            "and the City are drawn as \"no data\", and a table gives the same figures.", ready=DRAWN, phone=True,
@@ -81,11 +83,12 @@ SCREENS = [
            "A Getis-Ord Gi* hot-spot run on violence by ward, with its legend, summary and how it was made (seed, "
            "input hash, code version).", ready=DRAWN, full_page=True),
     Screen("concentration", "Place analyses: concentration", "analyst", "/places/runs/{concentration}/",
-           "How few wards hold a fifth of London's violence, with the Lorenz curve and the Gini coefficient.",
+           "How few wards hold a fifth of the violence in the 25 boroughs with data, with the Lorenz curve.",
            ready=DRAWN, full_page=True),
-    Screen("performance", "Performance against targets", "analyst", "/performance/?period={period_to}",
-           "The directorate's indicators against their targets, with exact intervals, coverage notes and trend "
-           "charts.", ready=".charts svg", full_page=True),
+    Screen("performance", "Performance against targets", "analyst", "/performance/?{halves}",
+           "The directorate's indicators against their targets, July to December 2017 against January to June (the "
+           "demo holds no 2016 for the default baseline, a year earlier), with intervals and trend charts.",
+           ready=".charts svg", full_page=True),
     Screen("equality", "Stop and search: equality", "analyst", "/equality/",
            "Search rates and disproportionality by ethnicity, over the population the searches cover.",
            full_page=True),
@@ -96,26 +99,30 @@ SCREENS = [
            "The same record, opened by a CSU investigator: its marking and descriptor are shown, and the read is "
            "on the audit trail."),
     Screen("home-supervisor", "Home: the supervisor's landing page", "supervisor", "/",
-           "A supervisor's landing page, with the access requests waiting for a decision.", full_page=True),
+           "The first page a supervisor sees; the Access link counts the requests waiting for their decision.",
+           full_page=True),
     Screen("grants", "Access requests and grants", "supervisor", "/account/grants/",
            "Requests waiting (the demo's Lambeth analyst has asked to see a CSU record), approve and refuse with "
            "the rationale, and past decisions.", full_page=True),
     Screen("targets", "Targets editor", "supervisor", "/performance/targets/",
-           "The targets, one row per indicator, checked field by field."),
-    Screen("authority-report", "The authority's report", "supervisor", "/performance/report/?period={period_to}",
-           "The report to the police authority, as HTML (a PDF is also offered).", ready="#authority-targets",
-           full_page=True),
+           "Where a supervisor edits the indicators and their targets; every field is checked before saving."),
+    Screen("authority-report", "The authority's report", "supervisor", "/performance/report/?{halves}",
+           "The report to the police authority for the same half-years, as HTML (a PDF is also offered).",
+           ready="#authority-targets", full_page=True),
     Screen("home-authority", "Home: an authority member", "authority", "/",
-           "Authority members read aggregates only: counts over OFFICIAL records, small counts withheld.",
+           "The first page of an authority member, who reads aggregates only: counts over OFFICIAL records, small "
+           "counts withheld.",
            phone=True),
     Screen("map-authority", "Map for an authority member", "authority", "/map/",
-           "The same map, perturbed and with small counts withheld, as the disclosure policy requires.",
+           "The map as an authority member sees it: counts over OFFICIAL records, with the disclosure policy's "
+           "protection of small counts (docs/disclosure.md).",
            ready=DRAWN, full_page=True),
     Screen("audit", "Audit: queries", "auditor", "/audit/",
-           "The auditors' screen: who accessed a record, what a user looked at, downloadable as CSV or PDF."),
+           "The auditors' screen: who accessed a record, and what a user looked at."),
     Screen("audit-record", "Audit: who accessed a record", "auditor",
            "/audit/?q=record&object_type=crime.crime&object_id={sensitive}",
-           "Every read and refused attempt on the CSU record, from the hash-chained audit trail.",
+           "The analyst's refused attempt and the CSU investigator's read of the CSU record, from the hash-chained "
+           "audit trail, downloadable as CSV or PDF.",
            ready="#audit-table"),
     Screen("history", "Record history", "auditor", "/history/crime/crime/{record}/",
            "A record's versions, what changed between them and the decisions taken on it."),
@@ -188,7 +195,7 @@ def prepare(env: dict) -> dict[str, str]:
             run = json.loads(vcdhub(env, "analyse", kind, "--crime-type", "Violence and sexual offences",
                                     "--from", PERIOD[0], "--to", PERIOD[1], *args, "--json"))
             found[kind] = run["run"]
-    return {key: str(value) for key, value in found.items()} | {"period_to": PERIOD[1]}
+    return {key: str(value) for key, value in found.items()} | {"halves": HALVES}
 
 
 # Printed as JSON by `vcdhub shell -c`: what prepare() needs from the database, whichever database it is.
