@@ -2,18 +2,19 @@
 from django import forms
 from django.contrib import messages
 from django.db.models import Max
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from vcdhub.access.choices import Role
 from vcdhub.access.policy import has_role
-from vcdhub.audit.context import because
 from vcdhub.crime.models import Crime
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period, trend_charts
 from vcdhub.performance.indicators import TargetsFileError, parse_targets
 from vcdhub.performance.models import TargetSet
 from vcdhub.performance.published import withhold_small_cells
-from vcdhub.performance.targets import current_targets, targets_text
+from vcdhub.performance.targets import BUNDLED_TARGETS, current_targets, save_targets, targets_text
+from vcdhub.performance.targets_form import formset_to_toml, indicator_formset, to_toml
 from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.jobs import enqueue
 from vcdhub.platform.months import month_range
@@ -75,23 +76,35 @@ def index(request):
 
 @role_required(Role.SUPERVISOR, Role.ADMINISTRATOR)
 def edit_targets(request):
-    text = request.POST.get("toml", targets_text())
-    problems = []
+    """One row per indicator, each field checked on its own; or a whole TOML file imported (the `toml` field).
+    Either way the action (targets.save_targets) checks and saves."""
+    try:
+        targets = current_targets()
+    except TargetsFileError:
+        targets = parse_targets(BUNDLED_TARGETS.read_text(encoding="utf-8"))
+    if request.GET.get("format") == "toml":
+        response = HttpResponse(to_toml(targets), content_type="application/toml; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="vcdhub-targets.toml"'
+        return response
+    formset = indicator_formset(targets)
+    text, problems = request.POST.get("toml", ""), []
     if request.method == "POST":
-        try:
-            parse_targets(text)
-        except TargetsFileError as exc:
-            problems = exc.problems
-        else:
-            reason = request.POST.get("reason", "").strip() or "targets edited"
-            with because(reason):
-                target_set = TargetSet.objects.filter(name="default").first() or TargetSet(name="default")
-                target_set.toml = text
-                target_set.save()
-            messages.success(request, "Targets saved. The previous version is in the history.")
-            return redirect("performance:index")
+        reason = request.POST.get("reason", "")
+        if "toml" not in request.POST:
+            formset = indicator_formset(targets, data=request.POST)
+            text, problems = formset_to_toml(formset, targets)
+        if text is not None and not any(form.errors for form in formset.forms):
+            try:
+                save_targets(text, reason)
+            except TargetsFileError as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, "Targets saved. The previous version is in the history.")
+                return redirect("performance:index")
     target_set = TargetSet.objects.filter(name="default").first()
-    return render(request, "performance/edit.html", {"toml": text, "problems": problems, "target_set": target_set})
+    return render(request, "performance/edit.html", {
+        "formset": formset, "toml": request.POST.get("toml") or targets_text(), "problems": problems,
+        "target_set": target_set, "targets": targets})
 
 
 def authority_report(request):
