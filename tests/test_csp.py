@@ -186,7 +186,7 @@ def test_chromium_reports_no_csp_violation_on_error_and_access_request_pages(liv
                 before = len(errors)
                 open_state(page, live_server.url, target)
                 violations = page.evaluate("() => window.__cspViolations || []")
-                # A 4xx or 5xx answer is logged by Chromium as a failed resource: that is the page's status, not a fault.
+                # Chromium logs a 4xx or 5xx answer as a failed resource: that is the page's status, not a fault.
                 logged = [e for e in errors[before:] if "the server responded with a status of" not in e]
                 problems += [f"{target.name}: {v}" for v in [*violations, *logged]]
             context.close()

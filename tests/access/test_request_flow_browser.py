@@ -54,7 +54,7 @@ def test_an_officer_asks_from_the_record_and_a_supervisor_decides(live_server, c
         refuse = supervisor.get_by_role("button", name="Refuse access").first
         looks = [button.evaluate("b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, "
                                  "s.borderTopStyle]; }") for button in (approve, refuse)]
-        assert all(a != b for a, b in zip(*looks)), looks  # fill, text colour and border all differ
+        assert all(a != b for a, b in zip(*looks, strict=True)), looks  # fill, text colour and border all differ
         assert approve.inner_text().startswith("✓") and refuse.inner_text().startswith("✗")
 
         request = supervisor.locator("article.decision", has_text="compass_officer asks for")
