@@ -295,9 +295,13 @@ def data_version() -> int | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DATA_VERSION])
-        if not cursor.fetchone()[0]:
-            return None
+        # The table is made once (migrate, or the triggers' install) and never dropped: once seen on this
+        # connection it is not looked for again, so a cached count costs one small query, not two.
+        if not getattr(connection, "_vcdhub_has_cells_version", False):
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [DATA_VERSION])
+            if not cursor.fetchone()[0]:
+                return None
+            connection._vcdhub_has_cells_version = True
         cursor.execute(f"SELECT n, coalesce(current_setting('{_BUMPED}', true), '') = "
                        f"coalesce(txid_current_if_assigned()::text, '-') FROM {DATA_VERSION} WHERE id = 1")
         row = cursor.fetchone()

@@ -43,9 +43,8 @@ def span(start: dt.date, end: dt.date) -> str:
     return first if first == last else f"{first}..{last}"
 
 
-def anchor_month(params) -> dt.date | None:
+def anchor_month(params, loaded: list[dt.date]) -> dt.date | None:
     """The month the comparisons end at: the filter's last month, or the latest month loaded."""
-    loaded = sorted({c.month for c in monthly_coverage()})
     if not loaded:
         return None
     chosen = params.get("month_to") if params is not None else None
@@ -59,12 +58,14 @@ def anchor_month(params) -> dt.date | None:
     return loaded[-1]
 
 
-def comparisons(user, params) -> list[Comparison]:
-    """The three comparisons for `user`'s filter (its month range is replaced by each comparison's months)."""
-    end = anchor_month(params)
+def comparisons(user, params, loaded_months: list[dt.date] | None = None) -> list[Comparison]:
+    """The three comparisons for `user`'s filter (its month range is replaced by each comparison's months).
+    `loaded_months`: the months with any record loaded, if the caller has them already."""
+    months = sorted({c.month for c in monthly_coverage()}) if loaded_months is None else loaded_months
+    end = anchor_month(params, months)
     if end is None:
         return []
-    loaded = {c.month for c in monthly_coverage()}
+    loaded = set(months)
     windows = (("Latest month", end, end),
                ("Year to date", dt.date(end.year, 1, 1), end),
                ("Last 12 months", add_months(end, -11), end))

@@ -8,6 +8,7 @@ thousand cells instead of every row.
 
 import statistics
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Sum
 
@@ -64,3 +65,25 @@ def crime_types_with_data() -> set[str]:
     2013) are offered only if the loaded data holds them."""
     cells = CrimeCellBorough.objects.order_by()
     return cached(cells, "coverage:types", lambda: set(cells.values_list("crime_type", flat=True).distinct()))
+
+
+class DataOnHand:
+    """What the loaded data holds, each asked at most once: one per request, shared by the pickers, the
+    "no data loaded" notes, the CompStat rows and the trend."""
+
+    @cached_property
+    def months(self) -> list:
+        """The months with any record loaded, oldest first."""
+        return sorted({c.month for c in monthly_coverage()})
+
+    @cached_property
+    def borough_names(self) -> set[str]:
+        return {name for name, _ in boroughs_with_data()}
+
+    @cached_property
+    def ward_ids(self) -> set[int]:
+        return wards_with_data()
+
+    @cached_property
+    def crime_types(self) -> set[str]:
+        return crime_types_with_data()

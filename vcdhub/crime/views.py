@@ -6,7 +6,7 @@ from django.shortcuts import render
 from vcdhub.crime.choices import CRIME_TYPES
 from vcdhub.crime.compstat import add_months, comparisons
 from vcdhub.crime.counts import counted_crimes, usable
-from vcdhub.crime.coverage import boroughs_with_data, crime_types_with_data, monthly_coverage, wards_with_data
+from vcdhub.crime.coverage import DataOnHand
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet
 from vcdhub.crime.maps import area_table
@@ -39,21 +39,21 @@ def sort_order(params) -> tuple[str, tuple[str, ...]]:
     return asked, tuple(f"-{f}" if descending else f for f in SORTS[key])
 
 
-def latest_months(months: int = DEFAULT_MONTHS) -> tuple[str, str] | None:
+def latest_months(on_hand: DataOnHand, months: int = DEFAULT_MONTHS) -> tuple[str, str] | None:
     """The latest `months` months of loaded data, as (from, to) YYYY-MM."""
-    loaded = sorted({c.month for c in monthly_coverage()})
+    loaded = on_hand.months
     if not loaded:
         return None
     return format_month(max(add_months(loaded[-1], 1 - months), loaded[0])), format_month(loaded[-1])
 
 
-def with_default_period(request) -> None:
+def with_default_period(request, on_hand: DataOnHand) -> None:
     """A page opened with no filter at all shows the latest twelve months of loaded data: its form, its
     links (CSV, map, pages) and its counts all carry that period. (A filter with the months left empty
     shows every month.)"""
     if request.GET:
         return
-    period = latest_months()
+    period = latest_months(on_hand)
     if period is None:
         return
     query = QueryDict(mutable=True)
@@ -62,41 +62,41 @@ def with_default_period(request) -> None:
     request.GET = query
 
 
-def offer_only_data(filterset) -> None:
+def offer_only_data(filterset, on_hand: DataOnHand) -> None:
     """The pickers offer only boroughs, wards and crime types the loaded data has (and whatever is chosen),
     while still accepting any real one: a borough without data gets "no data loaded", not an error."""
     form = filterset.form
     chosen = {name: set(filterset.data.getlist(name)) if hasattr(filterset.data, "getlist") else set()
               for name in ("borough", "ward", "crime_type")}
-    with_data = {name for name, _ in boroughs_with_data()}
+    with_data = on_hand.borough_names
     boroughs = form.fields["borough"]
     boroughs.widget.choices = [(b.code, b.name) for b in boroughs.queryset
                                if b.name in with_data or b.code in chosen["borough"]]
     wards = form.fields["ward"]
-    ward_ids = wards_with_data()
+    ward_ids = on_hand.ward_ids
     wards.widget.choices = [(w.code, wards.label_from_instance(w)) for w in wards.queryset
                             if w.pk in ward_ids or w.code in chosen["ward"]]
     types = form.fields["crime_type"]
-    present = crime_types_with_data()
+    present = on_hand.crime_types
     types.widget.choices = [(value, label) for value, label in types.choices
                             if value in present or value in chosen["crime_type"]]
 
 
-def without_data(filterset) -> list[str]:
+def without_data(filterset, on_hand: DataOnHand) -> list[str]:
     """What the filter asks for that no loaded record has at all: "Camden", "2015-01..2015-06"."""
     if not filterset.is_bound or not filterset.is_valid():
         return []
     data = filterset.form.cleaned_data
     missing = []
-    with_data = {name for name, _ in boroughs_with_data()}
+    with_data = on_hand.borough_names
     missing += [b.name for b in data.get("borough") or [] if b.name not in with_data]
-    ward_ids = wards_with_data()
+    ward_ids = on_hand.ward_ids
     missing += [f"{w.name} ward" for w in data.get("ward") or [] if w.pk not in ward_ids]
-    present = crime_types_with_data()
+    present = on_hand.crime_types
     missing += [t for t in data.get("crime_type") or [] if t not in present]
     start, end = data.get("month_from"), data.get("month_to")
     if start or end:
-        loaded = sorted({c.month for c in monthly_coverage()})
+        loaded = on_hand.months
         inside = [m for m in loaded if (start is None or m >= start) and (end is None or m <= end)]
         if loaded and not inside:
             first = format_month(start) if start else "the start"
@@ -117,12 +117,13 @@ class Explorer(RecordListView):
     max_page = MAX_PAGE
 
     def get(self, request, *args, **kwargs):
-        with_default_period(request)
+        self.on_hand = DataOnHand()
+        with_default_period(request, self.on_hand)
         return super().get(request, *args, **kwargs)
 
     def filtered(self):
         filterset, queryset = super().filtered()
-        offer_only_data(filterset)
+        offer_only_data(filterset, self.on_hand)
         return filterset, queryset.order_by(*sort_order(self.request.GET)[1])
 
     def counted(self):
@@ -148,16 +149,16 @@ class Explorer(RecordListView):
             query.pop(name, None)
         context = {"by_type": [(t, by_type[t]) for t in CRIME_TYPES if t in by_type],
                    "active_filters": describe_filters(filterset), "sort": sort, "filter_query": query.urlencode(),
-                   "columns": sort_columns(sort), "without_data": without_data(filterset),
+                   "columns": sort_columns(sort), "without_data": without_data(filterset, self.on_hand),
                    "map_query": map_query(self.request.GET)}
         if usable(filterset):
-            context["comparisons"] = comparisons(self.request.user, self.request.GET)
+            context["comparisons"] = comparisons(self.request.user, self.request.GET, self.on_hand.months)
             context["trend_svg"] = self.trend_svg(filterset)
         return context
 
     def trend_svg(self, filterset) -> str:
         """The filter's crimes month by month as a control chart; months not loaded are gaps."""
-        loaded = sorted({c.month for c in monthly_coverage()})
+        loaded = self.on_hand.months
         if not loaded:
             return ""
         data = filterset.form.cleaned_data if filterset.is_bound else {}
@@ -295,7 +296,7 @@ def ward_options(request):
     if boroughs:
         wards = wards.filter(borough__code__in=boroughs)
     chosen = set(request.GET.getlist("ward"))
-    with_data = wards_with_data()
+    with_data = DataOnHand().ward_ids
     wards = [w for w in wards if w.pk in with_data or w.code in chosen]
     return render(request, "crime/_ward_options.html", {"wards": wards, "chosen": chosen})
 
@@ -305,9 +306,10 @@ def crime_map(request):
     (crime.maps), which is what a screen reader, a keyboard or a printout uses."""
     from django.conf import settings
 
-    with_default_period(request)
+    on_hand = DataOnHand()
+    with_default_period(request, on_hand)
     filterset = CrimeFilterSet(request.GET or None, queryset=Crime.objects.none())
-    offer_only_data(filterset)
+    offer_only_data(filterset, on_hand)
     level = request.GET.get("level", "borough")
     measure = "rate" if request.GET.get("measure") == "rate" else "count"
     table = area_table(request.user, request.GET, level) if usable(filterset) else None

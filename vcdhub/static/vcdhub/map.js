@@ -25,6 +25,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     paintSwatches(document);
+    // On a phone the filter folds away, so the map shows without scrolling past it.
+    var filters = document.querySelector("details.map-filters");
+    if (filters && window.matchMedia("(max-width: 760px)").matches) { filters.open = false; }
     var el = document.getElementById("map");
     if (!el) { return; }
     var status = document.getElementById("map-status");
