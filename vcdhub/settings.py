@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "vcdhub.places",
     "vcdhub.accounts",
     "vcdhub.auditing",
+    "vcdhub.landing",
     "vcdhub.demo",
 ]
 
@@ -200,6 +201,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# A basemap under the choropleth, from a tile server the force runs (police networks are often air-gapped, so
+# there is none by default, and the boundaries are the base map): an XYZ template such as
+# "https://tiles.example.police.uk/{z}/{x}/{y}.png". Its origin is added to the Content-Security-Policy.
+VCDHUB_TILE_URL = env_str("VCDHUB_TILE_URL", "")
+VCDHUB_TILE_ATTRIBUTION = env_str("VCDHUB_TILE_ATTRIBUTION", "")
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (51.5074, -0.1278),
