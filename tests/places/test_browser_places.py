@@ -48,7 +48,7 @@ def _drive(live_server, browser, run_id: int, with_geometry: int):
     legend = {}
     for row in page.locator("#legend li").all():
         label = row.locator(".legend-class").inner_text().strip()
-        legend[label] = int(row.locator(".legend-areas").inner_text())
+        legend[label] = int(row.locator(".legend-areas").inner_text().replace(",", ""))
         assert row.get_attribute("data-class") == label
     assert sum(legend.values()) == with_geometry and len(legend) == 2
 
