@@ -3,6 +3,7 @@ computations from the raw files (pandas, libpysal and esda called directly)."""
 
 import io
 import json
+import math
 import warnings
 
 import esda
@@ -112,18 +113,22 @@ def test_hot_spots_equal_esda_on_independently_built_counts_and_weights(london, 
     assert result["summary"]["fdr"]["method"] == "Benjamini-Hochberg"
 
 
-def _robbery_history(tmp_path, demo_file, spike_ward: str | None, extra: int = 40):
+def _robbery_history(tmp_path, demo_file, spike_ward: str | None, extra: int = 40, silent: bool = False):
     """Two years of real Lambeth robbery rows; optionally `extra` copies of a real robbery in one ward in the
-    last month (an injected spike)."""
+    last month (an injected spike), and with `silent` none of that ward's own robberies before it."""
     header, _ = read_rows(demo_file("2017-12", "metropolitan-street"))
     ward_of = _ward_of()
     paths = []
+    model = None
     for month in _months(2016, 2017):
         _, rows = read_rows(demo_file(month, "metropolitan-street"))
         rows = [r for r in rows if r[9] == ROBBERY or r[9] == "Burglary"]
+        if spike_ward:
+            model = model or next((r for r in rows if ward_of.get(r[7]) == spike_ward and r[9] == ROBBERY), None)
+            if silent:
+                rows = [r for r in rows if not (ward_of.get(r[7]) == spike_ward and r[9] == ROBBERY)]
         if month == "2017-12" and spike_ward:
-            model = next(r for r in rows if ward_of.get(r[7]) == spike_ward and r[9] == ROBBERY)
-            rows += [[f"spike{i:03d}", *model[1:]] for i in range(extra)]
+            rows += [[f"spike{i:03d}", month, *model[2:]] for i in range(extra)]
         paths.append(write_csv(tmp_path / month / f"{month}-metropolitan-street.csv", header, rows))
     assert run_import(paths, actor="test").ok
 
@@ -138,6 +143,32 @@ def test_an_injected_robbery_spike_raises_an_alert_for_that_ward(london, tmp_pat
     row = next(a for a in result["areas"] if a["code"] == spike)
     assert row["detail"]["observed"] >= 40 and row["detail"]["p_adjusted"] < 0.05
     assert result["from"] == "2016-01", "the history starts where the data does, not five years back"
+
+
+def test_a_ward_that_goes_from_no_robbery_to_sixteen_is_new_activity_not_greyed_out(london, tmp_path, demo_file):
+    jump = "E05000416"  # Bishop's, Lambeth: its real robberies taken out of both years, then 16 in 2017-12
+    _robbery_history(tmp_path, demo_file, jump, extra=16, silent=True)
+    result = _analyse("alerts", "--crime-type", ROBBERY, "--month", "2017-12", "--level", "ward", "--borough",
+                      LAMBETH, "--min-history-years", "1")
+    row = next(a for a in result["areas"] if a["code"] == jump)
+    assert (row["count"], row["class"]) == (16, "new activity")
+    assert row["detail"]["expected"] == 0 and row["detail"]["observed"] == 16
+    # By hand: P(X >= 16) for X ~ Poisson(1), the floor, is e^-1 (1/16! + 1/17! + ...); it is the smallest p of
+    # the quiet wards tested for new activity, so its adjusted p is p times their number.
+    p = math.fsum(math.exp(-1) / math.factorial(k) for k in range(16, 60))
+    tested = [a for a in result["areas"] if a["class"] in ("new activity", "not assessed")
+              and a["detail"]["p"] is not None]
+    assert row["detail"]["p"] == pytest.approx(p, rel=1e-9)
+    assert row["detail"]["p_adjusted"] == pytest.approx(p * len(tested), rel=1e-9)
+    assert row["detail"]["reason"].startswith("new activity: 16 crimes in 2017-12 against 0.00 expected")
+    assert result["summary"]["new_activity"] == [jump] and jump not in [a["code"] for a in result["alerts"]]
+    legend = {item["class"]: item for item in result["legend"]}
+    assert legend["new activity"]["areas"] == 1 and legend["new activity"]["colour"] not in (
+        legend["not assessed"]["colour"], legend["alert"]["colour"], legend["no alert"]["colour"])
+    run = AnalysisRun.objects.get(pk=result["run"])
+    lines = summary_lines(withhold(run.result, None))
+    assert ("1 ward with new activity: fewer than 1 crime expected, too few to assess against, but 5 or more in "
+            "2017-12, beyond chance even against 1 crime or the ward's average month, whichever is more.") in lines
 
 
 def test_the_real_series_without_a_spike_raises_no_alert_for_that_ward(london, tmp_path, demo_file):

@@ -22,6 +22,7 @@ from vcdhub.places.downloads import csv_text
 from vcdhub.places.models import AnalysisRun
 from vcdhub.places.prose import percent, summary_lines
 from vcdhub.places.published import withhold
+from vcdhub.places.tables import csv_label, detail_label
 from vcdhub.platform.jobs import run_pending_jobs
 from vcdhub.platform.models import Job
 
@@ -87,6 +88,11 @@ def _small(run):
 
 def _csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+# The CSV's header in words, as a spreadsheet user reads it; the count's column states its period.
+CODE, CLASS, COUNT = "Code", "Class", f"Crimes, {MONTHS[0]} to {MONTHS[-1]}"
+RANK, SHARE = "Rank", "Cumulative share (0 to 1)"
 
 
 # --- the request form --------------------------------------------------------------------------------------------
@@ -204,6 +210,65 @@ def test_every_analysis_opens_as_a_map_a_table_an_area_and_downloads(client_for,
     assert len(_csv(client.get(base + "download.csv"))) == len(run.result["areas"])
     assert len(json.loads(client.get(base + "download.geojson").content)["features"]) == len(run.result["areas"])
     assert client.get(base + "download.png").content.startswith(PNG_SIGNATURE)
+    _check_words_and_numbers(client, run, base, "vcd_supervisor")
+
+
+# Internal names: identifiers with underscores (cumulative_share, p_adjusted), library functions (esda.G_Local) and
+# paths to the docs. Users read words.
+INTERNAL = re.compile(r"\b[A-Za-z]+(?:_[A-Za-z]+)+\b|\besda\.|docs/|\.md\b|\bG_Local\b|\bMoran_Local\b")
+
+
+def _visible_text(html: str, *, drop: tuple[str, ...] = ()) -> str:
+    """The text a reader sees: no scripts, styles, tags or attributes; `drop` (a user name, say) taken out."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    for word in drop:
+        text = text.replace(word, " ")
+    return " ".join(text.split())
+
+
+def _bare_thousands(text: str) -> list[str]:
+    """Numbers of four or more digits without a thousands separator, leaving out months, dates, times and a
+    command's flags ("--permutations 9999" is typed, not read)."""
+    text = re.sub(r"\b\d{4}-\d{2}(-\d{2})?\b|\b\d{2}:\d{2}\b|--[a-z-]+ \S+", " ", text)
+    return re.findall(r"(?<![\d.,])\d{4,}(?![\d,])", text)
+
+
+def _check_words_and_numbers(client, run, base: str, username: str):
+    """Every places page, the area panel and the CSV header read as words; every number in the summary, legend
+    and tables has its thousands separators; every table states its period."""
+    code = run.result["areas"][0]["code"]
+    pages = {path: client.get(base + path) for path in ("", "table/", f"areas/{code}/")}
+    pages["panel"] = client.get(f"{base}areas/{code}/", HTTP_HX_REQUEST="true")
+    pages["index"], pages["runs"] = client.get("/places/"), client.get("/places/runs/")
+    for path, response in pages.items():
+        text = _visible_text(response.content.decode(), drop=(username,))
+        assert not INTERNAL.findall(text), (path, INTERNAL.findall(text))
+    header = client.get(base + "download.csv").content.decode().splitlines()[0]
+    assert not INTERNAL.findall(header), header
+    # Numbers: the summary, the legend and every cell of the table page.
+    table = pages["table/"].context["table"]
+    cells = [c for row in table["rows"] for c in (row["count_text"], *row["details"])]
+    shown = [*pages[""].context["summary"], *cells, *(str(item["areas"]) for item in table["classes"])]
+    assert not [n for line in shown for n in _bare_thousands(line) if int(n) >= 1000], shown
+    # Each table states its period.
+    period = pages[""].context["period"]
+    captions = re.findall(r"<caption>(.*?)</caption>", unescape(pages["table/"].content.decode()), flags=re.S)
+    assert len(captions) == 2 and all(period in caption for caption in captions), captions
+    panel = unescape(pages["panel"].content.decode())
+    if 'id="monthly-withheld"' not in panel:
+        assert f"<caption>Crimes each month, {run.result['from']} to {run.result['to']}</caption>" in panel
+
+
+def test_numbers_are_formatted_with_units_and_separators():
+    from vcdhub.places.tables import format_detail, format_value
+
+    assert format_detail("cumulative_share", 0.9134) == "91.3%"
+    assert format_detail("rate", 12345.67) == "12,345.7 per 1,000 residents"
+    assert format_detail("population", 12500) == "12,500"
+    assert format_detail("p_adjusted", 0.012345) == "0.012" and format_detail("p", 1.9e-14) == "< 0.0001"
+    assert format_detail("excess", 1234.56) == "+1,234.6" and format_detail("expected", 0.0) == "0.0"
+    assert format_value(12345.6) == "12,346" and format_value(0.01234) == "0.0123" and format_value(None) == "—"
 
 
 # --- a stored run: map, table and downloads agree ------------------------------------------------------------------
@@ -251,10 +316,10 @@ def test_csv_and_geojson_have_one_row_or_feature_per_area_with_the_same_classes(
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = _csv(response)
-    assert [r["code"] for r in rows] == list(areas)
-    assert {r["code"]: r["class"] for r in rows} == {c: a["class"] for c, a in areas.items()}
-    assert {r["code"]: int(r["count"]) for r in rows} == {c: a["count"] for c, a in areas.items()}
-    assert {"rank", "cumulative_share"} <= set(rows[0])
+    assert [r[CODE] for r in rows] == list(areas)
+    assert {r[CODE]: r[CLASS] for r in rows} == {c: a["class"] for c, a in areas.items()}
+    assert {r[CODE]: int(r[COUNT]) for r in rows} == {c: a["count"] for c, a in areas.items()}
+    assert list(rows[0]) == [CODE, "Name", COUNT, CLASS, "Colour", RANK, SHARE]
 
     response = client.get(f"/places/runs/{run.pk}/download.geojson")
     assert response.status_code == 200 and response["Content-Type"] == "application/geo+json"
@@ -321,11 +386,11 @@ def test_an_authority_member_gets_small_counts_withheld_everywhere_and_no_explor
     for code, n in large.items():
         assert by_code[code]["count"] == n
 
-    rows = {r["code"]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
+    rows = {r[CODE]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
     for code in small:
-        assert rows[code]["count"] == f"fewer than {minimum}" and rows[code]["cumulative_share"] == "withheld"
+        assert rows[code][COUNT] == f"fewer than {minimum}" and rows[code][SHARE] == "withheld"
     for code, n in large.items():
-        assert rows[code]["count"] == str(n)
+        assert rows[code][COUNT] == str(n)
 
     data = json.loads(client.get(f"/places/runs/{run.pk}/download.geojson").content)
     assert data["properties"]["suppressed_below"] == minimum
@@ -394,7 +459,8 @@ def test_csv_text_cells_that_a_spreadsheet_would_run_are_quoted():
             {"code": "X3", "name": "Abbey", "count": 0, "class": "ranked", "detail": {"reason": "\tTab"}},
         ]}, None)
     rows = list(csv.reader(io.StringIO(csv_text(result))))
-    assert rows[0] == ["code", "name", "count", "class", "colour", "rate", "reason"]
+    assert rows[0] == ["Code", "Name", "Crimes, 2017-06 to 2017-07", "Class", "Colour", "Rate per 1,000 residents",
+                       "Why"]
     assert rows[1] == ["X1", "'=HYPERLINK(\"http://evil\",\"x\")", "5", "ranked", "#fddbc7", "-0.5", "'+1 then more"]
     # "-2" is a plain number, not a formula: kept as it is (as a negative longitude must be)
     assert rows[2][1] == "'@SUM(A1)" and rows[2][6] == "-2" and rows[2][5] == ""
@@ -411,10 +477,39 @@ def test_a_concentration_run_draws_its_lorenz_curve_from_the_stored_points(clien
     xs, ys = zip(*points, strict=True)
     # Screen coordinates: x grows and y falls (the curve rises) from the bottom-left to the top-right corner.
     assert list(xs) == sorted(xs) and list(ys) == sorted(ys, reverse=True)
-    assert (points[0], points[-1]) == ((40.0, 280.0), (280.0, 40.0))
+    # The curve runs from the plot's bottom-left corner to its top-right corner.
+    frame = re.search(r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"', page)
+    x, y, w, h = map(float, frame.groups())
+    assert points[0] == pytest.approx((x, y + h)) and points[-1] == pytest.approx((x + w, y))
     assert f"Gini {run.result['summary']['gini']:.3f}" in page
     hot = _stored_kind("hotspots")
     assert "lorenz-curve" not in client_for("vcd_analyst").get(f"/places/runs/{hot.pk}/").content.decode()
+
+
+def test_the_lorenz_curve_has_a_fixed_sane_size_and_ticks_on_both_axes_without_style_attributes(client_for, run):
+    import xml.etree.ElementTree as ET
+
+    page = client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode()
+    svg_text = re.search(r'<figure class="lorenz" id="lorenz">(<svg.*?</svg>)', page, re.S).group(1)
+    svg = ET.fromstring(svg_text)
+    ns = "{http://www.w3.org/2000/svg}"
+    # A size of its own (without one, an inline SVG with a viewBox stretches to the page's full width), square
+    # enough to read, and the same as its viewBox so that 11 px text is 11 px.
+    width, height = float(svg.get("width")), float(svg.get("height"))
+    assert 300 <= width <= 480 and 300 <= height <= 480 and svg.get("viewBox") == f"0 0 {width:g} {height:g}"
+    frame = svg.find(f"{ns}rect")
+    assert float(frame.get("width")) == pytest.approx(float(frame.get("height")))  # equal scales: a square plot
+    labels = {axis: [t.text for t in svg.iter(f"{ns}text") if t.get("class") == f"tick-label {axis}"]
+              for axis in ("x", "y")}
+    assert labels == {"x": ["0%", "25%", "50%", "75%", "100%"], "y": ["0%", "25%", "50%", "75%", "100%"]}
+    assert len([el for el in svg.iter(f"{ns}line") if el.get("class") == "tick"]) == 10
+    # Ticks sit where their values are: the x labels across the plot's width, the y labels up its height.
+    x0 = float(frame.get("x"))
+    xs = [float(t.get("x")) for t in svg.iter(f"{ns}text") if t.get("class") == "tick-label x"]
+    assert xs == pytest.approx([x0 + k * float(frame.get("width")) / 4 for k in range(5)])
+    texts = " ".join(t.text or "" for t in svg.iter(f"{ns}text"))
+    assert "share of wards, least crime first" in texts and "share of crimes" in texts
+    assert not any(el.get("style") is not None for el in svg.iter())  # the CSP forbids style attributes
 
 
 def _stored_kind(kind: str):
@@ -460,12 +555,12 @@ def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give
     summary = response.context["result"]["summary"]
     assert "lorenz" not in summary and summary["gini"] is None
 
-    rows = {r["code"]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
+    rows = {r[CODE]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
     for code in small:
-        assert (rows[code]["rank"], rows[code]["cumulative_share"]) == ("withheld", "withheld")
+        assert (rows[code][RANK], rows[code][SHARE]) == ("withheld", "withheld")
     # A shown area's count over its cumulative share would be the exact total, so none is shown.
-    assert {r["cumulative_share"] for r in rows.values()} == {"withheld"}
-    assert all(rows[a["code"]]["rank"] == str(a["detail"]["rank"]) for a in run.result["areas"]
+    assert {r[SHARE] for r in rows.values()} == {"withheld"}
+    assert all(rows[a["code"]][RANK] == str(a["detail"]["rank"]) for a in run.result["areas"]
                if a["code"] not in small)
 
     features = {f["properties"]["code"]: f["properties"]
@@ -498,28 +593,30 @@ def test_alerts_withhold_every_detail_of_an_area_with_a_small_count_but_keep_its
     client = client_for("authority_member")
     table = client.get(base + "table/").context["table"]
     rows = {r["code"]: r for r in table["rows"]}
-    csv_rows = {r["code"]: r for r in _csv(client.get(base + "download.csv"))}
+    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
     features = {f["properties"]["code"]: f["properties"]
                 for f in json.loads(client.get(base + "download.geojson").content)["features"]}
     for code, area in small.items():
-        assert rows[code]["class"] == csv_rows[code]["class"] == features[code]["class"] == area["class"]
+        assert rows[code]["class"] == csv_rows[code][CLASS] == features[code]["class"] == area["class"]
         assert set(rows[code]["details"]) == {"withheld"}
-        assert {key: csv_rows[code][key] for key in area["detail"]} == dict.fromkeys(area["detail"], "withheld")
+        assert {key: csv_rows[code][csv_label(key)] for key in area["detail"]} == dict.fromkeys(area["detail"],
+                                                                                                "withheld")
         assert features[code]["detail"] == dict.fromkeys(area["detail"])
     code = revealing[0]
     panel = client.get(f"{base}areas/{code}/", HTTP_HX_REQUEST="true")
-    assert dict(panel.context["details"]) == dict.fromkeys(small[code]["detail"], "withheld")
+    assert dict(panel.context["details"]) == dict.fromkeys(map(detail_label, small[code]["detail"]), "withheld")
     html = unescape(panel.content.decode())
     assert small[code]["detail"]["reason"] not in html
     assert set(re.findall(r"<dd>([^<]*)</dd>", html)) == {"withheld"}
 
     # An analyst sees every figure.
     client = client_for("vcd_analyst")
-    csv_rows = {r["code"]: r for r in _csv(client.get(base + "download.csv"))}
+    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
     for code in revealing:
         detail = small[code]["detail"]
-        assert csv_rows[code]["count"] == str(small[code]["count"]) and csv_rows[code]["reason"] == detail["reason"]
-        assert (float(csv_rows[code]["expected"]), float(csv_rows[code]["p"])) == pytest.approx(
+        assert csv_rows[code]["Crimes in 2017-07"] == str(small[code]["count"])
+        assert csv_rows[code]["Why"] == detail["reason"]
+        assert (float(csv_rows[code]["Crimes expected"]), float(csv_rows[code]["p"])) == pytest.approx(
             (detail["expected"], detail["p"]))
 
 
@@ -539,6 +636,82 @@ def test_alerts_say_what_the_total_covers_which_boroughs_lack_data_and_why_areas
     assert f"{s['not_assessed']} ward{'s' if s['not_assessed'] != 1 else ''} not assessed (" in page
     alerts = len(s["alerts"])
     assert f"{alerts} alert{'s' if alerts != 1 else ''} among {n} wards for 2017-07." in page
+
+
+def test_alerts_say_why_areas_were_not_assessed_in_words_never_with_a_placeholder(client_for, alerts_run):
+    run = alerts_run
+    reasons = run.result["summary"]["not_assessed_reasons"]
+    assert reasons and not any(re.search(r"\bN\b", reason) for reason in reasons)
+    for client in (client_for("vcd_analyst"), client_for("authority_member")):
+        lines = client.get(f"/places/runs/{run.pk}/").context["summary"]
+        line = next(line for line in lines if " not assessed (" in line)
+        assert not re.search(r"\bN\b", line), line
+        # The thresholds are parameters, so they are printed; the areas' own counts are not.
+        assert "expected count below the minimum of 1" in line, line
+        assert not re.search(r"expected count \d", line)
+
+
+def test_with_too_little_history_every_area_is_not_assessed_and_the_page_says_which_setting_to_change(client_for,
+                                                                                                   london,
+                                                                                                   demo_file):
+    months = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
+    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+    with acting_as("test"):
+        run = run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
+                           actor="test")  # the default: two earlier years of July needed, and the data hold one
+    n = len(run.result["areas"])
+    assert {a["class"] for a in run.result["areas"]} == {"not assessed"}
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    assert f"{n} wards not assessed ({n}: fewer than the 2 earlier July counts needed before 2017-07)." in page
+    assert ("No ward could be assessed: the data hold 1 earlier July before 2017-07 and 2 are needed. To assess "
+            "them against a weaker baseline, set \u201cYears of history needed\u201d to 1 "
+            "(--min-history-years 1).") in page
+    # The setting it names is the form's own.
+    form = client_for("vcd_analyst").get("/places/").content.decode()
+    assert ">Years of history needed</label>" in form
+
+
+@pytest.mark.parametrize("kind, level, label", [("hotspots", "90%", "is a hot or cold spot at 90%"),
+                                                ("clusters", "the 0.05 level",
+                                                 "is in a cluster or an outlier at the 0.05 level")])
+def test_a_run_that_finds_nothing_says_which_setting_to_change_and_what_it_would_show(client_for, loaded, kind,
+                                                                                      level, label):
+    def stored(fdr: bool):
+        with acting_as("test"):
+            return run_analysis(kind, crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
+                                level="ward", boroughs=["E09000022"], actor="test", permutations=999, seed=7,
+                                fdr=fdr)
+
+    def found(run):
+        return sum(1 for a in run.result["areas"] if a["class"] not in ("not significant", "no neighbours"))
+
+    strict, loose = stored(True), stored(False)  # the same seed: the same permutations, so the same p-values
+    assert found(strict) == 0 and found(loose) > 0, "two months of Lambeth's robbery: nothing passes the correction"
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{strict.pk}/").content.decode())
+    assert (f"No ward {label} after the false-discovery-rate correction. To look further, set \u201cMultiple "
+            f"testing\u201d to \u201cNo correction\u201d (--no-fdr): {found(loose):,} wards would then reach "
+            f"{level}") in page
+    assert "Or set \u201cPermutations\u201d to 9,999 (--permutations 9999) for a finer test." in page
+    # Both named settings are the form's own words.
+    form = client_for("vcd_analyst").get("/places/").content.decode()
+    assert ">Multiple testing</label>" in form and ">No correction</option>" in form and ">Permutations</label>" in form
+    # A run that finds something gives no advice.
+    found_page = client_for("vcd_analyst").get(f"/places/runs/{loose.pk}/").content.decode()
+    assert "To look further" not in unescape(found_page)
+
+
+def test_a_run_stored_with_placeholders_for_numbers_is_shown_in_words():
+    result = withhold({
+        "kind": "alerts", "level": "ward", "crime_types": ["Robbery"], "from": "2016-01", "to": "2017-12",
+        "boroughs": [], "total": 30, "unplaced": 0, "outside": 0, "legend": [],
+        "summary": {"latest": "2017-12", "alerts": [], "not_assessed": 84, "not_assessed_reasons": {
+            "not assessed: only N earlier December count before 2017-12; needs N": 81,
+            "not assessed: expected count N is below the minimum of N": 3}},
+        "areas": [{"code": "E05000416", "name": "Bishop's", "count": 3, "class": "not assessed", "detail": {}}]},
+        None)
+    line = next(line for line in summary_lines(result) if "not assessed (" in line)
+    assert line == ("84 wards not assessed (81: fewer earlier December counts before 2017-12 than the history "
+                    "needed; 3: expected count below the minimum).")
 
 
 def test_the_total_is_only_a_lower_bound_when_any_area_count_is_withheld(client_for, protected_run, monkeypatch):
@@ -603,11 +776,11 @@ def test_an_analyst_still_sees_every_figure(client_for, run):
     assert f"Gini {run.result['summary']['gini']:.3f}" in page
     assert f"{run.result['total']:,} crimes placed" in page and "withheld" not in page
     assert response.context["result"]["summary"]["lorenz"] == run.result["summary"]["lorenz"]
-    rows = {r["code"]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
+    rows = {r[CODE]: r for r in _csv(client.get(f"/places/runs/{run.pk}/download.csv"))}
     for code, n in small.items():
         detail = areas[code]["detail"]
-        assert (rows[code]["count"], rows[code]["rank"]) == (str(n), str(detail["rank"]))
-        assert float(rows[code]["cumulative_share"]) == pytest.approx(detail["cumulative_share"])
+        assert (rows[code][COUNT], rows[code][RANK]) == (str(n), str(detail["rank"]))
+        assert float(rows[code][SHARE]) == pytest.approx(detail["cumulative_share"])
 
 
 @pytest.mark.parametrize("kind, detail", [
@@ -667,7 +840,7 @@ def test_counts_of_one_are_singular_and_boroughs_are_not_listed_in_boroughs(clie
         run = run_analysis("concentration", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
                            level="borough", boroughs=["E09000022", "E09000005"], actor="test", share=0.2)
     page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
-    assert "2 boroughs: Brent, Lambeth" in page and "boroughs in" not in page
+    assert "2 boroughs: Brent, Lambeth" in page and "boroughs in Brent" not in page
     assert "1 of 2 boroughs holds" in page
     runs = client_for("vcd_analyst").get("/places/runs/").content.decode()
     assert "<td>2 boroughs</td>" in runs
@@ -686,5 +859,5 @@ def test_a_borough_named_with_no_data_is_a_warning(client_for, loaded):
 def test_the_png_names_the_options_that_change_the_result(client_for, loaded, monkeypatch):
     run = _stored_kind("hotspots")
     texts = _png_texts(monkeypatch, client_for("vcd_analyst"), f"/places/runs/{run.pk}/download.png")
-    options = f"FDR correction on; 99 permutations; seed 1; inference {run.parameters['inference']}"
+    options = "false-discovery-rate correction on; 99 permutations; seed 1; p-values by counting permutations"
     assert any(t.startswith(f"Options: {options}.") for t in texts), texts

@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import math
 import random
-import re
 import warnings
 from collections import Counter
 
@@ -25,7 +24,12 @@ from vcdhub.places.inputs import AreaSeries, area_series, populations, weights_f
 from vcdhub.places.parameters import KINDS
 from vcdhub.platform.months import month_range
 
-# Colours: diverging red (hot) / blue (cold), as analysts read GIS hot-spot maps; grey for "nothing here".
+# Colours. Hot spots and clusters: diverging red (hot) / blue (cold), as analysts read GIS hot-spot maps, ordered by
+# confidence. Emerging hot spots: 16 classes with no order, so a qualitative palette, warm hues for hot and cool for
+# cold, from Paul Tol's and Okabe and Ito's colour-blind-safe sets (and three ColorBrewer qualitative colours):
+# every two classes differ by a CIELAB distance of at least 12 in normal vision and under simulated protanopia,
+# deuteranopia and tritanopia (tests/places/test_palettes.py; the sequential reds and blues it replaces came down to
+# 7). Grey for "nothing here". Text is never drawn on a swatch: each class is named beside its colour.
 NOT_SIGNIFICANT = "#f0f0f0"
 PALETTES: dict[str, list[tuple[str, str]]] = {
     "concentration": [("holds the share", "#b2182b"), ("rest", NOT_SIGNIFICANT)],
@@ -36,16 +40,18 @@ PALETTES: dict[str, list[tuple[str, str]]] = {
                  ("no neighbours", "#bdbdbd")],
     "clusters": [("high-high", "#b2182b"), ("high-low", "#f4a582"), ("low-high", "#92c5de"), ("low-low", "#2166ac"),
                  ("not significant", NOT_SIGNIFICANT), ("no neighbours", "#bdbdbd")],
-    "emerging": [("new hot spot", "#fee0d2"), ("consecutive hot spot", "#fcbba1"),
-                 ("intensifying hot spot", "#67000d"), ("persistent hot spot", "#a50f15"),
-                 ("diminishing hot spot", "#ef3b2c"), ("sporadic hot spot", "#fc9272"),
-                 ("oscillating hot spot", "#cb181d"), ("historical hot spot", "#fb6a4a"),
+    "emerging": [("new hot spot", "#ee7733"), ("consecutive hot spot", "#e69f00"),
+                 ("intensifying hot spot", "#cc3311"), ("persistent hot spot", "#663333"),
+                 ("diminishing hot spot", "#cc79a7"), ("sporadic hot spot", "#fdbf6f"),
+                 ("oscillating hot spot", "#aa3377"), ("historical hot spot", "#ffed6f"),
                  ("no pattern detected", NOT_SIGNIFICANT),
-                 ("new cold spot", "#deebf7"), ("consecutive cold spot", "#c6dbef"),
-                 ("intensifying cold spot", "#08306b"), ("persistent cold spot", "#08519c"),
-                 ("diminishing cold spot", "#4292c6"), ("sporadic cold spot", "#9ecae1"),
-                 ("oscillating cold spot", "#2171b5"), ("historical cold spot", "#6baed6")],
-    "alerts": [("alert", "#b2182b"), ("no alert", NOT_SIGNIFICANT), ("not assessed", "#bdbdbd")],
+                 ("new cold spot", "#56b4e9"), ("consecutive cold spot", "#1b9e77"),
+                 ("intensifying cold spot", "#222255"), ("persistent cold spot", "#4477aa"),
+                 ("diminishing cold spot", "#8dd3c7"), ("sporadic cold spot", "#225555"),
+                 ("oscillating cold spot", "#6a3d9a"), ("historical cold spot", "#bbccee")],
+    # New activity: a jump from a zero or tiny baseline (vcdhub.stats.alerts), Okabe-Ito's orange beside the red.
+    "alerts": [("alert", "#b2182b"), ("new activity", "#e69f00"), ("no alert", NOT_SIGNIFICANT),
+               ("not assessed", "#bdbdbd")],
 }
 
 
@@ -166,6 +172,12 @@ def _shown_p(model, inference: str):
     return model.p_normal_ if inference == "permutation-normal" else model.p_two_sided_
 
 
+def _uncorrected(p, level: float) -> int:
+    """How many areas reach `level` on their unadjusted p-value: what turning the correction off would show."""
+    p = np.asarray(p, dtype=float)
+    return int(np.sum(np.isfinite(p) & (p <= level + 1e-12)))
+
+
 def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None = None, fdr: bool = True,
               inference: str | None = None) -> dict:
     from vcdhub.stats.hotspots import GetisOrdHotSpots
@@ -180,9 +192,10 @@ def hot_spots(series: AreaSeries, *, permutations: int = 999, seed: int | None =
     details = {code: {"z": _finite(z), "z_permutation": _finite(zp), "p": _finite(p), "p_adjusted": _finite(q)}
                for code, z, zp, p, q in zip(series.codes, model.z_, model.z_sim_,
                                             _shown_p(model, parameters["inference"]), model.p_adjusted_, strict=True)}
-    summary = {"statistic": "Getis-Ord Gi* (esda.G_Local, star=True, binary queen contiguity)",
+    summary = {"statistic": "Getis-Ord Gi* over neighbouring areas (sharing a boundary or a corner)",
                "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_),
-               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_))}
+               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_)),
+               "significant_without_correction": _uncorrected(_shown_p(model, parameters["inference"]), 0.10)}
     return _result("hotspots", series, parameters, classes, details, summary)
 
 
@@ -197,9 +210,11 @@ def clusters(series: AreaSeries, *, permutations: int = 999, seed: int | None = 
     details = {code: {"I": _finite(i), "quadrant": q, "p": _finite(p), "p_adjusted": _finite(pa)}
                for code, i, q, p, pa in zip(series.codes, model.I_, model.quadrant_.tolist(),
                                             _shown_p(model, parameters["inference"]), model.p_adjusted_, strict=True)}
-    summary = {"statistic": "local Moran's I (esda.Moran_Local, row-standardised queen contiguity)",
+    summary = {"statistic": "local Moran's I against the average of the neighbouring areas (sharing a boundary or "
+                            "a corner)",
                "components": int(w.n_components), "fdr": model.fdr_, "islands": list(model.islands_),
-               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_))}
+               "note": _resolution(model, parameters, len(series.codes) - len(model.islands_)),
+               "significant_without_correction": _uncorrected(_shown_p(model, parameters["inference"]), alpha)}
     return _result("clusters", series, parameters, classes, details, summary)
 
 
@@ -219,8 +234,9 @@ def emerging(series: AreaSeries, *, permutations: int = 999, seed: int | None = 
     details = {code: {"reason": model.reason_[i], "trend": model.trend_[i], "trend_p": _finite(model.trend_p_[i]),
                       "hot_months": int(model.n_hot_[i]), "cold_months": int(model.n_cold_[i])}
                for i, code in enumerate(series.codes)}
-    summary = {"method": "Gi* for each month (FDR within each month), then Mann-Kendall on each area's Gi* z; "
-                         "classes as in docs/emerging-hot-spots.md", "months": len(series.months)}
+    summary = {"method": "Gi* hot and cold spots in each month, then a Mann-Kendall trend test of each area's "
+                         "Gi* z-scores; the classes of ArcGIS Pro's Emerging Hot Spot Analysis",
+               "months": len(series.months)}
     return _result("emerging", series, parameters, classes, details, summary)
 
 
@@ -240,26 +256,39 @@ def alerts(series: AreaSeries, *, method: str = "poisson", alpha: float = 0.05, 
         {code: [int(n) if ok else None for n, ok in zip(row, has_data, strict=True)]
          for code, row, has_data in zip(series.codes, series.counts, series.covered_by_area, strict=True)},
         series.months)
-    classes = {code: ("alert" if model.alert_[code] else "no alert") if model.assessed_[code] else "not assessed"
+    classes = {code: (("alert" if model.alert_[code] else "no alert") if model.assessed_[code]
+                      else "new activity" if model.new_activity_[code] else "not assessed")
                for code in series.codes}
     details = {code: {"observed": _finite(model.observed_[code]), "expected": _finite(model.expected_[code]),
                       "excess": _finite(model.excess_[code]), "ratio": _finite(model.ratio_[code]),
                       "p": _finite(model.p_[code]), "p_adjusted": _finite(model.p_adjusted_[code]),
                       "reason": model.reason_[code]} for code in series.codes}
     latest = {code: int(row[-1]) for code, row in zip(series.codes, series.counts, strict=True)}
-    # Why areas were not assessed, without any one area's numbers (they may be withheld small counts).
-    reasons = Counter(_reason_kind(model.reason_[code]) for code in series.codes if not model.assessed_[code])
+    # Why areas were not assessed, in the model's words without any one area's numbers (they may be withheld small
+    # counts); the thresholds in them are parameters.
+    reasons = Counter(model.not_assessed_[code] for code in series.codes if classes[code] == "not assessed")
+    assessed = [code for code in series.codes if model.assessed_[code]]
     summary = {"latest": model.latest_, "alerts": [row["code"] for row in model.alerts_],
+               "new_activity": [row["code"] for row in model.results_ if row["new_activity"]],
+               "new_activity_rule": {"min_count": model.new_activity_min, "floor": model.min_expected},
                "not_assessed": sum(reasons.values()), "not_assessed_reasons": dict(reasons.most_common()),
-               "method": "Poisson regression on trend and month of year over up to 5 earlier years; "
-                         "negative-binomial tail with the fitted dispersion; Benjamini-Hochberg across areas"
-                         if method == "poisson" else "Poisson CUSUM over the last 6 months"}
+               "years_of_history": _years_of_history(series, model.max_history_years),
+               "method": ("Poisson regression on trend and month of year over up to 5 earlier years; "
+                          "negative-binomial tail with the fitted dispersion; "
+                          + ("Benjamini-Hochberg across areas" if fdr else "no correction across areas"))
+               if method == "poisson" else "Poisson CUSUM over the last 6 months"}
+    if method == "poisson":
+        summary["significant_without_correction"] = sum(
+            1 for code in assessed if model.p_[code] <= alpha and model.observed_[code] > model.expected_[code])
     return _result("alerts", series, parameters, classes, details, summary, counts=latest)
 
 
-def _reason_kind(reason: str) -> str:
-    """A not-assessed reason with its area's own numbers replaced by N (months such as 2017-12 are kept)."""
-    return re.sub(r"(?<![\d-])\d[\d,]*(?:\.\d+)?(?![\d-])", "N", reason).strip()
+def _years_of_history(series: AreaSeries, most: int) -> int:
+    """Earlier years with data for the calendar month assessed (up to the baseline's `most`): the history an
+    area can have at best, which says what "Years of history needed" can be."""
+    month = series.months[-1][5:]
+    return min(most, sum(1 for m, ok in zip(series.months[:-1], series.covered[:-1], strict=True)
+                         if ok and m[5:] == month))
 
 
 ANALYSES = {"concentration": concentration, "challenged": challenged, "hotspots": hot_spots,

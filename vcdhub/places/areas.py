@@ -10,7 +10,7 @@ from vcdhub.crime.cells import smallest_model
 from vcdhub.crime.counts import LEVELS
 from vcdhub.geography.models import Lsoa
 from vcdhub.places.published import count_text
-from vcdhub.places.tables import colours, detail_columns, formatted_details
+from vcdhub.places.tables import colours, detail_columns, detail_label, formatted_details
 from vcdhub.platform.charts import Trend, bar_chart_svg, control_chart_svg
 from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import format_month, month_range, parse_month
@@ -79,7 +79,7 @@ def area_context(run, result: dict, code: str, user) -> dict | None:
     months, counts = monthly_counts(result, code)
     monthly_withheld = any(Disclosure(minimum).is_small(n) for n in counts)
     columns = detail_columns({"areas": [area]})
-    details = list(zip(columns, formatted_details(area, columns), strict=True))
+    details = list(zip([detail_label(c) for c in columns], formatted_details(area, columns), strict=True))
     context = {"area": area, "count_text": count_text(area["count"], minimum),
                "colour": colours(result).get(area["class"]), "details": details,
                "chart": "", "monthly": [], "monthly_withheld": "",

@@ -9,7 +9,7 @@ from vcdhub.geography.loader import geometry_feature
 from vcdhub.geography.models import Borough
 from vcdhub.places.prose import level_words, options_text, plural, span, title
 from vcdhub.places.published import WITHHELD, crimes_text, total_text
-from vcdhub.places.tables import colours, detail_columns
+from vcdhub.places.tables import colours, csv_label, detail_columns
 from vcdhub.platform.csvsafe import safe_cell
 
 
@@ -19,7 +19,12 @@ def csv_text(result: dict) -> str:
     minimum = result["suppressed_below"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in ["code", "name", "count", "class", "colour", *columns]])
+    # Words a spreadsheet user reads; the GeoJSON keeps the machine names (docs/hot-spots.md, "Downloads").
+    # The count's column states its period, as the page's table does.
+    crimes = (f"Crimes in {result['to']}" if result["kind"] == "alerts"
+              else f"Crimes, {span(result['from'], result['to'])}")
+    writer.writerow([safe_cell(h) for h in ["Code", "Name", crimes, "Class", "Colour",
+                                            *(csv_label(c) for c in columns)]])
     for a in result["areas"]:
         count = f"fewer than {minimum}" if a["withheld"] else a["count"]
         details = [WITHHELD if key in a["withheld_fields"] else a["detail"].get(key) for key in columns]

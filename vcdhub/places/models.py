@@ -30,3 +30,15 @@ the pages withhold small cells from them.
     def __str__(self):
         result = self.result
         return f"{self.kind} run {self.pk} ({result.get('from')}..{result.get('to')}, {result.get('level')})"
+
+    @property
+    def kind_label(self) -> str:
+        """The analysis in words ("Hot and cold spots (Gi*)"), as pages show it."""
+        from vcdhub.places.prose import SHORT_TITLES
+
+        return SHORT_TITLES.get(self.kind, self.kind)
+
+    @property
+    def author(self) -> str:
+        """Who made the run, as pages name them: the user name without the actor's "user:" prefix."""
+        return self.created_by.removeprefix("user:")

@@ -31,7 +31,8 @@ SEED = Number("seed", "Seed", int, default=None, minimum=0, maximum=2**32 - 1,
 FDR = Choice("fdr", "Multiple testing", (("on", "Benjamini-Hochberg FDR"), ("off", "No correction")), default="on")
 INFERENCE = Choice("inference", "p-values", (("pseudo", "Counting permutations"),
                                             ("permutation-normal", "Mean and spread of the permutations")),
-                   help="see docs/hot-spots.md")
+                   help="Counting permutations is exact; the mean and spread can find hot spots that are not there "
+                        "when counts are skewed")
 ALPHA = Number("alpha", "Significance level", float, default=0.05, minimum=0.001, maximum=0.2,
                help="0.001 to 0.2")
 CONFIDENCE = Choice("confidence", "Confidence", (("0.9", "90%"), ("0.95", "95%"), ("0.99", "99%")), default="0.9")

@@ -35,7 +35,7 @@ def withhold(result: dict, minimum: int | None) -> dict:
     summary, summary_withheld = dict(result.get("summary") or {}), []
     if partial:
         withheld_codes = {a["code"] for a in areas if a["withheld"]}
-        for key in ("top", "alerts"):  # lists of codes in rank order: the order of withheld areas would tell
+        for key in ("top", "alerts", "new_activity"):  # codes in rank order: the order of withheld areas would tell
             if isinstance(summary.get(key), list):
                 summary[key] = ([c for c in summary[key] if c not in withheld_codes]
                                 + sorted(c for c in summary[key] if c in withheld_codes))

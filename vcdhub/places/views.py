@@ -15,7 +15,7 @@ from vcdhub.places.charts import lorenz_svg, lorenz_withheld
 from vcdhub.places.downloads import csv_text, feature_collection, png_bytes
 from vcdhub.places.forms import AnalysisForm, default_initial
 from vcdhub.places.models import AnalysisRun
-from vcdhub.places.prose import facts, level_words, summary_lines, title
+from vcdhub.places.prose import facts, level_words, period_text, summary_lines, title
 from vcdhub.places.published import published
 from vcdhub.places.tables import class_counts, table
 from vcdhub.platform.jobs import enqueue
@@ -65,7 +65,7 @@ def run_map(request, pk: int):
     run, result = _run(request, pk)
     return render(request, "places/run.html", {
         "run": run, "result": result, "title": title(run, result), "summary": summary_lines(result),
-        "facts": facts(run, result), "level_words": level_words(result),
+        "facts": facts(run, result), "level_words": level_words(result), "period": period_text(result),
         "lorenz": lorenz_svg(result), "lorenz_withheld": lorenz_withheld(result)})
 
 
@@ -73,7 +73,8 @@ def run_table(request, pk: int):
     run, result = _run(request, pk)
     return render(request, "places/table.html", {
         "run": run, "result": result, "title": title(run, result), "summary": summary_lines(result),
-        "table": table(result), "class_counts": class_counts(result)})
+        "table": table(result), "class_counts": class_counts(result), "level_words": level_words(result),
+        "period": period_text(result)})
 
 
 def area(request, pk: int, code: str):

@@ -13,6 +13,7 @@ from vcdhub.places.charts import lorenz_svg
 from vcdhub.places.models import AnalysisRun
 from vcdhub.places.prose import areas_text, coverage_lines, not_assessed_line, summary_lines, title
 from vcdhub.places.published import withhold
+from vcdhub.places.tables import detail_label, format_detail
 from vcdhub.platform.inputs import InputError
 
 # The CLI's flags for the request's fields (places.parameters names them as the form does).
@@ -193,13 +194,8 @@ class Command(BaseCommand):
 def _detail(detail: dict) -> str:
     if "reason" in detail:
         return detail["reason"]
-    parts = []
-    for key, value in detail.items():
-        if isinstance(value, float):
-            parts.append(f"{key} {value:.3g}")
-        elif value is not None:
-            parts.append(f"{key} {value}")
-    return ", ".join(parts)
+    return ", ".join(f"{detail_label(key)} {format_detail(key, value)}" for key, value in detail.items()
+                     if value is not None)
 
 
 def _json(kind: str, run: AnalysisRun) -> dict:
