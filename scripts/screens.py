@@ -47,7 +47,7 @@ class Screen:
     name: str  # the PNG's name
     title: str  # its heading in docs/screens.md
     user: str  # the demo user who opens it
-    path: str  # may hold {hotspots}, {concentration}, {record}, {sensitive}, {halves}
+    path: str  # may hold {hotspots}, {concentration}, {emerging}, {record}, {sensitive}, {halves}
     says: str  # the sentence under the heading
     ready: str = "main"  # a selector that is there once the page has drawn
     phone: bool = False  # also taken at 390 px wide
@@ -85,6 +85,9 @@ SCREENS = [
     Screen("concentration", "Place analyses: concentration", "analyst", "/places/runs/{concentration}/",
            "How few wards hold a fifth of the violence in the 25 boroughs with data, with the Lorenz curve.",
            ready=DRAWN, full_page=True),
+    Screen("emerging", "Place analyses: emerging hot spots", "analyst", "/places/runs/{emerging}/",
+           "Each ward's Gi* month by month through 2017 and the trend of its z-scores (Mann-Kendall): new, "
+           "intensifying, persistent, diminishing and other hot and cold spots.", ready=DRAWN, full_page=True),
     Screen("performance", "Performance against targets", "analyst", "/performance/?{halves}",
            "The directorate's indicators against their targets, July to December 2017 against January to June (the "
            "demo holds no 2016 for the default baseline, a year earlier), with intervals and trend charts.",
@@ -187,10 +190,13 @@ def served(env: dict):
 
 
 def prepare(env: dict) -> dict[str, str]:
-    """The runs and records the screens show: a hot-spot and a concentration run (made now, unless made before),
-    an OFFICIAL record and one of the CSU's OFFICIAL-SENSITIVE records."""
+    """The runs and records the screens show: a hot-spot, a concentration and an emerging hot-spot run of a year's
+    violence by ward (made now, unless made before), an OFFICIAL record and one of the CSU's OFFICIAL-SENSITIVE
+    records."""
     found = json.loads(vcdhub(env, "shell", "--no-imports", "-c", SHELL_LOOKUP).strip().splitlines()[-1])
-    for kind, args in (("hotspots", ("--level", "ward")), ("concentration", ("--level", "ward", "--share", "0.2"))):
+    for kind, args in (("hotspots", ("--level", "ward", "--seed", "2017")),
+                       ("concentration", ("--level", "ward", "--share", "0.2")),
+                       ("emerging", ("--level", "ward", "--seed", "2017"))):
         if not found.get(kind):
             run = json.loads(vcdhub(env, "analyse", kind, "--crime-type", "Violence and sexual offences",
                                     "--from", PERIOD[0], "--to", PERIOD[1], *args, "--json"))
@@ -211,7 +217,7 @@ record = Crime.objects.filter(sensitivity="OFFICIAL", borough__code="E09000022",
 sensitive = Crime.objects.filter(owner_unit_id="csu", sensitivity="OFFICIAL-SENSITIVE", borough__code="E09000022")
 print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
                   "sensitive": sensitive.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
-                  "hotspots": run("hotspots"), "concentration": run("concentration")}))
+                  "hotspots": run("hotspots"), "concentration": run("concentration"), "emerging": run("emerging")}))
 """
 
 
@@ -274,7 +280,8 @@ def shoot(browser, base: str, screens: list[Screen], ids: dict[str, str]) -> lis
 def write_doc(screens: list[Screen]) -> None:
     lines = ["# vcdhub's main screens", "",
              "Screenshots of the demo (`make demo`: London-wide police.uk data for 2017, see `data/demo/README.md`), "
-             "each opened by the demo user it is for, at 1280 x 800; a few at phone size (390 px wide) too. Made by "
+             "each opened by the demo user it is for, 1280 px wide (long pages whole, up to 2,200 px); a few at phone "
+             "size (390 x 844) too. Made by "
              "`scripts/screens.py` (`make screens`): run it again after changing a screen. The demo users are "
              "fictitious; the records are public police.uk data, and their OFFICIAL-SENSITIVE markings are the "
              "demo's.", ""]
