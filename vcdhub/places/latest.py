@@ -7,7 +7,8 @@ from vcdhub.platform.permissions import reads_records
 
 # The classes that mean "look here", per kind of run.
 FINDINGS = {"alerts": ("alert", "new activity"),
-            "emerging": ("new hot spot", "consecutive hot spot", "intensifying hot spot", "persistent hot spot")}
+            "emerging": ("new hot spot", "consecutive hot spot", "intensifying hot spot", "persistent hot spot",
+                         "sporadic hot spot", "oscillating hot spot")}
 
 
 def openable_runs(user):
