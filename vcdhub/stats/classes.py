@@ -45,6 +45,8 @@ class NaturalClasses:
     (1, 2)
     >>> NaturalClasses(k=5).fit([7, 7, 7]).bounds_
     [(7, 7)]
+    >>> NaturalClasses(k=5).fit([1] * 50 + [2] * 3 + [9]).bounds_  # ties: fewer classes, never a hang
+    [(1, 1), (2, 9)]
     """
 
     def __init__(self, k: int = 5):
@@ -59,6 +61,7 @@ class NaturalClasses:
             return self
         distinct = np.unique(data)
         k = min(self.k, distinct.size)
+        k = _starting_classes(data, k)
         if k == 1:
             uppers = [float(distinct[-1])]
         else:
@@ -82,6 +85,25 @@ class NaturalClasses:
         """The index of the class holding `value` (None past the highest class)."""
         position = bisect.bisect_left(self._uppers, value)
         return position if position < len(self._uppers) else None
+
+
+def _starting_classes(data: np.ndarray, k: int) -> int:
+    """The most classes, up to `k`, whose starting quantiles are all distinct and all hold values.
+
+    JenksCaspall starts from quantiles, which collapse when values tie (counts of 1 and 2, say); it then still
+    iterates over `k` classes, some empty, whose median is NaN, and its loop (which has no limit) never ends.
+    From distinct, non-empty quantile classes every class keeps at least the values equal to its own median,
+    so none empties and the loop ends."""
+    from mapclassify.classifiers import bin1d, quantile
+
+    while k > 1:
+        cuts = quantile(data, k)
+        if len(cuts) == k and len(np.unique(cuts)) == k:
+            _, counts = bin1d(data, cuts)
+            if (np.asarray(counts) > 0).all():
+                return k
+        k -= 1
+    return 1
 
 
 def _plain(value: float):
