@@ -184,14 +184,20 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "vcdhub.platform.pagination.CappedPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "vcdhub.platform.api_schema.AutoSchema",  # errors, tokens, empty values, months
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "vcdhub.platform.api.exception_handler",  # 401s go on the audit chain
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "vcdhub API",
-    "DESCRIPTION": "Read-only access to crimes, stop-and-search records and London geography.",
+    "DESCRIPTION": (
+        "Read-only access to crimes, stop-and-search records and London geography.\n\n"
+        "Authenticate with an API token from your account page (`Authorization: Bearer vcd_...`) or a signed-in "
+        "session. Months are `YYYY-MM`. A query parameter sent empty (`borough=`) is the same as leaving it out; "
+        "a filter may be given several times (`crime_type=Robbery&crime_type=Burglary`). A refused parameter is a "
+        "400 naming it, an area code of no loaded area included."
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

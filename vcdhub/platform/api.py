@@ -9,7 +9,8 @@ change that would take the record out of its writer's sight is rolled back.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
-from rest_framework import mixins, views, viewsets
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers, views, viewsets
 from rest_framework.exceptions import (
     AuthenticationFailed,
     NotAuthenticated,
@@ -22,9 +23,18 @@ from rest_framework.permissions import IsAuthenticated
 from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
+from vcdhub.platform.api_schema import MONTH_SCHEMA
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import NoLongerVisible, clean_pk
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.DateField):
+    """A record's month as police.uk writes it, YYYY-MM (the model keeps the first day of the month)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
 
 
 def exception_handler(exc, context):
@@ -43,6 +53,9 @@ class RecordViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only by default. A module sets `base_queryset`, `serializer_class` and `filterset_class`."""
 
     permission_classes = [IsAuthenticated, ReadsRecords]
+    # Any id reaches the viewset, which answers 404 (JSON, audited) for one that is not a record's: the router's
+    # default pattern leaves ids with a dot ("1.5") to the site's HTML "page not found".
+    lookup_value_regex = "[^/]+"
     base_queryset = None
     change_roles: frozenset[str] | None = None
 

@@ -5,7 +5,7 @@ from functools import partial
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -36,6 +36,32 @@ class CappedPagination(PageNumberPagination):
         known = view.count_records(queryset) if hasattr(view, "count_records") else None
         self.django_paginator_class = partial(KnownCountPaginator, count=known)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request):
+        """`page_size`: a whole number from 1 (above 1,000 is 1,000); empty or absent, the default. Anything else
+        is refused (400), not quietly replaced by the default."""
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1 (more than 1,000 gives 1,000)."]})
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (f"A page number, from 1; pages stop at {self.max_page} (404 past the "
+                                            "last page or past that).")
+            else:
+                parameter["description"] = (f"Records per page, from 1 (default {self.page_size}); more than "
+                                            f"{self.max_page_size:,} is {self.max_page_size:,}.")
+        return parameters
 
     def get_page_number(self, request, paginator):
         number = super().get_page_number(request, paginator)

@@ -1,0 +1,153 @@
+"""The OpenAPI schema of every module's API (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] names `AutoSchema`), kept true
+to what the API does; tests/test_api_schema.py runs Schemathesis against it.
+
+- Bearer tokens (access.authentication) are a security scheme beside the session cookie.
+- Every operation documents the errors it can answer, in DRF's shapes: 400 (a refused parameter, with its
+  messages), 401 (no valid credentials), 403 (the role may not read records), 404 (no such record, or a page
+  past the last).
+- Every query parameter may be sent empty, which is the same as leaving it out (`allowEmptyValue`); the API
+  ignores empty values the same way (crime.filtersets, platform.pagination).
+- A filter on areas takes ONS codes (`BoroughCode`, `WardCode`, ...), of the areas loaded.
+- Months are YYYY-MM strings (`MONTH_SCHEMA`), in parameters and in records alike.
+"""
+
+from django_filters import filters
+from drf_spectacular import openapi
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.permissions import AllowAny, IsAuthenticated
+
+from vcdhub.platform.fields import MonthFilter
+
+# A calendar month as police.uk publishes it; the years platform.months.parse_month accepts.
+MONTH_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "example": "2017-07",
+                "description": "A month, YYYY-MM (1900-01 to 2100-12)"}
+
+# An ONS (GSS) area code: a letter for the country, two digits for the kind of area, six for the area.
+GSS_CODE_PATTERN = r"^[EWSN][0-9]{8}$"
+
+DETAIL = ResolvedComponent(
+    name="Error", type=ResolvedComponent.SCHEMA, object="Error",
+    schema={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"],
+            "description": "Why the request was refused"})
+FIELD_ERRORS = ResolvedComponent(
+    name="ParameterErrors", type=ResolvedComponent.SCHEMA, object="ParameterErrors",
+    schema={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Each refused parameter (or `non_field_errors`) with its messages",
+            "example": {"month_to": ["The end month is before the start month."]}})
+
+PAGING_PARAMETERS = ("page", "page_size")
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Bearer vcd_<prefix>_<secret>`: a token a user creates on their account page."""
+
+    target_class = "vcdhub.access.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "vcd_<prefix>_<secret>",
+                "description": "An API token, created (with an expiry) on your account page. It acts as you: "
+                               "it sees what you may see."}
+
+
+class FilterExtension(DjangoFilterExtension):
+    """django-filter's parameters as drf-spectacular reads them, told what two kinds of filter accept:
+
+    - a month (`platform.fields.MonthFilter`): YYYY-MM, not the date its model field holds;
+    - an area by code: the ONS code of a loaded area (any other is refused, 400), one named schema per kind of
+      area. The codes are data, listed by the area's own endpoint (`/api/boroughs/`, `/api/wards/`), so the
+      schema never reads the database and does not change when boundaries are loaded.
+
+    A filter may add to its description with a `schema_note` attribute (a rule across parameters)."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        label = (filter_field.label or field_name).removesuffix(" (YYYY-MM)")
+        note = getattr(filter_field, "schema_note", "")
+        if isinstance(filter_field, MonthFilter):
+            for parameter in parameters:
+                parameter["schema"] = {key: value for key, value in MONTH_SCHEMA.items() if key != "description"}
+                parameter["description"] = f"{label}: a month, YYYY-MM{note}"
+            return parameters
+        queryset = filter_field.extra.get("queryset")
+        if not (isinstance(filter_field, filters.ModelChoiceFilter | filters.ModelMultipleChoiceFilter)
+                and queryset is not None and filter_field.extra.get("to_field_name") == "code"):
+            return parameters
+        area = queryset.model
+        kind, listing = area._meta.verbose_name, f"/api/{area._meta.model_name}s/"
+        component = ResolvedComponent(
+            name=f"{area.__name__}Code", type=ResolvedComponent.SCHEMA, object=f"{area.__name__}Code",
+            schema={"type": "string", "pattern": GSS_CODE_PATTERN,
+                    "description": f"The ONS code of a loaded {kind} (`{listing}` lists them)"})
+        auto_schema.registry.register_on_missing(component)
+        several = isinstance(filter_field, filters.ModelMultipleChoiceFilter)
+        for parameter in parameters:
+            parameter["description"] = (
+                f"{label}: the ONS code of a loaded {kind} (`{listing}` lists them); any other is refused"
+                + ("; may be given several times" if several else "") + note)
+            if parameter["schema"].get("type") == "array":
+                parameter["schema"]["items"] = component.ref
+            else:
+                parameter["schema"] = component.ref
+        return parameters
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema for a view, with the error responses it can give and the empty-value rule."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        parameters = operation.get("parameters", [])
+        for parameter in parameters:
+            if parameter["in"] == "query":
+                parameter["allowEmptyValue"] = True
+            elif parameter["in"] == "path" and parameter["schema"].get("type") == "string":
+                # What the router passes to the view (DRF's default: no slash, no dot); anything else is no page.
+                pattern = getattr(self.view, "lookup_value_regex", "[^/.]+")
+                parameter["schema"].setdefault("pattern", f"^{pattern}$")
+        responses = operation["responses"]
+        for code, response in self._error_responses(parameters).items():
+            responses.setdefault(code, response)
+        return operation
+
+    def _error_responses(self, parameters) -> dict:
+        registry = self.registry
+        registry.register_on_missing(DETAIL)
+        registry.register_on_missing(FIELD_ERRORS)
+
+        def answer(component, description, headers=None):
+            response = {"description": description,
+                        "content": {"application/json": {"schema": component.ref}}}
+            if headers:
+                response["headers"] = headers
+            return response
+
+        errors = {}
+        if any(p["in"] == "query" and p["name"] not in PAGING_PARAMETERS for p in parameters):
+            errors["400"] = answer(FIELD_ERRORS, "A parameter was refused; nothing was read.")
+        permissions = self.view.get_permissions()
+        if any(isinstance(p, IsAuthenticated) for p in permissions):
+            errors["401"] = answer(DETAIL, "No credentials, or a bad, expired or revoked token.", headers={
+                "WWW-Authenticate": {"schema": {"type": "string"}, "required": True,
+                                     "description": "`Bearer`: the scheme to authenticate with"}})
+        if any(not isinstance(p, (IsAuthenticated, AllowAny)) for p in permissions):  # DRF overloads |
+            errors["403"] = answer(DETAIL, "Your role may not use this: an aggregate-only reader (an authority "
+                                           "member) reads counts/ and choropleth/, not records.")
+        paged = any(p["in"] == "query" and p["name"] == "page" for p in parameters)
+        by_path = any(p["in"] == "path" for p in parameters)
+        if by_path or paged:
+            errors["404"] = answer(DETAIL, "No such record, or one you may not see (the same answer)"
+                                   + ("; or a page past the last, or past page 200" if paged else "") + ".")
+        if by_path:
+            # A path parameter the router cannot hand to the API (one holding a slash, or a dot where the
+            # pattern excludes one) makes a path no endpoint has: the site's own page not found answers.
+            errors["404"]["description"] += " A path parameter outside its pattern reaches no endpoint: HTML."
+            errors["404"]["content"]["text/html"] = {"schema": {"type": "string"}}
+        return errors
