@@ -1,13 +1,38 @@
 """One FilterSet per record type. The explorer, its CSV download, the map and the API all use these,
-so the same filter gives the same rows and counts everywhere."""
+so the same filter gives the same rows and counts everywhere.
+
+Empty values: a parameter sent empty (`borough=`, `month_from=`, `force=`) is the same as leaving it out, for every
+filter; among several values of one filter, the empty ones are dropped (`crime_type=Robbery&crime_type=` is
+`crime_type=Robbery`). A form submits its empty fields, and an empty field asks for nothing."""
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 
 from vcdhub.crime.choices import CRIME_TYPES, HISTORIC_CRIME_TYPES
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.geography.models import Borough, Ward
 from vcdhub.platform.fields import MonthFilter, QuickSelectMultiple
+
+
+def without_empty_values(data):
+    """The filter's data with every empty value dropped (None stays None: no filter at all)."""
+    if data is None:
+        return None
+    if hasattr(data, "lists"):
+        kept = QueryDict(mutable=True)
+        for name, values in data.lists():
+            values = [v for v in values if v != ""]
+            if values:
+                kept.setlist(name, values)
+        return kept
+    kept = {}
+    for name, value in data.items():
+        if isinstance(value, list | tuple):
+            value = [v for v in value if v != ""]
+        if value not in ("", [], None):
+            kept[name] = value
+    return kept
 
 
 class MonthRangeForm(forms.Form):
@@ -31,6 +56,8 @@ class AreaChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 class WardChoiceFilter(AreaChoiceFilter):
     """Ward names repeat across boroughs (there are several "Abbey" wards), so the label names both."""
 
+    schema_note = ". With `borough`, only wards in the chosen boroughs are accepted."  # in the API's schema
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.extra["queryset"] = Ward.objects.select_related("borough").only("code", "name", "borough__name").order_by(
@@ -47,6 +74,7 @@ class WardChoiceFilter(AreaChoiceFilter):
 class PlacedRecordFilterSet(django_filters.FilterSet):
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From (YYYY-MM)")
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To (YYYY-MM)")
+    month_to.schema_note = ", not before `month_from`"  # MonthRangeForm's rule, in the API's schema
     # distinct=False: each row matches one borough, ward or type, so DISTINCT (django-filter's default for
     # multiple choices) only makes PostgreSQL sort every matching row before counting.
     borough = AreaChoiceFilter(
@@ -56,9 +84,10 @@ class PlacedRecordFilterSet(django_filters.FilterSet):
     ward = WardChoiceFilter(field_name="ward", to_field_name="code", label="Ward", distinct=False)
 
     def __init__(self, data=None, *args, **kwargs):
+        data = without_empty_values(data)
         super().__init__(data, *args, **kwargs)
         raw = data.getlist("borough") if hasattr(data, "getlist") else (data or {}).get("borough") or []
-        boroughs = [raw] if isinstance(raw, str) else [code for code in raw if code]
+        boroughs = [raw] if isinstance(raw, str) else list(raw)
         if boroughs:
             # Offer (and accept) only wards in the chosen boroughs: a ward elsewhere is a mistake, not a zero.
             ward_filter = self.filters["ward"]

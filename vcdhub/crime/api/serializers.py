@@ -1,13 +1,21 @@
 from rest_framework import serializers
 
 from vcdhub.crime.models import Crime, StopSearch
+from vcdhub.platform.api import MonthField
+
+
+def area_code(kind: str):
+    """The ONS code of the area the record was placed in; null for a record in no known LSOA ("unplaced")."""
+    return serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True,
+        help_text=f"ONS GSS code of the {kind}; null when the record is in no known LSOA (unplaced)")
 
 
 class AreaLinksMixin(serializers.Serializer):
-    lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    ward = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    month = serializers.DateField(format="%Y-%m")
+    lsoa = area_code("LSOA")
+    ward = area_code("ward")
+    borough = area_code("borough")
+    month = MonthField(read_only=True)
 
 
 class CrimeSerializer(AreaLinksMixin, serializers.ModelSerializer):

@@ -17,13 +17,25 @@ from vcdhub.crime.counts import (
     protect_counts,
     usable,
 )
-from vcdhub.crime.filtersets import CrimeFilterSet, StopSearchFilterSet
+from vcdhub.crime.filtersets import CrimeFilterSet, StopSearchFilterSet, without_empty_values
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.platform.api import RecordViewSet
 from vcdhub.platform.disclosure import Disclosure, countable
 
 COVERAGE_FILTERS = ("month_from", "month_to", "force")
-LEVEL_PARAM = OpenApiParameter("level", OpenApiTypes.STR, enum=list(LEVELS), default="borough")
+LEVEL_PARAM = OpenApiParameter("level", OpenApiTypes.STR, enum=list(LEVELS), default="borough",
+                               description="The areas to count by")
+GEOJSON = {
+    "type": "object", "required": ["type", "features", "properties"],
+    "description": "A GeoJSON FeatureCollection of every area at the level (zero counts included); each "
+                   "feature's properties hold its `code`, `name`, `count` (null where withheld) and `covered` "
+                   "(whether the data has any record there, so \"no data\" is not read as \"no crime\").",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"type": "object"}},
+        "properties": {"type": "object", "description": "level, total, unplaced, suppressed_below, perturbed"},
+    },
+}
 
 
 class AggregateMixin:
@@ -32,7 +44,7 @@ class AggregateMixin:
     counts what they may see; an aggregate-only reader counts OFFICIAL records with small cells withheld."""
 
     def _level(self, request) -> str:
-        level = request.query_params.get("level", "borough")
+        level = request.query_params.get("level") or "borough"  # empty is left out, as for every parameter
         if level not in LEVELS:
             raise ValidationError({"level": [f"Choose one of: {', '.join(LEVELS)}."]})
         return level
@@ -55,7 +67,7 @@ class AggregateMixin:
         counts = count_by_area(self._filtered(request, request.query_params), level)
         return protect_counts(counts, Disclosure.for_user(request.user))
 
-    @extend_schema(parameters=[LEVEL_PARAM], responses=AreaCountSerializer)
+    @extend_schema(parameters=[LEVEL_PARAM], responses=AreaCountSerializer, filters=True)
     @action(detail=False, pagination_class=None, permission_classes=[IsAuthenticated])
     def counts(self, request):
         counts = self._counts(request)
@@ -63,16 +75,16 @@ class AggregateMixin:
                          "counts": counts.by_code, "suppressed_below": counts.suppressed_below,
                          "perturbed": counts.perturbed})
 
-    @extend_schema(parameters=[LEVEL_PARAM], responses={200: OpenApiTypes.OBJECT},
-                   description="GeoJSON FeatureCollection of every area at the level, with a `count` property.")
+    @extend_schema(parameters=[LEVEL_PARAM], responses={200: GEOJSON}, filters=True,
+                   description="Every area at the level as GeoJSON, with its count for the filter.")
     @action(detail=False, pagination_class=None, permission_classes=[IsAuthenticated])
     def choropleth(self, request):
         counts = self._counts(request)
         # Coverage ignores what is being counted (type, area) but keeps the period and force.
         period = {k: v for k, v in request.query_params.items() if k in COVERAGE_FILTERS}
         covered = covered_areas(self._filtered(request, period), counts.level)
-        return HttpResponse(choropleth(counts, request.query_params.getlist("borough") or None, covered),
-                            content_type="application/json")
+        chosen = without_empty_values(request.query_params).getlist("borough") or None
+        return HttpResponse(choropleth(counts, chosen, covered), content_type="application/json")
 
 
 class CrimeViewSet(AggregateMixin, RecordViewSet):

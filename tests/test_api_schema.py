@@ -1,0 +1,244 @@
+"""The API keeps its contract (issue 11): the OpenAPI schema at /api/schema/ says what the API does.
+
+Schemathesis, driven by the schema, calls every operation of the Django app in-process (its WSGI support) with a
+bearer token, as an analyst and as an aggregate-only reader (an authority member), and runs all its checks: no
+server error, every status code and content type documented, every response valid against its schema, valid
+requests accepted and invalid ones refused, credentials required. Hypothesis is derandomized and bounded, so the run
+is the same every time. The tests after it pin each disagreement Schemathesis found, one by one.
+"""
+
+import re
+import zlib
+from collections import defaultdict
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, settings
+
+from tests.conftest import make_persona, read_rows, write_csv
+from vcdhub.access.actions import issue_token
+from vcdhub.audit.context import acting_as
+from vcdhub.crime.models import Crime, StopSearch
+from vcdhub.geography.models import Ward
+from vcdhub.ingest.pipeline import run_import
+from vcdhub.platform.api_schema import MONTH_PATTERN
+
+pytestmark = pytest.mark.django_db
+
+RECORD_LISTS = ("/api/crimes/", "/api/stop-searches/")
+AGGREGATES = ("/api/crimes/counts/", "/api/crimes/choropleth/", "/api/stop-searches/counts/",
+              "/api/stop-searches/choropleth/")
+
+
+@pytest.fixture
+def records(london, demo_file, tmp_path):
+    """A few real crimes and searches, all on the first page, two of each in no known place (unplaced): their
+    areas are null, which the schema must allow."""
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-street"))
+    rows = [list(r) for r in rows[:60]]
+    for row in rows[-2:]:  # police.uk's rows with no location: no coordinates, no LSOA
+        for column in ("Longitude", "Latitude", "LSOA code", "LSOA name"):
+            row[header.index(column)] = ""
+        row[header.index("Location")] = "No location"
+    street = write_csv(tmp_path / "2017-07-metropolitan-street.csv", header, rows)
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-stop-and-search"))
+    rows = [list(r) for r in rows[:40]]
+    for row in rows[:2]:
+        row[header.index("Latitude")] = row[header.index("Longitude")] = ""
+    searches = write_csv(tmp_path / "2017-07-metropolitan-stop-and-search.csv", header, rows)
+    assert run_import([street, searches], actor="test").ok
+    assert Crime.objects.filter(lsoa=None).count() == 2 and StopSearch.objects.filter(lsoa=None).count() == 2
+
+
+def bearer_for(persona: str) -> dict:
+    with acting_as("test:setup"):
+        _, secret = issue_token(make_persona(persona), name="schemathesis", days=1)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(params=["vcd_analyst", "authority_member"])
+def bearer(request, records):
+    return bearer_for(request.param)
+
+
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI app, inside the test's transaction: like Django's test client, it must not close the
+    database connection when a request ends."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(request, wsgi_app, bearer):
+    # Schemathesis 4.32 names its subtests through the node's `_nodeid`, which pytest 9.2 no longer has.
+    request.node._nodeid = request.node.nodeid
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers={**bearer, "Accept": "application/json"})
+    wards_in = defaultdict(list)
+    for ward, borough in Ward.objects.order_by("code").values_list("code", "borough__code"):
+        wards_in[borough].append(ward)
+    boroughs_loaded = sorted(wards_in)
+
+    @schema.hook
+    def map_case(context, case):
+        """What a valid request must also respect, beyond what OpenAPI can state (the parameters' descriptions
+        say it): an area code is a loaded area's, a ward in a chosen borough if any are chosen, and the first
+        month is not after the last. A generated valid request is mended to respect them (a code the schema
+        allows but no loaded area has becomes a loaded one), so the API must accept it."""
+        query = case.query
+        if not query or (case.meta is not None and not case.meta.generation.mode.is_positive):
+            return case
+        boroughs, wards = as_list(query.get("borough")), as_list(query.get("ward"))
+        if all(isinstance(v, str) for v in boroughs + wards):
+            if boroughs:
+                query["borough"] = boroughs = [b if b in wards_in else pick(boroughs_loaded, b) for b in boroughs]
+            if wards:
+                allowed = {w for b in boroughs or boroughs_loaded for w in wards_in[b]}
+                query["ward"] = [w if w in allowed else pick(wards_in[pick(boroughs or boroughs_loaded, w)], w)
+                                 for w in wards]
+        first, last = query.get("month_from"), query.get("month_to")
+        if all(isinstance(m, str) and re.fullmatch(MONTH_PATTERN, m) for m in (first, last)) and first > last:
+            query["month_from"], query["month_to"] = last, first
+        return case
+
+    return schema
+
+
+def pick(choices: list, seed: str):
+    """One of `choices`, the same every time for the same seed."""
+    return choices[zlib.crc32(seed.encode()) % len(choices)]
+
+
+def as_list(value) -> list:
+    """A query parameter's values, empty ones left out (as the API does)."""
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    return [v for v in values if v != ""]
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+# Every case of the examples and coverage phases, and a few random ones each; no shrinking, so a failure is
+# reported as found (with a curl line to reproduce it) and the run stays bounded.
+@settings(max_examples=5, derandomize=True, database=None, deadline=None, phases=[Phase.explicit, Phase.generate],
+          report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
+@schema.parametrize()
+def test_the_api_keeps_its_contract(case, bearer):
+    case.call_and_validate(headers=bearer)
+
+
+# Each disagreement Schemathesis found, pinned.
+
+@pytest.fixture
+def openapi(client, london):
+    client.force_login(make_persona("vcd_analyst"))
+    return client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+
+def parameter(openapi, path: str, name: str) -> dict:
+    return next(p for p in openapi["paths"][path]["get"]["parameters"] if p["name"] == name)
+
+
+def test_months_are_documented_and_answered_as_yyyy_mm(client, openapi, records):
+    for model in ("Crime", "StopSearch"):
+        month = openapi["components"]["schemas"][model]["properties"]["month"]
+        assert month["pattern"] == MONTH_PATTERN and "format" not in month
+    for path in RECORD_LISTS + AGGREGATES:
+        for name in ("month_from", "month_to"):
+            assert parameter(openapi, path, name)["schema"]["pattern"] == MONTH_PATTERN
+    crimes = client.get("/api/crimes/", {"month_from": "2017-07"}).json()["results"]
+    assert crimes and all(re.fullmatch(MONTH_PATTERN, crime["month"]) for crime in crimes)
+    assert not re.fullmatch(MONTH_PATTERN, "2000-01-01")  # a date is not a month: refused, as documented
+    assert client.get("/api/crimes/", {"month_from": "2000-01-01"}).status_code == 400
+
+
+def test_area_codes_are_nullable_for_records_in_no_known_place(client, openapi, records):
+    for model in ("Crime", "StopSearch"):
+        for area in ("lsoa", "ward", "borough"):
+            assert openapi["components"]["schemas"][model]["properties"][area]["nullable"] is True
+    for path in RECORD_LISTS:
+        unplaced = [r for r in client.get(path).json()["results"] if r["lsoa"] is None]
+        assert len(unplaced) == 2 and all(r["ward"] is None and r["borough"] is None for r in unplaced)
+
+
+FILTERS = {"/api/crimes/": {"month_from", "month_to", "crime_type", "borough", "ward", "force"},
+           "/api/stop-searches/": {"month_from", "month_to", "borough", "ward", "force", "object_of_search",
+                                   "officer_defined_ethnicity"}}
+
+
+@pytest.mark.parametrize("path", RECORD_LISTS + AGGREGATES)
+def test_an_empty_value_is_the_same_as_leaving_the_parameter_out(client, openapi, records, path):
+    """`borough=` was a 400 while `force=` was ignored: now every filter ignores an empty value, the schema says so
+    (allowEmptyValue) for every query parameter, and several values keep the non-empty ones."""
+    names = FILTERS["/api/" + path.split("/")[2] + "/"] | ({"level"} if path in AGGREGATES else {"page", "page_size"})
+    whole = client.get(path)
+    assert whole.status_code == 200
+    for name in names:
+        empty = client.get(path, {name: ""})
+        assert empty.status_code == 200, (name, empty.content[:200])
+        assert empty.content == whole.content, name
+    if "crime_type" in names:
+        assert client.get(path, {"crime_type": ["Robbery", ""]}).content == client.get(
+            path, {"crime_type": "Robbery"}).content
+    documented = {p["name"]: p for p in openapi["paths"][path]["get"]["parameters"]}
+    assert names <= set(documented) and all(documented[name].get("allowEmptyValue") for name in names)
+
+
+def test_the_explorer_ignores_empty_values_too(client, records):
+    client.force_login(make_persona("vcd_analyst"))
+    page = client.get("/crimes/", {"borough": "", "ward": "", "crime_type": "", "month_from": "", "force": ""})
+    assert page.status_code == 200 and not page.context["filterset"].errors
+    assert page.context["total"] == Crime.objects.count()
+
+
+@pytest.mark.parametrize("path", AGGREGATES)
+def test_counts_and_choropleth_document_their_filters(openapi, path):
+    documented = {p["name"] for p in openapi["paths"][path]["get"]["parameters"]}
+    assert FILTERS["/api/" + path.split("/")[2] + "/"] | {"level"} <= documented
+
+
+def test_bearer_tokens_are_a_security_scheme_of_every_operation(client, openapi, records):
+    scheme = openapi["components"]["securitySchemes"]["bearerAuth"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    for path, operations in openapi["paths"].items():
+        assert {"bearerAuth": []} in operations["get"]["security"], path
+    client.logout()
+    token = bearer_for("vcd_analyst")["Authorization"]
+    assert client.get("/api/crimes/", HTTP_AUTHORIZATION=token).status_code == 200
+    refused = client.get("/api/crimes/", HTTP_AUTHORIZATION="Bearer vcd_nope_nope")
+    assert refused.status_code == 401 and refused["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_errors_the_api_gives_are_documented(client, openapi, records):
+    responses = {path: set(operations["get"]["responses"]) for path, operations in openapi["paths"].items()}
+    assert responses["/api/crimes/"] == {"200", "400", "401", "403", "404"}
+    assert responses["/api/crimes/{id}/"] == {"200", "401", "403", "404"}
+    assert responses["/api/crimes/counts/"] == {"200", "400", "401"}  # open to every signed-in role
+    assert responses["/api/wards/{code}/"] == {"200", "401", "404"}
+    # ... and they are what the API answers.
+    client.logout()
+    assert client.get("/api/crimes/").status_code == 401
+    client.force_login(make_persona("authority_member"))
+    assert client.get("/api/crimes/").status_code == 403
+    assert client.get("/api/crimes/counts/", {"level": "street"}).status_code == 400
+    client.force_login(make_persona("vcd_analyst"))
+    for missing in ("/api/crimes/999999999/", "/api/crimes/1.5/", "/api/crimes/", "/api/wards/E05999999/"):
+        response = client.get(missing, {"page": 9999} if missing == "/api/crimes/" else {})
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", missing
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "-3", "1.5"])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused(client, records, size):
+    """It was quietly replaced by the default: the schema's integer from 1 is what the API accepts."""
+    client.force_login(make_persona("vcd_analyst"))
+    response = client.get("/api/crimes/", {"page_size": size})
+    assert response.status_code == 400 and "page_size" in response.json()
+    assert len(client.get("/api/crimes/", {"page_size": "5000"}).json()["results"]) == Crime.objects.count()
