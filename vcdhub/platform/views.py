@@ -253,6 +253,10 @@ class RecordExportView(RecordListView):
 
     filename = "vcdhub-records.csv"
 
+    def get_filename(self, filterset) -> str:
+        """The download's name; a module may name it after its filter."""
+        return self.filename
+
     def stream(self, queryset) -> Iterable[str]:
         header = [[c.label for c in self.table.columns]]
         rows = ([safe_cell(v) for v in row] for row in self.table.values(queryset.iterator(2000)))
@@ -266,7 +270,7 @@ class RecordExportView(RecordListView):
                 content_type="text/plain; charset=utf-8")
         record_reads(queryset.filter(sensitivity="OFFICIAL-SENSITIVE"), "export")
         response = StreamingHttpResponse(self.stream(queryset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        response["Content-Disposition"] = f'attachment; filename="{self.get_filename(filterset)}"'
         return response
 
 
