@@ -48,7 +48,8 @@ class CappedPagination(PageNumberPagination):
         except ValueError:
             size = 0
         if size < 1:
-            raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1 (more than 1,000 gives 1,000)."]})
+            raise ValidationError({self.page_size_query_param: [
+                "Enter a whole number from 1 (more than 1,000 gives 1,000)."]})
         return min(size, self.max_page_size)
 
     def get_schema_operation_parameters(self, view):
