@@ -11,13 +11,11 @@ import pytest
 from django.db import OperationalError
 from django.test import RequestFactory
 from django.urls import path
-from django.utils import timezone
 
+from tests.access.pages import made_record
 from tests.conftest import make_persona
 from vcdhub import urls as site_urls
-from vcdhub.audit.context import acting_as
 from vcdhub.audit.models import AuditEntry, EntryKind
-from vcdhub.crime.models import Crime, ImportBatch
 from vcdhub.platform import errors
 
 
@@ -44,16 +42,7 @@ def says_what_to_do(html: str) -> bool:
     return "<h2>What you can do</h2>" in html and 'href="/">Go to the home page</a>' in html
 
 
-def _record(unit: str, sensitivity: str) -> Crime:
-    now = timezone.now()
-    with acting_as("test:setup"):
-        batch, _ = ImportBatch.objects.get_or_create(
-            sha256="9" * 64, defaults=dict(file_name="f.csv", source="test", kind="street", force="x",
-                                           month="2017-07-01", rows=1, imported_by="t", started_at=now,
-                                           finished_at=now))
-        return Crime.objects.create(month="2017-07-01", reported_by="Metropolitan Police Service",
-                                    crime_type="Robbery", batch=batch, owner_unit_id=unit, sensitivity=sensitivity,
-                                    descriptors="PERSONAL" if sensitivity != "OFFICIAL" else "")
+_record = made_record
 
 
 def _denied() -> list[tuple[str, str, str]]:

@@ -24,7 +24,8 @@ class StatePage:
     ready: str = "main"
 
 
-def _sensitive_record() -> Crime:
+def made_record(unit: str = "csu", sensitivity: str = "OFFICIAL-SENSITIVE") -> Crime:
+    """A crime record of `unit` with `sensitivity` (PERSONAL when it is sensitive), for the access pages' tests."""
     now = timezone.now()
     with acting_as("test:setup"):
         batch, _ = ImportBatch.objects.get_or_create(
@@ -32,14 +33,14 @@ def _sensitive_record() -> Crime:
                                            month="2017-07-01", rows=1, imported_by="t", started_at=now,
                                            finished_at=now))
         return Crime.objects.create(month="2017-07-01", reported_by="Metropolitan Police Service",
-                                    crime_type="Robbery", batch=batch, owner_unit_id="csu",
-                                    sensitivity="OFFICIAL-SENSITIVE", descriptors="PERSONAL")
+                                    crime_type="Robbery", batch=batch, owner_unit_id=unit, sensitivity=sensitivity,
+                                    descriptors="PERSONAL" if sensitivity != "OFFICIAL" else "")
 
 
 def build_access_pages() -> dict[str, list[StatePage]]:
     """A CSU record others may not see; two requests waiting for a supervisor and two decided (one approved, one
     refused); the pages each persona opens. Needs the server to use ERROR_URLCONF for the 500 page."""
-    record = _sensitive_record()
+    record = made_record()
     people = {name: make_persona(name) for name in
               ("compass_officer", "csu_investigator", "tasking_officer", "vcd_analyst", "vcd_supervisor",
                "authority_member")}

@@ -8,15 +8,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from tests.access.pages import made_record
 from tests.conftest import make_persona
 from vcdhub.access import actions
 from vcdhub.access.durations import say_days
 from vcdhub.access.models import AccessGrant
 from vcdhub.audit.context import acting_as
 from vcdhub.audit.models import AuditEntry, EntryKind
-from vcdhub.crime.models import Crime, ImportBatch
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,7 @@ RATIONALE = {"information": "Compass case 17/123", "threat_and_risk": "High-risk
              "action_taken": "Granted for 7 days"}
 
 
-def _record(unit="csu", sensitivity="OFFICIAL-SENSITIVE") -> Crime:
-    now = timezone.now()
-    with acting_as("test:setup"):
-        batch, _ = ImportBatch.objects.get_or_create(
-            sha256="8" * 64, defaults=dict(file_name="f.csv", source="test", kind="street", force="x",
-                                           month="2017-07-01", rows=1, imported_by="t", started_at=now,
-                                           finished_at=now))
-        return Crime.objects.create(month="2017-07-01", reported_by="Metropolitan Police Service",
-                                    crime_type="Robbery", batch=batch, owner_unit_id=unit, sensitivity=sensitivity,
-                                    descriptors="PERSONAL" if sensitivity != "OFFICIAL" else "")
+_record = made_record
 
 
 def _client(persona) -> Client:
