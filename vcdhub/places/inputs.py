@@ -21,7 +21,8 @@ from vcdhub.crime.cells import smallest_model
 from vcdhub.crime.counts import LEVELS
 from vcdhub.crime.models import CrimeCellBorough
 from vcdhub.geography.inputs import resolve_boroughs
-from vcdhub.geography.models import Borough, Lsoa
+from vcdhub.geography.models import Borough
+from vcdhub.geography.population import resident_population
 from vcdhub.geography.shapes import boundary_version
 from vcdhub.platform.disclosure import Disclosure, open_records
 from vcdhub.platform.months import month_range
@@ -146,15 +147,7 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
 
 def populations(level: str, codes: list[str]) -> dict[str, int]:
     """Mid-2019 residents per area, summed from LSOAs. An area with any LSOA lacking an estimate is left out."""
-    column = {"lsoa": "code", "ward": "ward__code", "borough": "borough__code"}[level]
-    totals: dict[str, int] = {}
-    missing: set[str] = set()
-    for code, population in Lsoa.objects.filter(**{f"{column}__in": codes}).values_list(column, "population"):
-        if population is None:
-            missing.add(code)
-        else:
-            totals[code] = totals.get(code, 0) + population
-    return {code: n for code, n in totals.items() if code not in missing}
+    return resident_population(level, codes)
 
 
 def weights_for(level: str, codes: list[str]):
