@@ -5,7 +5,7 @@ buttons that differ in words, sign, fill and border; the officer then opens the 
 import pytest
 from django.db import connections
 
-from tests.access.pages import RATIONALE, _sensitive_record
+from tests.access.pages import RATIONALE, made_record
 from tests.browser_support import chromium, sign_in  # noqa: F401 - a fixture
 from tests.conftest import make_persona
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_officer_asks_from_the_record_and_a_supervisor_decides(live_server, chromium, london):  # noqa: F811
-    record = _sensitive_record()
+    record = made_record()
     for name in ("compass_officer", "tasking_officer", "vcd_supervisor"):
         make_persona(name)
     base = live_server.url
