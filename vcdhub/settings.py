@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "vcdhub.audit",
     "vcdhub.geography",
     "vcdhub.crime",
+    "vcdhub.people",
     "vcdhub.ingest",
     "vcdhub.performance",
     "vcdhub.equality",

@@ -47,3 +47,33 @@ class MarkedModel(models.Model):
         if self.descriptors:
             parts.append(self.descriptors.replace(",", ", "))
         return " ".join(parts)
+
+
+def marking_errors(owner_unit: str, sensitivity: str, descriptors: str, *, units: frozenset[str] | None) -> dict:
+    """What is wrong with a record's marking, by field ({} when it is right). A records module's action calls
+    it for every record a person makes: the owning unit and the marking are stated, never defaulted.
+
+    `units`: the units the acting user belongs to (the owning unit must be one), or None for a process that
+    may write for any unit (an import run by an administrator from the command line).
+    """
+    from vcdhub.access.choices import Descriptor
+    from vcdhub.access.models import Unit
+
+    errors = {}
+    if not owner_unit:
+        errors["owner_unit"] = "Say which unit owns the record."
+    elif not Unit.objects.filter(code=owner_unit).exists():
+        errors["owner_unit"] = f"There is no unit {owner_unit[:40]!r}."
+    elif units is not None and owner_unit not in units:
+        errors["owner_unit"] = "You may only make records owned by one of your own units."
+    if sensitivity not in Sensitivity.values:
+        errors["sensitivity"] = "Choose OFFICIAL or OFFICIAL-SENSITIVE."
+    unknown = [d for d in split_descriptors(descriptors) if d not in Descriptor.values]
+    if unknown:
+        errors["descriptors"] = (f"Unknown descriptor {unknown[0][:30]!r}: use "
+                                 + ", ".join(Descriptor.values) + ".")
+    return errors
+
+
+def split_descriptors(descriptors: str) -> list[str]:
+    return [d.strip().upper() for d in (descriptors or "").split(",") if d.strip()]

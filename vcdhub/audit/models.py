@@ -100,6 +100,7 @@ class DecisionKind(models.TextChoices):
     ALLOCATE_TASK = "allocate_task", "Allocating a task"
     REFUSE_TASK = "refuse_task", "Refusing a task"
     GRANT_ACCESS = "grant_access", "Granting access"
+    MERGE_PEOPLE = "merge_people", "Deciding whether two person records are one person"
     OTHER = "other", "Other"
 
 

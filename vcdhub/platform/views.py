@@ -192,15 +192,19 @@ class RecordEditView(RecordViewMixin, View):
     def save(self, form, obj):
         return form.save()
 
+    def get_form(self, data=None, obj=None):
+        """The form, bound to `data` when posted; a module whose form is not a ModelForm builds it here."""
+        return self.form_class(data, instance=obj)
+
     def get(self, request, pk=None, *args, **kwargs):
         self.check_may_change()
         obj = visible_or_404(request.user, self.base_queryset(), pk, "edit") if pk is not None else None
-        return render(request, self.template_name, self.context(form=self.form_class(instance=obj), object=obj))
+        return render(request, self.template_name, self.context(form=self.get_form(None, obj), object=obj))
 
     def post(self, request, pk=None, *args, **kwargs):
         self.check_may_change()
         obj = visible_or_404(request.user, self.base_queryset(), pk, "edit") if pk is not None else None
-        form = self.form_class(request.POST, instance=obj)
+        form = self.get_form(request.POST, obj)
         if form.is_valid():
             try:
                 with transaction.atomic():

@@ -1,0 +1,92 @@
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from vcdhub.people import search
+from vcdhub.people.choices import CrimeRoleKind, FlagKind
+from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink, PlaceLink
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    """The person search: the list, the CSV and the API share it."""
+
+    name = django_filters.CharFilter(method="by_name", label="Name",
+                                     help_text="Any spelling; aliases and nicknames count. The last word is the "
+                                               "surname.")
+    born = django_filters.CharFilter(method="by_born", label="Born", help_text="A year (1984) or a range (1980-1985)")
+    identifier = django_filters.CharFilter(method="by_identifier", label="Identifier",
+                                           help_text="PNC id, CRO, NHS number, passport, licence or custody number")
+    postcode = django_filters.CharFilter(method="by_postcode", label="Postcode",
+                                         help_text="Whole, or the district (SW2)")
+    merged = django_filters.BooleanFilter(method="by_merged", label="Include merged records",
+                                          widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Person
+        fields = ["name", "born", "identifier", "postcode", "merged"]
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("merged"):
+            queryset = queryset.filter(merged_into__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def by_name(self, queryset, name, value):
+        return queryset.filter(search.name_q(value)) if value.strip() else queryset
+
+    def by_born(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        try:
+            return queryset.filter(search.born_q(value))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def by_identifier(self, queryset, name, value):
+        return queryset.filter(search.identifier_q(value))
+
+    def by_postcode(self, queryset, name, value):
+        return queryset.filter(search.postcode_q(value))
+
+    def by_merged(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, so that leaving it out hides merged records
+
+
+class _BornField(forms.CharField):
+    def validate(self, value):
+        super().validate(value)
+        if value and value.strip():
+            try:
+                search.born_q(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+
+PersonFilterSet.base_filters["born"].field_class = _BornField
+
+
+class FlagFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=FlagKind.choices)
+
+    class Meta:
+        model = Flag
+        fields = ["kind", "person"]
+
+
+class CrimeRoleFilterSet(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=CrimeRoleKind.choices)
+
+    class Meta:
+        model = CrimeRole
+        fields = ["role", "crime_ref", "person"]
+
+
+class PersonLinkFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = PersonLink
+        fields = ["kind", "person", "other", "confidence"]
+
+
+class PlaceLinkFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = PlaceLink
+        fields = ["kind", "person", "confidence"]

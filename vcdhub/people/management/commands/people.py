@@ -1,0 +1,113 @@
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from vcdhub.access.choices import Sensitivity
+from vcdhub.audit.context import acting_as, cli_actor
+from vcdhub.audit.log import record_reads
+from vcdhub.platform.console import progress_bar
+
+
+class Command(BaseCommand):
+    help = "The people register: import and export nominals, and list proposed duplicates."
+
+    def add_arguments(self, parser):
+        verbs = parser.add_subparsers(dest="verb", required=True)
+        load = verbs.add_parser("import", help="load nominals from a CSV file (all or nothing)")
+        load.add_argument("file", type=Path)
+        load.add_argument("--user", help="import as this user: new people are owned by one of their units")
+        load.add_argument("--unit", required=True, help="the unit that owns the new people, e.g. csu")
+        load.add_argument("--sensitivity", default=Sensitivity.OFFICIAL_SENSITIVE, choices=Sensitivity.values)
+        load.add_argument("--descriptors", default="PERSONAL", help="comma-separated, e.g. PERSONAL")
+        load.add_argument("--handling", default="")
+        load.add_argument("--actor", help="who the audit chain names (default: the OS user)")
+        out = verbs.add_parser("export", help="write nominals in the import schema")
+        out.add_argument("-o", "--output", default="-", help="file to write; - for stdout")
+        out.add_argument("--user", help="export what this user may see (without it, OFFICIAL records only)")
+        out.add_argument("--spreadsheet-safe", action="store_true")
+        dupes = verbs.add_parser("duplicates", help="score the register for duplicate people (Splink)")
+        dupes.add_argument("--threshold", type=float, default=0.9, help="lowest match probability listed")
+        dupes.add_argument("--json", action="store_true", help="print pairs and clusters as JSON")
+        dupes.add_argument("--user", help="only people this user may see")
+        dupes.add_argument("--propose", action="store_true",
+                           help="also put new pairs on the review queue (people.duplicates)")
+        dupes.add_argument("--actor", help="who the audit chain names (default: the OS user)")
+
+    def handle(self, *args, verb, **options):
+        return getattr(self, f"_{verb}")(**options)
+
+    def _user(self, username):
+        if not username:
+            return None
+        account = get_user_model().objects.filter(username=username, is_active=True).first()
+        if account is None:
+            raise CommandError(f"no active user {username!r}", returncode=2)
+        return account
+
+    def _import(self, *, file, user, unit, sensitivity, descriptors, handling, actor, **options):
+        from vcdhub.people.imports import ImportRefused, import_people
+
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file", returncode=2)
+        account = self._user(user)
+        marking = {"owner_unit": unit, "sensitivity": sensitivity, "descriptors": descriptors, "handling": handling}
+        name = f"user:{account.username}" if account else cli_actor(actor)
+        with acting_as(name, user=account, reason=f"people import of {file.name} by {cli_actor(actor)}"), \
+                progress_bar() as bar:
+            task = bar.add_task("Importing people", total=None, note=file.name)
+            try:
+                result = import_people(file, actor=account, marking=marking,
+                                       progress=lambda rows: bar.update(task, completed=rows))
+            except ImportRefused as exc:
+                for error in exc.errors:
+                    self.stderr.write(f"{file.name}: {error}")
+                if exc.more:
+                    self.stderr.write(f"{file.name}: ... and {exc.more} more problems")
+                raise CommandError(f"{file.name}: not imported, nothing was written", returncode=1) from None
+        self.stdout.write(f"{file.name}: {result.rows} rows: {result.created} new, {result.changed} changed, "
+                          f"{result.unchanged} unchanged")
+
+    def _export(self, *, output, user, spreadsheet_safe, **options):
+        from vcdhub.people.exports import write_people
+        from vcdhub.people.models import Person
+
+        account = self._user(user)
+        queryset = Person.objects.restrict(account) if account else Person.objects.filter(
+            sensitivity=Sensitivity.OFFICIAL)
+        with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
+                       reason=f"CLI export of people by {cli_actor()}"):
+            record_reads(queryset.filter(sensitivity=Sensitivity.OFFICIAL_SENSITIVE), "export")
+            if output == "-":
+                count = write_people(queryset, self.stdout, spreadsheet_safe=spreadsheet_safe)
+            else:
+                with open(output, "w", encoding="utf-8", newline="") as stream:
+                    count = write_people(queryset, stream, spreadsheet_safe=spreadsheet_safe)
+        self.stderr.write(f"{count} people written to {output if output != '-' else 'stdout'}"
+                          + ("" if account else " (OFFICIAL records only; pass --user for more)"))
+
+    def _duplicates(self, *, threshold, json: bool, user, propose, actor, **options):
+        from vcdhub.people.duplicates import find_duplicates, propose_pairs
+
+        if not 0 < threshold < 1:
+            raise CommandError("--threshold must be between 0 and 1", returncode=2)
+        account = self._user(user)
+        name = f"user:{account.username}" if account else cli_actor(actor)
+        with acting_as(name, user=account, reason=f"duplicate search by {cli_actor(actor)}"):
+            found = find_duplicates(user=account, threshold=threshold)
+            proposed = propose_pairs(found) if propose else None
+        if json:
+            sys.stdout.write(_json_dumps(found.as_json()) + "\n")
+        else:
+            for pair in found.pairs:
+                self.stdout.write(f"{pair.left_source_id}  {pair.right_source_id}  {pair.probability:.3f}  "
+                                  f"{pair.driver}")
+            self.stdout.write(f"{len(found.pairs)} pairs at or above {threshold}, in {len(found.clusters)} clusters")
+        if proposed is not None:
+            self.stderr.write(f"{proposed} new pairs put on the review queue")
+
+
+def _json_dumps(value) -> str:
+    return json.dumps(value, indent=1)

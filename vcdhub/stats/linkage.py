@@ -1,0 +1,216 @@
+"""Probabilistic record linkage of person records (Splink, with its DuckDB backend), trained without labels.
+
+The model compares given names (exact, close in spelling, a nickname of each other, an initial), surnames (also
+against aliases), dates of birth (exact, one digit off, day and month swapped, close), postcodes (whole, sector,
+district) and streets. It is trained on the records themselves: the chance that two random records match from
+rules that are near-certain, the u probabilities from random pairs, and the m probabilities by expectation
+maximisation in two blocked passes. Candidate pairs come from several blocking rules, so that no one field (a
+national identifier, or even the date of birth) has to be present for a pair to be found.
+
+Examples
+--------
+>>> columns = {
+...     "unique_id": ["a", "b", "c"], "given_name": ["jon", "jonathan", "mary"],
+...     "given_forms": [["john", "jon", "jonathan"], ["jon", "jonathan"], ["mary"]],
+...     "given_sound": ["JN", "JN0N", "MR"], "surname": ["smith", "smyth", "jones"],
+...     "surnames": [["smith"], ["smyth"], ["jones"]], "surname_sound": ["SM0", "SM0", "JNS"],
+...     "birth_date": ["1984-03-07", "1984-03-07", "1990-01-01"], "birth_year": [1984, 1984, 1990],
+...     "sex": ["male", "male", "female"], "postcode": ["SW2 1AA", "SW2 1AA", "N1 2BB"],
+...     "street": ["acre lane", "acre lane", "upper street"],
+...     "identifiers": [[], [], []]}
+>>> linker = PersonLinker(threshold=0.9, train=False).fit(columns)
+>>> [(p.left, p.right) for p in linker.pairs_]
+[('a', 'b')]
+>>> linker.clusters_
+[['a', 'b']]
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+DESCRIPTIONS = {"given_name": "given name", "surname": "surname", "birth_date": "date of birth",
+                "sex": "sex", "postcode": "postcode", "street": "street"}
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    probability: float
+    driver: str  # the comparison that added most weight, and how it matched ("surname: exact")
+    evidence: tuple[tuple[str, str, float], ...] = field(default=())  # (comparison, level, match weight)
+
+
+def _settings():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    given = cl.CustomComparison(output_column_name="given_name",
+                                comparison_levels=[
+        cll.NullLevel("given_name"),
+        cll.ExactMatchLevel("given_name").configure(tf_adjustment_column="given_name"),
+        cll.JaroWinklerLevel("given_name", 0.92),
+        cll.ArrayIntersectLevel("given_forms", 1).configure(label_for_charts="a nickname of the other"),
+        cll.CustomLevel("(length(given_name_l) = 1 or length(given_name_r) = 1) and "
+                        "substr(given_name_l, 1, 1) = substr(given_name_r, 1, 1)", label_for_charts="initial"),
+        cll.JaroWinklerLevel("given_name", 0.8),
+        cll.ElseLevel(),
+    ])
+    surname = cl.CustomComparison(output_column_name="surname",
+                                  comparison_levels=[
+        cll.NullLevel("surname"),
+        cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+        cll.ArrayIntersectLevel("surnames", 1).configure(label_for_charts="one of the other's names"),
+        cll.JaroWinklerLevel("surname", 0.92),
+        cll.CustomLevel("surname_sound_l = surname_sound_r", label_for_charts="sounds the same"),
+        cll.JaroWinklerLevel("surname", 0.8),
+        cll.ElseLevel(),
+    ])
+    birth = cl.CustomComparison(output_column_name="birth_date",
+                                comparison_levels=[
+        cll.NullLevel("birth_date"),
+        cll.ExactMatchLevel("birth_date"),
+        cll.CustomLevel("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) and "
+                        "substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) and "
+                        "substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
+                        label_for_charts="day and month swapped"),
+        cll.DamerauLevenshteinLevel("birth_date", 1).configure(label_for_charts="one digit off"),
+        cll.CustomLevel("birth_year_l = birth_year_r", label_for_charts="same year"),
+        cll.ElseLevel(),
+    ])
+    postcode = cl.CustomComparison(output_column_name="postcode",
+                                   comparison_levels=[
+        cll.NullLevel("postcode"),
+        cll.ExactMatchLevel("postcode"),
+        cll.DamerauLevenshteinLevel("postcode", 1).configure(label_for_charts="one character off"),
+        cll.CustomLevel("split_part(postcode_l, ' ', 1) = split_part(postcode_r, ' ', 1)",
+                        label_for_charts="same district"),
+        cll.ElseLevel(),
+    ])
+    sex = cl.CustomComparison(output_column_name="sex", comparison_levels=[
+        cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()])
+    street = cl.CustomComparison(output_column_name="street",
+                                 comparison_levels=[
+        cll.NullLevel("street"),
+        cll.ExactMatchLevel("street"),
+        cll.ElseLevel(),
+    ])
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=[given, surname, birth, sex, postcode, street],
+        blocking_rules_to_generate_predictions=[
+            block_on("birth_date"),
+            block_on("surname_sound", "birth_year"),
+            block_on("given_sound", "surname_sound"),
+            block_on("postcode", "substr(given_name, 1, 1)"),
+            block_on("surname", "substr(given_name, 1, 1)"),
+        ],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+class PersonLinker:
+    """Score pairs of person records as the same person, and group them.
+
+    Parameters
+    ----------
+    threshold : float
+        The lowest match probability a pair needs to be reported and clustered.
+    train : bool
+        Estimate the model from the records (unsupervised). Without training, Splink's starting values are
+        used: only for tiny inputs such as the example above.
+    seed : int
+        Seed for the random sampling of u probabilities, so a run can be repeated.
+
+    Attributes
+    ----------
+    pairs_ : list of Pair
+        Pairs at or above the threshold, most probable first.
+    clusters_ : list of list of str
+        Groups of two or more ids joined by those pairs (connected components), each sorted.
+    match_weights_ : dict
+        Each comparison's levels and their trained match weights (log2 Bayes factors).
+    """
+
+    def __init__(self, threshold: float = 0.9, *, train: bool = True, seed: int = 1):
+        if not 0 < threshold < 1:
+            raise ValueError("threshold must be between 0 and 1")
+        self.threshold, self.train, self.seed = threshold, train, seed
+
+    def fit(self, columns: dict[str, list]) -> "PersonLinker":
+        from splink import DuckDBAPI, Linker, block_on
+
+        for logger in ("splink", "splink.internals"):
+            logging.getLogger(logger).setLevel(logging.WARNING)
+        ids = columns["unique_id"]
+        if len(set(ids)) != len(ids):
+            raise ValueError("unique_id values must be unique")
+        self.pairs_, self.clusters_, self.match_weights_ = [], [], {}
+        if len(ids) < 2:
+            return self
+        api = DuckDBAPI()
+        table = pa.table(columns)
+        frame = api.register(table, dataset_display_name="people")
+        linker = Linker(frame, _settings(), log_level=logging.WARNING)
+        if self.train:
+            training = linker.training
+            training.estimate_probability_two_random_records_match(
+                [block_on("given_name", "surname", "birth_date"), block_on("surname", "birth_date", "postcode")],
+                recall=0.8)
+            training.estimate_u_using_random_sampling(max_pairs=2e6, seed=self.seed)
+            training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
+            training.estimate_parameters_using_expectation_maximisation(block_on("surname", "given_name"))
+        predictions = linker.inference.predict(threshold_match_probability=self.threshold, warning_mode="never")
+        scored = predictions.as_pyarrow_table()
+        self.match_weights_ = _weights(linker)
+        self.pairs_ = _pairs(scored, self.match_weights_)
+        self.clusters_ = _components([(p.left, p.right) for p in self.pairs_])
+        return self
+
+
+def _weights(linker) -> dict[str, tuple[str, list[tuple[str, float]]]]:
+    """{comparison column: (description, [(level label, match weight), ...])}, null levels left out."""
+    weights = {}
+    for comparison in linker._settings_obj.comparisons:
+        levels = [(level.label_for_charts, float(np.log2(level._bayes_factor)) if level._bayes_factor else -99.0)
+                  for level in comparison.comparison_levels if not level.is_null_level]
+        column = comparison.output_column_name
+        weights[column] = (DESCRIPTIONS.get(column, column), levels)
+    return weights
+
+
+def _pairs(scored: pa.Table, weights: dict) -> list[Pair]:
+    """Pairs from Splink's predictions. Splink gives each comparison's match weight (`mw_<column>`); the level
+    it came from is the one with that weight (a null level weighs 0 and is left out of the evidence)."""
+    pairs = []
+    for row in scored.to_pylist():
+        left, right = sorted((str(row["unique_id_l"]), str(row["unique_id_r"])))
+        evidence = []
+        for column, (description, levels) in weights.items():
+            weight = row.get(f"mw_{column}")
+            if weight is None:
+                continue
+            label = min(levels, key=lambda level: abs(level[1] - weight))[0]
+            if weight == 0 and all(abs(w) > 1e-9 for _, w in levels):
+                continue  # the null level: nothing known
+            total = weight + (row.get(f"mw_tf_adj_{column}") or 0.0)
+            evidence.append((description, label, round(total, 2)))
+        top = max(evidence, key=lambda e: e[2], default=None)
+        driver = f"{top[0]}: {top[1]}" if top else ""
+        pairs.append(Pair(left, right, float(row["match_probability"]), driver, tuple(evidence)))
+    pairs.sort(key=lambda p: (-p.probability, p.left, p.right))
+    return pairs
+
+
+def _components(edges: list[tuple[str, str]]) -> list[list[str]]:
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edges_from(edges)
+    return sorted((sorted(component) for component in nx.connected_components(graph)), key=lambda c: c[0])
