@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -132,7 +133,11 @@ schema = schemathesis.pytest.from_fixture("api_schema")
           report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
 @schema.parametrize()
 def test_the_api_keeps_its_contract(case, bearer):
-    case.call_and_validate(headers=bearer)
+    # A write that the schema allows may still name a person who does not exist, or a crime the writer may not
+    # see: what OpenAPI cannot state. So writes are held to every check but "schema-valid data is accepted";
+    # the people API's own tests (tests/people/test_people_api.py) check that real writes are.
+    excluded = [positive_data_acceptance] if case.method in ("POST", "PUT", "PATCH") else []
+    case.call_and_validate(headers=bearer, excluded_checks=excluded)
 
 
 # Each disagreement Schemathesis found, pinned.

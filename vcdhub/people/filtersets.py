@@ -1,10 +1,16 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 
 from vcdhub.people import search
 from vcdhub.people.choices import CrimeRoleKind, FlagKind
 from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink, PlaceLink
+
+
+@extend_schema_field({"type": "string", "enum": ["false", "true"]})
+class ShowMergedFilter(django_filters.ChoiceFilter):
+    """Whether records merged into another person's are listed too ("true"), or only the survivors."""
 
 
 class PersonFilterSet(django_filters.FilterSet):
@@ -18,15 +24,16 @@ class PersonFilterSet(django_filters.FilterSet):
                                            help_text="PNC id, CRO, NHS number, passport, licence or custody number")
     postcode = django_filters.CharFilter(method="by_postcode", label="Postcode",
                                          help_text="Whole, or the district (SW2)")
-    merged = django_filters.BooleanFilter(method="by_merged", label="Include merged records",
-                                          widget=forms.CheckboxInput)
+    merged = ShowMergedFilter(method="by_merged", label="Records merged into another",
+                                         choices=[("false", "Hide them"), ("true", "Show them too")],
+                                         empty_label="Hide them")
 
     class Meta:
         model = Person
         fields = ["name", "born", "identifier", "postcode", "merged"]
 
     def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("merged"):
+        if self.form.cleaned_data.get("merged") != "true":
             queryset = queryset.filter(merged_into__isnull=True)
         return super().filter_queryset(queryset)
 
@@ -64,7 +71,23 @@ class _BornField(forms.CharField):
 PersonFilterSet.base_filters["born"].field_class = _BornField
 
 
-class FlagFilterSet(django_filters.FilterSet):
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class PersonIdFilter(django_filters.NumberFilter):
+    """A person's id: a whole number in the database's range."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class _PersonPartFilterSet(django_filters.FilterSet):
+    # A number, not a choice of people: a choice would answer "not a valid choice" only for ids that do not
+    # exist, telling a user which hidden people do.
+    person = PersonIdFilter(field_name="person_id", label="Person id")
+
+
+class FlagFilterSet(_PersonPartFilterSet):
     kind = django_filters.ChoiceFilter(choices=FlagKind.choices)
 
     class Meta:
@@ -72,7 +95,7 @@ class FlagFilterSet(django_filters.FilterSet):
         fields = ["kind", "person"]
 
 
-class CrimeRoleFilterSet(django_filters.FilterSet):
+class CrimeRoleFilterSet(_PersonPartFilterSet):
     role = django_filters.ChoiceFilter(choices=CrimeRoleKind.choices)
 
     class Meta:
@@ -80,13 +103,15 @@ class CrimeRoleFilterSet(django_filters.FilterSet):
         fields = ["role", "crime_ref", "person"]
 
 
-class PersonLinkFilterSet(django_filters.FilterSet):
+class PersonLinkFilterSet(_PersonPartFilterSet):
+    other = PersonIdFilter(field_name="other_id", label="Other person's id")
+
     class Meta:
         model = PersonLink
         fields = ["kind", "person", "other", "confidence"]
 
 
-class PlaceLinkFilterSet(django_filters.FilterSet):
+class PlaceLinkFilterSet(_PersonPartFilterSet):
     class Meta:
         model = PlaceLink
         fields = ["kind", "person", "confidence"]

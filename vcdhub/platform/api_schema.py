@@ -130,7 +130,9 @@ class AutoSchema(openapi.AutoSchema):
             return response
 
         errors = {}
-        if any(p["in"] == "query" and p["name"] not in PAGING_PARAMETERS for p in parameters):
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors["400"] = answer(FIELD_ERRORS, "The record was refused, field by field; nothing was written.")
+        elif any(p["in"] == "query" and p["name"] not in PAGING_PARAMETERS for p in parameters):
             errors["400"] = answer(FIELD_ERRORS, "A parameter was refused; nothing was read.")
         permissions = self.view.get_permissions()
         if any(isinstance(p, IsAuthenticated) for p in permissions):
