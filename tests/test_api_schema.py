@@ -13,11 +13,11 @@ from collections import defaultdict
 
 import pytest
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import make_persona, read_rows, write_csv
 from vcdhub.access.actions import issue_token
