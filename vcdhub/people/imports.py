@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from vcdhub.access.markings import marking_errors
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.people import actions, normalise
@@ -71,6 +72,10 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
     limit = settings.VCDHUB_IMPORT_MAX_FILE_BYTES
     if path.stat().st_size > limit:
         raise ImportRefused([RowError(None, None, f"the file is larger than the limit of {limit:,} bytes")])
+    wrong = marking_errors(marking.get("owner_unit", ""), marking.get("sensitivity", ""),
+                           marking.get("descriptors", ""), units=actions.writable_units(actor))
+    if wrong:  # the marking new people would get: checked once, for the file, whatever its rows
+        raise ImportRefused([RowError(None, field, message) for field, message in wrong.items()])
     errors: list[RowError] = []
     more = 0
     result = ImportResult()

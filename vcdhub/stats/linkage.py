@@ -52,52 +52,53 @@ def _settings():
     given = cl.CustomComparison(output_column_name="given_name",
                                 comparison_levels=[
         cll.NullLevel("given_name"),
-        cll.ExactMatchLevel("given_name").configure(tf_adjustment_column="given_name"),
-        cll.JaroWinklerLevel("given_name", 0.92),
+        cll.ExactMatchLevel("given_name").configure(tf_adjustment_column="given_name", label_for_charts="the same"),
+        cll.JaroWinklerLevel("given_name", 0.92).configure(label_for_charts="spelt almost the same"),
         cll.ArrayIntersectLevel("given_forms", 1).configure(label_for_charts="a nickname of the other"),
         cll.CustomLevel("(length(given_name_l) = 1 or length(given_name_r) = 1) and "
                         "substr(given_name_l, 1, 1) = substr(given_name_r, 1, 1)", label_for_charts="initial"),
-        cll.JaroWinklerLevel("given_name", 0.8),
-        cll.ElseLevel(),
+        cll.JaroWinklerLevel("given_name", 0.8).configure(label_for_charts="spelt alike"),
+        cll.ElseLevel().configure(label_for_charts="different"),
     ])
     surname = cl.CustomComparison(output_column_name="surname",
                                   comparison_levels=[
         cll.NullLevel("surname"),
-        cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
+        cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname", label_for_charts="the same"),
         cll.ArrayIntersectLevel("surnames", 1).configure(label_for_charts="one of the other's names"),
-        cll.JaroWinklerLevel("surname", 0.92),
+        cll.JaroWinklerLevel("surname", 0.92).configure(label_for_charts="spelt almost the same"),
         cll.CustomLevel("surname_sound_l = surname_sound_r", label_for_charts="sounds the same"),
-        cll.JaroWinklerLevel("surname", 0.8),
-        cll.ElseLevel(),
+        cll.JaroWinklerLevel("surname", 0.8).configure(label_for_charts="spelt alike"),
+        cll.ElseLevel().configure(label_for_charts="different"),
     ])
     birth = cl.CustomComparison(output_column_name="birth_date",
                                 comparison_levels=[
         cll.NullLevel("birth_date"),
-        cll.ExactMatchLevel("birth_date"),
+        cll.ExactMatchLevel("birth_date").configure(label_for_charts="the same"),
         cll.CustomLevel("substr(birth_date_l, 1, 4) = substr(birth_date_r, 1, 4) and "
                         "substr(birth_date_l, 6, 2) = substr(birth_date_r, 9, 2) and "
                         "substr(birth_date_l, 9, 2) = substr(birth_date_r, 6, 2)",
                         label_for_charts="day and month swapped"),
         cll.DamerauLevenshteinLevel("birth_date", 1).configure(label_for_charts="one digit off"),
         cll.CustomLevel("birth_year_l = birth_year_r", label_for_charts="same year"),
-        cll.ElseLevel(),
+        cll.ElseLevel().configure(label_for_charts="different"),
     ])
     postcode = cl.CustomComparison(output_column_name="postcode",
                                    comparison_levels=[
         cll.NullLevel("postcode"),
-        cll.ExactMatchLevel("postcode"),
+        cll.ExactMatchLevel("postcode").configure(label_for_charts="the same"),
         cll.DamerauLevenshteinLevel("postcode", 1).configure(label_for_charts="one character off"),
         cll.CustomLevel("split_part(postcode_l, ' ', 1) = split_part(postcode_r, ' ', 1)",
                         label_for_charts="same district"),
-        cll.ElseLevel(),
+        cll.ElseLevel().configure(label_for_charts="different"),
     ])
     sex = cl.CustomComparison(output_column_name="sex", comparison_levels=[
-        cll.NullLevel("sex"), cll.ExactMatchLevel("sex"), cll.ElseLevel()])
+        cll.NullLevel("sex"), cll.ExactMatchLevel("sex").configure(label_for_charts="the same"),
+        cll.ElseLevel().configure(label_for_charts="different")])
     street = cl.CustomComparison(output_column_name="street",
                                  comparison_levels=[
         cll.NullLevel("street"),
-        cll.ExactMatchLevel("street"),
-        cll.ElseLevel(),
+        cll.ExactMatchLevel("street").configure(label_for_charts="the same"),
+        cll.ElseLevel().configure(label_for_charts="different"),
     ])
     return SettingsCreator(
         link_type="dedupe_only",

@@ -1,5 +1,4 @@
 import json
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -88,7 +87,7 @@ class Command(BaseCommand):
         self.stderr.write(f"{count} people written to {output if output != '-' else 'stdout'}"
                           + ("" if account else " (OFFICIAL records only; pass --user for more)"))
 
-    def _duplicates(self, *, threshold, json: bool, user, propose, actor, **options):
+    def _duplicates(self, *, threshold, user, propose, actor, **options):
         from vcdhub.people.duplicates import find_duplicates, propose_pairs
 
         if not 0 < threshold < 1:
@@ -98,8 +97,8 @@ class Command(BaseCommand):
         with acting_as(name, user=account, reason=f"duplicate search by {cli_actor(actor)}"):
             found = find_duplicates(user=account, threshold=threshold)
             proposed = propose_pairs(found) if propose else None
-        if json:
-            sys.stdout.write(_json_dumps(found.as_json()) + "\n")
+        if options["json"]:
+            self.stdout.write(json_text(found.as_json()))
         else:
             for pair in found.pairs:
                 self.stdout.write(f"{pair.left_source_id}  {pair.right_source_id}  {pair.probability:.3f}  "
@@ -109,5 +108,5 @@ class Command(BaseCommand):
             self.stderr.write(f"{proposed} new pairs put on the review queue")
 
 
-def _json_dumps(value) -> str:
+def json_text(value) -> str:
     return json.dumps(value, indent=1)
