@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from vcdhub.audit.log import record_denied
 from vcdhub.people import actions
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
 
@@ -72,10 +73,22 @@ class PersonSerializer(MarkingMixin, serializers.ModelSerializer):
         return actions.save_person(self.actor(), {**validated, **held}, instance)
 
 
+class VisiblePerson(serializers.PrimaryKeyRelatedField):
+    """A person the writer may see, by id. Any other id, missing or hidden, gets the same answer, and the
+    attempt goes on the audit chain as a refusal."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            record_denied(Person, str(data)[:64], "api")
+            raise
+
+
 class PersonPart(MarkingMixin, serializers.ModelSerializer):
     """A marked part of a person (flag, crime role, link): created through its action, not changed after."""
 
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    person = VisiblePerson(queryset=Person.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +124,7 @@ class CrimeRoleSerializer(PersonPart):
 
 
 class PersonLinkSerializer(PersonPart):
-    other = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    other = VisiblePerson(queryset=Person.objects.none())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
