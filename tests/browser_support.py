@@ -51,6 +51,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
         failed = Job.objects.create(**report, status="failed", error="No crimes were recorded in 2017-07.")
         Job.objects.filter(pk=done.pk).update(result_url=reverse("job_download", args=[done.pk]))
     area = run.result["areas"][0]["code"]
+    person, pair = _people(crime)
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -69,6 +70,12 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("place run map", f"/places/runs/{run.pk}/", drawn),
             Page("place run table", f"/places/runs/{run.pk}/table/"),
             Page("place area", f"/places/runs/{run.pk}/areas/{area}/"),
+            Page("people search", "/people/?name=smith&born=1980-1990"),
+            Page("person", f"/people/{person.pk}/"),
+            Page("person, add a flag", f"/people/{person.pk}/add/flags/"),
+            Page("person, edit", f"/people/{person.pk}/edit/"),
+            Page("possible duplicates", "/people/duplicates/"),
+            Page("possible duplicate pair", f"/people/duplicates/{pair.pk}/"),
             Page("account", "/account/"),
             Page("access grants", "/account/grants/"),
             Page("API docs", "/api/docs/", "#swagger-ui .opblock"),
@@ -100,6 +107,27 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("imports", "/imports/"),
         ],
     }
+
+
+def _people(crime):
+    """A person with a flag, a role in `crime` beside a suspect, a link, and a proposed duplicate of them."""
+    import datetime as dt
+
+    from tests.people.factories import make_flag, make_link, make_person, make_role
+    from vcdhub.people.models import DuplicatePair
+
+    person = make_person("vcd-analysts", "OFFICIAL", given_name="Jon", surname="Smith", birth_year=1984)
+    twin = make_person("vcd-analysts", "OFFICIAL", given_name="Jonathan", surname="Smyth", birth_year=1984)
+    suspect = make_person("vcd-analysts", "OFFICIAL", given_name="Sam", surname="Archer", birth_year=1990)
+    make_flag(person, "vcd-analysts", "OFFICIAL", kind="weapons", detail="Knife seized, 2025")
+    make_role(person, crime.crime_id or "no-id", "vcd-analysts", "OFFICIAL", role="victim")
+    make_role(suspect, crime.crime_id or "no-id", "vcd-analysts", "OFFICIAL", role="suspect")
+    make_link(person, suspect, "vcd-analysts", "OFFICIAL", kind="associate")
+    with acting_as("test:setup"):
+        pair = DuplicatePair.objects.create(
+            left=person, right=twin, probability=0.97, fingerprint="0" * 64, proposed_at=dt.datetime.now(dt.UTC),
+            evidence=[["date of birth", "the same", 13.0], ["given name", "a nickname of the other", 4.7]])
+    return person, pair
 
 
 @pytest.fixture(scope="module")
