@@ -78,6 +78,13 @@ def _grants(n):
                                    expires_at=timezone.now() + timezone.timedelta(days=7))
 
 
+def _people(n):
+    from tests.people.factories import make_person
+
+    for _ in range(n):
+        make_person("vcd-analysts", "OFFICIAL-SENSITIVE", surname="Smith")
+
+
 LISTS = {
     "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
     "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
@@ -85,6 +92,9 @@ LISTS = {
     "stop-and-search API": ("vcd_analyst", "/api/stop-searches/", _searches),
     "place runs": ("vcd_analyst", "/places/runs/", _runs),
     "access grants": ("vcd_supervisor", "/account/grants/", _grants),
+    "people search": ("vcd_analyst", "/people/?name=smith", _people),
+    "people API": ("vcd_analyst", "/api/people/", _people),
+    "people CSV": ("vcd_analyst", "/people/export.csv", _people),
 }
 
 

@@ -126,3 +126,31 @@ def test_links_show_the_other_person_only_when_they_may_be_seen(analyst):
     page = client_for(analyst).get(f"/people/{person.pk}/")
     assert [link.other.surname for link in page.context["links"]] == ["Friend"]
     assert "PARTNER" not in page.content.decode()
+
+
+def test_the_person_page_makes_as_many_queries_for_many_roles_and_links_as_for_one(analyst):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person = make_person("vcd-analysts", "OFFICIAL")
+
+    def add(n):
+        for i in range(n):
+            other = make_person("vcd-analysts", "OFFICIAL-SENSITIVE")
+            make_role(person, f"crime-{other.pk}", "vcd-analysts", "OFFICIAL-SENSITIVE")
+            make_role(other, f"crime-{other.pk}", "vcd-analysts", "OFFICIAL", role="suspect")
+            make_flag(person, "vcd-analysts", "OFFICIAL-SENSITIVE")
+            make_link(person, other, "vcd-analysts", "OFFICIAL")
+
+    client = client_for(analyst)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/people/{person.pk}/").status_code == 200
+        return len(captured)
+
+    add(1)
+    client.get(f"/people/{person.pk}/")
+    few = queries()
+    add(6)
+    assert queries() == few

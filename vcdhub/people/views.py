@@ -64,29 +64,37 @@ class PersonDetail(PersonCommon, RecordDetailView):
 
 
 def person_page(user, person: Person) -> dict:
-    """What the person's page shows: only what the user may see of each part, sensitive reads audited."""
+    """What the person's page shows: only what the user may see of each part, sensitive reads audited. A fixed
+    number of queries, however many roles and links the person has."""
     from vcdhub.crime.models import Crime
 
-    group = [p for p in duplicates.merged_group(person) if Person.objects.restrict(user).filter(pk=p.pk).exists()]
+    visible = Person.objects.restrict(user)
+    group_ids = [p.pk for p in duplicates.merged_group(person)]
+    group = list(visible.filter(pk__in=group_ids).prefetch_related(
+        "other_names", "identifiers", "addresses__lsoa__ward", "addresses__lsoa__borough").order_by("pk"))
+    group.sort(key=lambda p: p.pk != person.pk)  # the record asked for first
     ids = [p.pk for p in group]
-    flags = list(Flag.objects.restrict(user).filter(person__in=ids).order_by("kind", "-flagged_on"))
+    flags = list(Flag.objects.restrict(user).filter(person__in=ids).select_related("person")
+                 .order_by("kind", "-flagged_on"))
     roles = list(CrimeRole.objects.restrict(user).filter(person__in=ids).select_related("person")
                  .order_by("-recorded_on", "pk"))
     refs = {r.crime_ref for r in roles}
     crimes = {c.crime_id: c for c in Crime.objects.restrict(user).filter(crime_id__in=refs)
-              .select_related("lsoa", "ward", "borough")}
-    others = [r for r in CrimeRole.objects.restrict(user).filter(crime_ref__in=refs).exclude(person__in=ids)
-              .select_related("person") if Person.objects.restrict(user).filter(pk=r.person_id).exists()]
+              .select_related("ward", "borough")}
+    others = list(CrimeRole.objects.restrict(user).filter(crime_ref__in=refs).exclude(person__in=ids)
+                  .select_related("person"))
+    links_out = list(PersonLink.objects.restrict(user).filter(person__in=ids).select_related("person", "other"))
+    links_in = list(PersonLink.objects.restrict(user).filter(other__in=ids).select_related("person", "other"))
+    shown = set(visible.filter(pk__in={r.person_id for r in others} | {link.other_id for link in links_out}
+                               | {link.person_id for link in links_in}).values_list("pk", flat=True))
+    others = [r for r in others if r.person_id in shown]
+    links = [link for link in links_out if link.other_id in shown] + [
+        link for link in links_in if link.person_id in shown]
     together: dict[str, list] = {}
     for other in others:
         together.setdefault(other.crime_ref, []).append(other)
-    visible_people = Person.objects.restrict(user)
-    links = [link for link in PersonLink.objects.restrict(user).filter(person__in=ids).select_related("other")
-             if visible_people.filter(pk=link.other_id).exists()]
-    links += [link for link in PersonLink.objects.restrict(user).filter(other__in=ids).select_related("person")
-              if visible_people.filter(pk=link.person_id).exists()]
-    places = list(PlaceLink.objects.restrict(user).filter(person__in=ids).select_related("lsoa"))
-    record_reads([*flags, *roles, *links, *places, *others], "view")
+    places = list(PlaceLink.objects.restrict(user).filter(person__in=ids).select_related("person", "lsoa"))
+    record_reads([*group[1:], *flags, *roles, *links, *places, *others], "view")
     return {
         "person": person, "group": group, "flags": flags,
         "roles": [{"role": r, "crime": crimes.get(r.crime_ref), "together": together.get(r.crime_ref, [])}
@@ -94,8 +102,8 @@ def person_page(user, person: Person) -> dict:
         "links": links, "places": places,
         "names": [n for p in group for n in p.other_names.all()],
         "identifiers": [i for p in group for i in p.identifiers.all()],
-        "addresses": sorted((a for p in group for a in p.addresses.select_related("lsoa__ward", "lsoa__borough")),
-                            key=lambda a: (a.date_from is None, a.date_from), reverse=False),
+        "addresses": sorted((a for p in group for a in p.addresses.all()),
+                            key=lambda a: (a.date_from is None, a.date_from)),
         "may_review": has_role(user, *DUPLICATE_REVIEWERS), "parts": PARTS,
     }
 
