@@ -135,7 +135,7 @@ def test_the_person_page_makes_as_many_queries_for_many_roles_and_links_as_for_o
     person = make_person("vcd-analysts", "OFFICIAL")
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
             other = make_person("vcd-analysts", "OFFICIAL-SENSITIVE")
             make_role(person, f"crime-{other.pk}", "vcd-analysts", "OFFICIAL-SENSITIVE")
             make_role(other, f"crime-{other.pk}", "vcd-analysts", "OFFICIAL", role="suspect")
