@@ -62,13 +62,15 @@ test: lint
 BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
 
 # Import, explorer counts, the performance report and the place analyses over the imported data, the audit
-# cost, and the server under load (bench/load.py). Exit status 1 if any target fails.
+# cost, the server under load (bench/load.py) and the duplicate finder (bench/people.py). Exit status 1 if any
+# target fails.
 bench: install
 	$(BIN)/python bench/run.py; status=$$?; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/report.py; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/places.py || status=1; \
 	$(BIN)/python bench/audit.py; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/load.py || status=1; \
+	$(BIN)/python bench/people.py || status=1; \
 	exit $$status
 
 # The same benchmarks on ten times the data (the Met months copied ten times, shifted back two years each).

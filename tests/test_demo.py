@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Count
 
 from tests.conftest import SHARED, make_persona, read_rows, write_csv
 from vcdhub.access.models import AccessGrant, Membership, RoleAssignment
@@ -23,6 +24,7 @@ from vcdhub.audit.models import AuditEntry
 from vcdhub.crime.models import Crime, Outcome, StopSearch
 from vcdhub.demo import markings
 from vcdhub.demo.loader import DATA, REQUESTER, USERS, load_demo
+from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink
 
 MONTHS = [f"2017-{m:02d}" for m in range(1, 13)]  # scripts/make_demo_data.py: DEMO_MONTHS
 LATEST = MONTHS[-1]
@@ -111,6 +113,8 @@ def state() -> dict:
         "grants": list(AccessGrant.objects.values_list("pk", "user__username", "object_id", "approved_at",
                                                        "revoked_at", "expires_at")),
         "audit": AuditEntry.objects.count(),
+        "people": sorted(Person.objects.values_list("source_id", "given_name", "surname", "owner_unit_id")),
+        "crime roles": CrimeRole.objects.count(), "flags": Flag.objects.count(), "links": PersonLink.objects.count(),
     }
 
 
@@ -168,9 +172,53 @@ def test_loading_the_demo_twice_changes_nothing(london, sample):
 
 
 @pytest.mark.django_db
+def test_the_demo_people_are_fictitious_tied_to_real_crimes_and_shaped_like_real_records(london, sample,
+                                                                                           monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vcdhub.demo import people as demo_people
+
+    # The small seeded version: the sample holds an eighth of one month, so give people to ten times the share.
+    monkeypatch.setattr(demo_people, "SHARES", {k: min(1.0, 10 * v) for k, v in demo_people.SHARES.items()})
+    result = _load(sample)
+    assert result.people["people"] == Person.objects.count() > 500
+    assert not Person.objects.filter(fictitious=False).exists()
+    refs = set(CrimeRole.objects.values_list("crime_ref", flat=True))
+    # Real, violent crimes (police.uk gives a few Crime IDs to more than one row: one of them is violent).
+    violent = set(Crime.objects.filter(crime_id__in=refs, crime_type__in=demo_people.SHARES)
+                  .values_list("crime_id", flat=True))
+    assert violent == refs
+    suspected = Counter(CrimeRole.objects.filter(role__in=["suspect", "charged", "convicted"])
+                        .values_list("person_id", flat=True))
+    assert max(suspected.values()) >= 3 and Counter(suspected.values())[1] > len(suspected) / 3  # a heavy tail
+    assert CrimeRole.objects.filter(role="victim").values("person").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    dyads = PersonLink.objects.filter(kind__in=["partner", "ex_partner"])
+    assert dyads.exists() and set(dyads.values_list("owner_unit_id", flat=True)) == {"csu"}
+    assert PersonLink.objects.filter(kind="co_offender").exists()
+    twice = Person.objects.filter(source_id__endswith="D")  # a second unit's record of the same person
+    assert 0.02 < twice.count() / Person.objects.count() < 0.12
+    assert len(set(twice.values_list("owner_unit_id", flat=True))) > 1
+    today = timezone.localdate()
+    assert Flag.objects.filter(review_on__lt=today).exists() and Flag.objects.filter(review_on__gte=today).exists()
+    assert not Flag.objects.filter(flagged_on__gt=today).exists()
+    assert not Flag.objects.filter(flagged_on__lt=today - dt.timedelta(days=800)).exists()
+    # Seeded: the same crimes give the same people.
+    chosen = demo_people.chosen_crimes()
+    first, second = demo_people.build(chosen, today), demo_people.build(chosen, today)
+    assert [(p.source_id, p.given_name, p.surname) for p in first.people] == [
+        (p.source_id, p.given_name, p.surname) for p in second.people]
+    # Need-to-know: the CSU's people are the CSU's.
+    analyst = make_persona("vcd_analyst")
+    assert not Person.objects.restrict(analyst).filter(owner_unit_id="csu").exists()
+
+
+@pytest.mark.django_db
 def test_the_command_reports_what_it_loaded(london, sample):
     output = io.StringIO()
     call_command("demo", "load", "--data", str(sample), stdout=output)
     out = output.getvalue()
     assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
+    assert "Fictitious people" in out
     assert ", ".join(u for u, *_ in USERS) in out

@@ -1,6 +1,7 @@
 """Everything the demo needs, loaded in one call: London's geography, the bundled London-wide police.uk data, the
-demo's OFFICIAL-SENSITIVE markings (demo.markings), its fictitious users and one access request waiting for a
-supervisor. Every step changes nothing when it has been done: a second load only checks."""
+demo's OFFICIAL-SENSITIVE markings (demo.markings), its fictitious users, its fictitious people tied to real
+crimes (demo.people) and one access request waiting for a supervisor. Every step changes nothing when it has been
+done: a second load only checks."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +16,10 @@ from vcdhub.access.choices import Sensitivity
 from vcdhub.access.models import AccessGrant, Unit
 from vcdhub.crime.models import Crime
 from vcdhub.demo.markings import VIOLENCE, apply_markings
+from vcdhub.demo.people import load_people
 from vcdhub.geography.loader import GeographyResult, load_geography
 from vcdhub.ingest.pipeline import ImportSummary, run_import
+from vcdhub.platform.jobs import enqueue
 
 DATA = settings.DATA_DIR / "demo" / "police-uk"
 PASSWORD = "vcdhub-demo-2026"  # printed on every run; the demo is local and holds only public data
@@ -32,6 +35,8 @@ USERS = [
     ("admin", "Demo Administrator (fictitious)", ["vcd-analysts"], ["administrator"]),
 ]
 
+REVIEWER = "supervisor"  # whose review queue of possible duplicate people the first load fills
+
 # The waiting request: the Lambeth analyst asks to see one of the Community Safety Units' records in Lambeth.
 REQUESTER = "lambeth"
 REQUEST_BOROUGH = "E09000022"
@@ -46,6 +51,7 @@ class DemoResult:
     marked: dict[str, int] = field(default_factory=dict)  # records re-marked OFFICIAL-SENSITIVE, by owning unit
     users_created: int = 0
     request: AccessGrant | None = None  # the access request made by this load (None: made before, or no record)
+    people: dict[str, int] = field(default_factory=dict)  # the fictitious people made by this load (demo.people)
 
 
 def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
@@ -58,7 +64,10 @@ def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
     imported = run_import([data], actor=actor, on_file=on_file, tick=tick, bulk=bulk)
     marked = apply_markings()
     created = create_users()
-    return DemoResult(geography, imported, marked, created, request_access())
+    people = load_people()
+    if people:  # the first load: the supervisor's review queue is filled by a job, when `make demo` starts one
+        enqueue("people.duplicates", user=get_user_model().objects.get(username=REVIEWER), threshold=0.9)
+    return DemoResult(geography, imported, marked, created, request_access(), people)
 
 
 def create_users() -> int:

@@ -25,3 +25,6 @@ class PeopleConfig(AppConfig):
              ApiEndpoint("person-links", "vcdhub.people.api.views.PersonLinkViewSet", "personlink"),
              ApiEndpoint("place-links", "vcdhub.people.api.views.PlaceLinkViewSet", "placelink")),
     )
+
+    def ready(self):
+        from vcdhub.people import jobs  # noqa: F401 - registers the duplicate scoring job

@@ -57,7 +57,7 @@ def make_population(size: int, *, seed: int, duplicate_rate: float = 0.15, today
     """`size` true people, of whom `duplicate_rate` are recorded two to four times (mostly twice)."""
     rng = random.Random(seed)
     today = today or dt.date(2026, 1, 1)
-    people = [_person(rng, today, postcode_areas) for _ in range(size)]
+    people = [new_person(rng, today, postcode_areas) for _ in range(size)]
     records, errors = [], dict.fromkeys(ERRORS, 0)
     number = 0
     for truth, person in enumerate(people):
@@ -66,9 +66,8 @@ def make_population(size: int, *, seed: int, duplicate_rate: float = 0.15, today
             number += 1
             record = dict(person, truth=truth, source_id=f"{rng.choice(UNITS)}-{number:07d}", errors=[])
             if copy:
-                record["errors"] = _errors_for(rng)
+                record = misrecorded(record, rng, postcode_areas)
                 for error in record["errors"]:
-                    _apply(error, record, rng, postcode_areas)
                     errors[error] += 1
             records.append(record)
     rng.shuffle(records)
@@ -92,17 +91,27 @@ def _errors_for(rng: random.Random) -> list[str]:
     return [first]
 
 
-def _person(rng: random.Random, today: dt.date, areas: tuple[str, ...]) -> dict:
-    sex = rng.choice(("male", "female"))
+def misrecorded(record: dict, rng: random.Random, areas: tuple[str, ...] = ("E", "N", "SE", "SW", "W")) -> dict:
+    """A copy of `record` as another unit might hold it: one error, sometimes two, named in its "errors"."""
+    copy = dict(record, errors=_errors_for(rng))
+    for error in copy["errors"]:
+        _apply(error, copy, rng, areas)
+    return copy
+
+
+def new_person(rng: random.Random, today: dt.date, areas: tuple[str, ...] = ("E", "N", "SE", "SW", "W"), *,
+               sex: str | None = None, min_age: float = 10, mode_age: float = 24, max_age: float = 80) -> dict:
+    """One fictitious person: a name from Faker's en_GB lists, a date of birth, an address."""
+    sex = sex or rng.choice(("male", "female"))
     given = rng.choice(MALE if sex == "male" else FEMALE)
     surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUMULATIVE)[0]
-    age_days = int(rng.triangular(10 * 365.25, 80 * 365.25, 24 * 365.25))  # most nominals are young adults
+    age_days = int(rng.triangular(min_age * 365.25, max_age * 365.25, mode_age * 365.25))  # mostly young adults
     born = today - dt.timedelta(days=age_days)
     return {"given_name": given, "surname": surname, "sex": sex, "date_of_birth": born.isoformat(),
-            **_address(rng, areas), "aliases": [], "fictitious": True}
+            **new_address(rng, areas), "aliases": [], "fictitious": True}
 
 
-def _address(rng: random.Random, areas: tuple[str, ...]) -> dict:
+def new_address(rng: random.Random, areas: tuple[str, ...] = ("E", "N", "SE", "SW", "W")) -> dict:
     street = f"{rng.choice(SURNAMES + MALE)} {rng.choice(STREET_SUFFIXES)}"
     return {"street_number": str(rng.randint(1, 240)), "address_1": street, "address_2": "", "town": "London",
             "postcode": _postcode(rng, areas)}
@@ -145,7 +154,7 @@ def _apply(error: str, record: dict, rng: random.Random, areas: tuple[str, ...])
     elif error in ("dob_transposed", "dob_digit_typo", "dob_missing") and record["date_of_birth"]:
         record["date_of_birth"] = _dob_error(error, record["date_of_birth"], rng)
     elif error == "address_moved":
-        record.update(_address(rng, areas))
+        record.update(new_address(rng, areas))
     elif error == "address_missing":
         record.update(street_number="", address_1="", address_2="", town="", postcode="")
     elif error == "postcode_typo" and record["postcode"]:

@@ -213,6 +213,10 @@ class PlaceLinkDetail(RecordDetailView):
 
 @role_required(*sorted(DUPLICATE_REVIEWERS))
 def duplicate_queue(request):
+    if request.method == "POST":  # score the register again, in the background, over the people they may see
+        from vcdhub.platform.jobs import enqueue
+
+        return redirect("job", pk=enqueue("people.duplicates", user=request.user, threshold=0.9).pk)
     pairs = list(duplicates.queue_for(request.user)[:200])
     record_reads([p for pair in pairs for p in (pair.left, pair.right)], "list")
     return render(request, "people/duplicate_queue.html", {"pairs": pairs})

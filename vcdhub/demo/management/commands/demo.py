@@ -32,6 +32,12 @@ class Command(BaseCommand):
         if result.marked:
             marked = ", ".join(f"{n:,} to {unit}" for unit, n in sorted(result.marked.items()))
             self.stdout.write(f"Marked OFFICIAL-SENSITIVE (demo rule, demo/markings.py): {marked}")
+        if result.people:
+            p = result.people
+            self.stdout.write(f"Fictitious people (demo/people.py): {p['people']:,} person records of "
+                              f"{p['true people']:,} people, in {p['crime roles']:,} roles in {p['crimes']:,} real "
+                              f"crimes, {p['links']:,} links, {p['flags']:,} flags; the supervisor's duplicate "
+                              "review queue is scored in the background")
         if result.request is not None:
             self.stdout.write(f"Access request waiting for a supervisor: {result.request}")
         names = ", ".join(u for u, *_ in USERS)
