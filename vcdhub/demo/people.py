@@ -109,6 +109,7 @@ def load_people(*, today: dt.date | None = None) -> dict[str, int]:
 def build(crimes: list, today: dt.date) -> Built:
     """The people for `crimes` (as chosen_crimes gives them), unsaved: person_id and other_id hold source ids."""
     rng = random.Random(SEED)
+    born_by = max(row[2] for row in crimes)  # ages are as at the crimes (2017 in the demo), not the load day
     lsoas_in = defaultdict(list)
     for pk, borough in Lsoa.objects.order_by("code").values_list("pk", "borough_id"):
         lsoas_in[borough].append(pk)
@@ -127,7 +128,7 @@ def build(crimes: list, today: dt.date) -> Built:
     victims_in = defaultdict(list)
 
     def person(unit, sensitivity, borough, lsoa=None, **shape) -> int:
-        record = new_person(rng, today, **shape)
+        record = new_person(rng, born_by, **shape)
         home = lsoa if lsoa and rng.random() < 0.5 else rng.choice(lsoas_in[borough] or [None])
         people.append({**record, "unit": unit, "sensitivity": sensitivity, "lsoa": home})
         return len(people) - 1
@@ -190,7 +191,7 @@ def build(crimes: list, today: dt.date) -> Built:
 
     gang_members = {pools[b][k] for b, members in gangs.items() for k in members if pools[b][k] is not None}
     _store(built, rng, today, people, roles, links)
-    _flags(built, rng, today, people, roles, gang_members, armed)
+    _flags(built, rng, today, people, roles, gang_members, armed, born_by)
     return built
 
 
@@ -219,7 +220,11 @@ def _store(built: Built, rng, today, people, roles, links) -> None:
         built.roles.append(CrimeRole(person_id=source[index], crime_ref=crime_ref, role=role, recorded_on=month,
                                      owner_unit_id=unit, sensitivity=Sensitivity.OFFICIAL_SENSITIVE,
                                      descriptors="PERSONAL"))
+    linked = set()
     for a, b, kind, month, unit in links:
+        if (min(a, b), max(a, b), kind) in linked:  # one link per pair and kind, dated when first seen
+            continue
+        linked.add((min(a, b), max(a, b), kind))
         built.links.append(PersonLink(person_id=source[a], other_id=source[b], kind=kind, source="demo records",
                                       linked_on=month or today - dt.timedelta(days=rng.randint(30, 400)),
                                       confidence=rng.choices(("confirmed", "tentative", "unconfirmed"), (6, 3, 1))[0],
@@ -246,7 +251,8 @@ def _add_record(built: Built, sid: str, record: dict, truth: int) -> None:
                                        postcode=normalise.postcode(record["postcode"]), lsoa_id=record["lsoa"]))
 
 
-def _flags(built: Built, rng, today, people, roles, gang_members: set[int], armed: set[int]) -> None:
+def _flags(built: Built, rng, today, people, roles, gang_members: set[int], armed: set[int],
+           born_by: dt.date) -> None:
     """Warning markers from what each person did, dated relative to today, with review dates a year on (so some
     are overdue) and a few rarer markers at small rates."""
     suspected = Counter(i for i, _, role, _, _ in roles if role in ("suspect", "charged", "convicted"))
@@ -265,6 +271,9 @@ def _flags(built: Built, rng, today, people, roles, gang_members: set[int], arme
             flag(index, "violence", unit, detail=f"Suspect in {suspected[index]} violent crimes (demo)")
         if victimised[index] >= 3:
             flag(index, "repeat_victim", unit, detail=f"Victim of {victimised[index]} crimes (demo)")
+        if victimised[index] and record["date_of_birth"] > (born_by.replace(year=born_by.year - 18)).isoformat() \
+                and rng.random() < 0.5:
+            flag(index, "child_at_risk", unit, detail="Victim under 18 (demo)")
         if index in armed:
             flag(index, "weapons", unit, detail="Found in possession of a weapon (demo)")
         if index in gang_members:

@@ -235,3 +235,8 @@ class DuplicatePair(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"possible duplicate: {self.left} and {self.right}"
+
+    @property
+    def probability_text(self) -> str:
+        """Three decimals, except where rounding would claim certainty: "over 0.999", never "1.000"."""
+        return "over 0.999" if self.probability >= 0.9995 else f"{self.probability:.3f}"

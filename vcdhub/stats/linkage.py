@@ -152,7 +152,7 @@ class PersonLinker:
         from splink import DuckDBAPI, Linker, block_on
 
         for logger in ("splink", "splink.internals"):
-            logging.getLogger(logger).setLevel(logging.WARNING)
+            logging.getLogger(logger).setLevel(logging.ERROR)  # "level not observed": expected, not news
         ids = columns["unique_id"]
         if len(set(ids)) != len(ids):
             raise ValueError("unique_id values must be unique")
