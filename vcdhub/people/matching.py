@@ -26,8 +26,8 @@ def linkage_columns(records: Iterable[dict]) -> dict[str, list]:
     ("YYYY-MM-DD", partial or blank), postcode, address_1 and, optionally, aliases (a list of
     (given_name, surname)) and identifiers (a list of "kind:value")."""
     columns: dict[str, list] = {name: [] for name in (
-        "unique_id", "given_name", "given_forms", "given_sound", "surname", "surnames", "surname_sound",
-        "birth_date", "birth_year", "sex", "postcode", "street", "identifiers")}
+        "unique_id", "given_name", "given_forms", "given_sound", "given_initial", "surname", "surnames",
+        "surname_sound", "birth_date", "birth_year", "sex", "postcode", "street", "identifiers")}
     for record in records:
         given = normalise.fold(record.get("given_name", "")).split(" ")[0]
         surname = normalise.fold(record.get("surname", "")).replace(" ", "")
@@ -43,6 +43,7 @@ def linkage_columns(records: Iterable[dict]) -> dict[str, list]:
         columns["given_name"].append(given or None)
         columns["given_forms"].append(sorted(forms - {""}))
         columns["given_sound"].append(jellyfish.metaphone(given) if given else None)
+        columns["given_initial"].append(given[0] if given else None)
         columns["surname"].append(surname or None)
         columns["surnames"].append(surnames)
         columns["surname_sound"].append(normalise.sound(surname) or None)
