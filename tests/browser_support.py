@@ -51,7 +51,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
         failed = Job.objects.create(**report, status="failed", error="No crimes were recorded in 2017-07.")
         Job.objects.filter(pk=done.pk).update(result_url=reverse("job_download", args=[done.pk]))
     area = run.result["areas"][0]["code"]
-    person, pair = _people(crime)
+    person, pair = _people(Crime.objects.exclude(crime_id="").exclude(latitude=None).order_by("pk").first())
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -71,7 +71,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("place run table", f"/places/runs/{run.pk}/table/"),
             Page("place area", f"/places/runs/{run.pk}/areas/{area}/"),
             Page("people search", "/people/?name=smith&born=1980-1990"),
-            Page("person", f"/people/{person.pk}/"),
+            Page("person", f"/people/{person.pk}/", "#person-map[data-drawn=true]"),
             Page("person, add a flag", f"/people/{person.pk}/add/flags/"),
             Page("person, edit", f"/people/{person.pk}/edit/"),
             Page("possible duplicates", "/people/duplicates/"),
@@ -120,8 +120,8 @@ def _people(crime):
     twin = make_person("vcd-analysts", "OFFICIAL", given_name="Jonathan", surname="Smyth", birth_year=1984)
     suspect = make_person("vcd-analysts", "OFFICIAL", given_name="Sam", surname="Archer", birth_year=1990)
     make_flag(person, "vcd-analysts", "OFFICIAL", kind="weapons", detail="Knife seized, 2025")
-    make_role(person, crime.crime_id or "no-id", "vcd-analysts", "OFFICIAL", role="victim")
-    make_role(suspect, crime.crime_id or "no-id", "vcd-analysts", "OFFICIAL", role="suspect")
+    make_role(person, crime.crime_id, "vcd-analysts", "OFFICIAL", role="victim")
+    make_role(suspect, crime.crime_id, "vcd-analysts", "OFFICIAL", role="suspect")
     make_link(person, suspect, "vcd-analysts", "OFFICIAL", kind="associate")
     with acting_as("test:setup"):
         pair = DuplicatePair.objects.create(

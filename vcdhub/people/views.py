@@ -3,6 +3,7 @@ for possible duplicates. Views convert and call people.actions or people.duplica
 
 import itertools
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -95,10 +96,19 @@ def person_page(user, person: Person) -> dict:
         together.setdefault(other.crime_ref, []).append(other)
     places = list(PlaceLink.objects.restrict(user).filter(person__in=ids).select_related("person", "lsoa"))
     record_reads([*group[1:], *flags, *roles, *links, *places, *others], "view")
+    numbered = [{"role": r, "crime": crimes.get(r.crime_ref), "together": together.get(r.crime_ref, [])}
+                for r in roles]
+    points = []
+    for item in numbered:
+        crime = item["crime"]
+        if crime is not None and crime.latitude is not None and crime.longitude is not None:
+            item["n"] = len(points) + 1
+            points.append({"n": item["n"], "lat": crime.latitude, "lon": crime.longitude,
+                           "label": f"{item['role'].get_role_display()}: {crime.crime_type}, {crime.location}"})
     return {
         "person": person, "group": group, "flags": flags,
-        "roles": [{"role": r, "crime": crimes.get(r.crime_ref), "together": together.get(r.crime_ref, [])}
-                  for r in roles],
+        "roles": numbered, "points": points, "tile_url": settings.VCDHUB_TILE_URL,
+        "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION,
         "links": links, "places": places,
         "names": [n for p in group for n in p.other_names.all()],
         "identifiers": [i for p in group for i in p.identifiers.all()],

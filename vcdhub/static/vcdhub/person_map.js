@@ -1,0 +1,30 @@
+// The places of a person's crimes on a small map, numbered as the rows of the roles table under it (the table is
+// the keyboard's and the screen reader's way to the same places). Labels are text, never HTML.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("person-map");
+    var data = document.getElementById("person-places");
+    if (!el || !data) { return; }
+    var places = JSON.parse(data.textContent);
+    var map = L.map(el, { keyboard: false, scrollWheelZoom: false }).setView([51.49, -0.12], 10);
+    if (el.dataset.tiles) {
+      L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
+    }
+    var markers = places.map(function (p) {
+      var marker = L.circleMarker([p.lat, p.lon], { radius: 7, color: "#1d3557", weight: 2, fillColor: "#e76f51",
+                                                   fillOpacity: 0.85 });
+      var tip = document.createElement("span");
+      tip.textContent = p.n + ". " + p.label;
+      marker.bindTooltip(tip);
+      return marker;
+    });
+    var layer = L.featureGroup(markers).addTo(map);
+    layer.eachLayer(function (m) {
+      var path = m.getElement && m.getElement();
+      if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("aria-hidden", "true"); }
+    });
+    if (markers.length) { map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 15 }); }
+    el.dataset.drawn = "true";
+  });
+})();
