@@ -155,3 +155,6 @@ def test_the_duplicates_command_prints_pairs_and_clusters_as_json(tmp_path, inve
     found = json.loads(out.getvalue())
     assert {"left_source_id": "CSU-1", "right_source_id": "CSU-5"}.items() <= found["pairs"][0].items()
     assert found["clusters"] == [["CSU-1", "CSU-5"]]
+    printed = AuditEntry.objects.filter(kind="read", object_type="people.person").values_list("object_id", flat=True)
+    assert set(printed) == set(map(str, Person.objects.filter(source_id__in=["CSU-1", "CSU-5"])
+                                   .values_list("pk", flat=True)))  # what it printed, read as sensitive

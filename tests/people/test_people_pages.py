@@ -75,6 +75,8 @@ def test_search_forgives_spelling_nicknames_and_aliases(analyst):
         Identifier.objects.create(person=jonathan, kind="pnc", value="84/123456A")
     client = client_for(analyst)
     assert listed(client, name="jon smith") == {p.source_id for p in (jonathan, smyth, initial, other)}
+    rows = client.get("/people/", {"name": "jonathan smith"}).context["rows"]
+    assert rows[0]["object"] == jonathan  # the name as typed comes first, sound-alikes and aliases after
     assert listed(client, name="smyth") >= {jonathan.source_id, smyth.source_id}
     assert listed(client, name="jon smith", born="1984-1985") == {jonathan.source_id, smyth.source_id,
                                                                   other.source_id}

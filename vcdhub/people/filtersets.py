@@ -38,7 +38,10 @@ class PersonFilterSet(django_filters.FilterSet):
         return super().filter_queryset(queryset)
 
     def by_name(self, queryset, name, value):
-        return queryset.filter(search.name_q(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return (queryset.filter(search.name_q(value)).annotate(closeness=search.closeness(value))
+                .order_by("closeness", "surname_key", "given_key", "pk"))
 
     def by_born(self, queryset, name, value):
         if not value.strip():

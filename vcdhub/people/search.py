@@ -3,7 +3,7 @@ postcode. Each returns a Q over Person, for the list's FilterSet and the API's."
 
 import re
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from vcdhub.people import normalise
 from vcdhub.people.matching import given_forms
@@ -40,6 +40,18 @@ def name_q(text: str) -> Q:
     given, surname = words[0], words[-1]
     other = PersonName.objects.filter(Q(person=OuterRef("pk")) & _name_q(given, surname))
     return _name_q(given, surname) | Exists(other)
+
+
+def closeness(text: str) -> Case:
+    """How closely a found person's own name matches: 0 for the name as typed (surname and given name), 1 for
+    the surname as typed, 2 for anything found by sound, nickname or alias. The list shows the closest first."""
+    words = normalise.fold(text).split()
+    if not words:
+        return Value(0, output_field=IntegerField())
+    surname, given = words[-1], words[0] if len(words) > 1 else ""
+    exact = Q(surname_key=surname) & (Q(given_key__startswith=given) if given else Q())
+    return Case(When(exact, then=Value(0)), When(surname_key=surname, then=Value(1)), default=Value(2),
+                output_field=IntegerField())
 
 
 def born_q(text: str) -> Q:

@@ -89,6 +89,7 @@ class Command(BaseCommand):
 
     def _duplicates(self, *, threshold, user, propose, actor, **options):
         from vcdhub.people.duplicates import find_duplicates, propose_pairs
+        from vcdhub.people.models import Person
 
         if not 0 < threshold < 1:
             raise CommandError("--threshold must be between 0 and 1", returncode=2)
@@ -97,6 +98,9 @@ class Command(BaseCommand):
         with acting_as(name, user=account, reason=f"duplicate search by {cli_actor(actor)}"):
             found = find_duplicates(user=account, threshold=threshold)
             proposed = propose_pairs(found) if propose else None
+            listed = {source for pair in found.pairs for source in (pair.left, pair.right)}
+            record_reads(Person.objects.filter(source_id__in=listed, sensitivity=Sensitivity.OFFICIAL_SENSITIVE),
+                         "export")  # the people this prints
         if options["json"]:
             self.stdout.write(json_text(found.as_json()))
         else:
