@@ -43,6 +43,11 @@ def _marking(actor, values: dict, errors: dict) -> dict:
 def _check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = ()):
     """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save."""
     errors = dict(errors or {})
+    # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
+    # uniqueness check would send it to the database.
+    with_nul = [f.name for f in obj._meta.fields if "\x00" in str(getattr(obj, f.attname, "") or "")]
+    if with_nul:
+        raise ValidationError({**errors, **{name: ["Must not contain a NUL character."] for name in with_nul}})
     try:
         obj.full_clean(exclude=list(exclude), validate_unique=True)
     except ValidationError as exc:
