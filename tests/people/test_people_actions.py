@@ -172,3 +172,22 @@ def test_a_link_joins_two_different_people(investigator):
         assert actions.link_people(investigator, person, other, base).other == other
         assert "confidence" in errors_of(lambda: actions.link_people(investigator, person, other,
                                                                       {**base, "confidence": "sure"}))
+
+
+def test_an_address_or_place_is_placed_by_a_loaded_lsoa_code(investigator):
+    from vcdhub.geography.models import Lsoa
+
+    lsoa = Lsoa.objects.select_related("ward", "borough").order_by("code").first()
+    person = save(investigator)
+    with acting_as("test", user=investigator):
+        address = actions.add_address(investigator, person, {"address_1": "1 High St", "lsoa": lsoa.code.lower()})
+        assert (address.lsoa.ward, address.lsoa.borough) == (lsoa.ward, lsoa.borough)
+        assert errors_of(lambda: actions.add_address(investigator, person, {"address_1": "x", "lsoa": "E0199"})) \
+            == {"lsoa": ["There is no LSOA 'E0199' in the loaded geography."]}
+        errors = errors_of(lambda: actions.link_place(investigator, person, {
+            **MARKING, "kind": "frequents", "place": "Corner shop", "lsoa": "nowhere", "longitude": 200.0,
+            "latitude": 51.5, "source": "obs", "linked_on": dt.date(2026, 1, 1), "confidence": "tentative"}))
+        assert {"lsoa", "longitude"} <= set(errors)
+        assert errors_of(lambda: actions.add_address(investigator, person, {
+            "address_1": "x", "date_from": dt.date(2026, 2, 1), "date_to": dt.date(2026, 1, 1)})) == {
+            "date_to": ["The address cannot end before it starts."]}

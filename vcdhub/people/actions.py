@@ -64,6 +64,19 @@ def may_see(actor, record) -> None:
         raise PermissionDenied("You may not see that record.")
 
 
+def _lsoa(values: dict, errors: dict):
+    """The loaded LSOA `values["lsoa"]` names (its ONS code), or None; an unknown code goes into `errors`."""
+    from vcdhub.geography.models import Lsoa
+
+    code = str(values.get("lsoa") or "").strip().upper()
+    if not code:
+        return None
+    lsoa = Lsoa.objects.filter(code=code).first()
+    if lsoa is None:
+        errors["lsoa"] = [f"There is no LSOA {code[:12]!r} in the loaded geography."]
+    return lsoa
+
+
 def _birth(values: dict, errors: dict) -> tuple[int | None, int | None, int | None]:
     try:
         return normalise.parse_birth_date(str(values.get("date_of_birth") or ""))
@@ -113,15 +126,9 @@ def add_identifier(actor, person: Person, *, kind: str, value: str) -> Identifie
 
 def add_address(actor, person: Person, values: dict) -> Address:
     """An address; `lsoa` (an LSOA code) is optional. Dates are datetime.date or None."""
-    from vcdhub.geography.models import Lsoa
-
     may_see(actor, person)
-    errors = {}
-    lsoa = None
-    if values.get("lsoa"):
-        lsoa = Lsoa.objects.filter(code=str(values["lsoa"]).strip().upper()).first()
-        if lsoa is None:
-            errors["lsoa"] = [f"There is no LSOA {str(values['lsoa'])[:12]!r} in the loaded geography."]
+    errors: dict = {}
+    lsoa = _lsoa(values, errors)
     address = Address(person=person, lsoa=lsoa, postcode=normalise.postcode(values.get("postcode", "")),
                       date_from=values.get("date_from"), date_to=values.get("date_to"),
                       **{k: str(values.get(k) or "").strip() for k in ("street_number", "address_1", "address_2",
@@ -191,16 +198,10 @@ def link_people(actor, person: Person, other: Person, values: dict) -> PersonLin
 
 
 def link_place(actor, person: Person, values: dict) -> PlaceLink:
-    from vcdhub.geography.models import Lsoa
-
     may_see(actor, person)
     errors: dict = {}
     marking = _marking(actor, values, errors)
-    lsoa = None
-    if values.get("lsoa"):
-        lsoa = Lsoa.objects.filter(code=str(values["lsoa"]).strip().upper()).first()
-        if lsoa is None:
-            errors["lsoa"] = [f"There is no LSOA {str(values['lsoa'])[:12]!r} in the loaded geography."]
+    lsoa = _lsoa(values, errors)
     longitude, latitude = values.get("longitude"), values.get("latitude")
     if (longitude is None) != (latitude is None):
         errors["longitude"] = ["Give both the longitude and the latitude, or neither."]
