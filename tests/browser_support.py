@@ -74,6 +74,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("person", f"/people/{person.pk}/", "#person-map[data-drawn=true]"),
             Page("person, add a flag", f"/people/{person.pk}/add/flags/"),
             Page("person, edit", f"/people/{person.pk}/edit/"),
+            Page("flag reviews", "/people/flags/?review=90"),
             Page("possible duplicates", "/people/duplicates/"),
             Page("possible duplicate pair", f"/people/duplicates/{pair.pk}/"),
             Page("account", "/account/"),

@@ -85,6 +85,13 @@ def _people(n):
         make_person("vcd-analysts", "OFFICIAL-SENSITIVE", surname="Smith")
 
 
+def _flags(n):
+    from tests.people.factories import make_flag, make_person
+
+    for _ in range(n):
+        make_flag(make_person("vcd-analysts", "OFFICIAL"), "vcd-analysts", "OFFICIAL-SENSITIVE")
+
+
 LISTS = {
     "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
     "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
@@ -95,6 +102,7 @@ LISTS = {
     "people search": ("vcd_analyst", "/people/?name=smith", _people),
     "people API": ("vcd_analyst", "/api/people/", _people),
     "people CSV": ("vcd_analyst", "/people/export.csv", _people),
+    "flag reviews": ("vcd_analyst", "/people/flags/?review=90", _flags),
 }
 
 

@@ -36,6 +36,8 @@ class _PartContract(RecordModuleContract):
 
 class TestFlagModule(_PartContract):
     model = Flag
+    list_url = "/people/flags/"
+    export_url = "/people/flags/export.csv"
     api_list_url = "/api/person-flags/"
 
     def detail_url(self, pk) -> str:

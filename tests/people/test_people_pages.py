@@ -156,3 +156,31 @@ def test_the_person_page_makes_as_many_queries_for_many_roles_and_links_as_for_o
     few = queries()
     add(6)
     assert queries() == few
+
+
+def test_flag_reviews_list_what_is_overdue_and_what_falls_due(analyst):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vcdhub.people.models import Flag
+
+    person = make_person("vcd-analysts", "OFFICIAL")
+    today = timezone.localdate()
+    flags = {}
+    for name, days in (("overdue", -3), ("soon", 20), ("later", 60), ("far", 200)):
+        flags[name] = make_flag(person, "vcd-analysts", "OFFICIAL", detail=name)
+        with acting_as("test:setup"):
+            Flag.objects.filter(pk=flags[name].pk).update(review_on=today + dt.timedelta(days=days))
+    make_flag(person, "csu", "OFFICIAL-SENSITIVE", detail="hidden-overdue")
+    client = client_for(analyst)
+
+    def shown(review):
+        rows = client.get("/people/flags/", {"review": review}).context["rows"]
+        return [row["object"].detail for row in rows]
+
+    assert shown("overdue") == ["overdue"]  # the CSU's flag is not the analyst's to see, overdue or not
+    assert shown("30") == ["overdue", "soon"]
+    assert shown("90") == ["overdue", "soon", "later"]
+    assert shown("") == ["overdue", "soon", "later", "far"]  # soonest review first
+    assert client.get("/people/flags/", {"review": "tomorrow"}).context["filterset"].errors

@@ -15,7 +15,8 @@ class PeopleConfig(AppConfig):
     registration = Module(
         name="people",
         nav=(NavEntry("People", "people:person_list", records=True, order=12),
-             NavEntry("Possible duplicates", "people:duplicates", roles=DUPLICATE_REVIEWERS, order=13)),
+             NavEntry("Flag reviews", "people:flag_list", records=True, order=13),
+             NavEntry("Possible duplicates", "people:duplicates", roles=DUPLICATE_REVIEWERS, order=14)),
         records=("people.Person", "people.Flag", "people.CrimeRole", "people.PersonLink", "people.PlaceLink"),
         grantable=("people.Person", "people.Flag", "people.CrimeRole", "people.PersonLink", "people.PlaceLink"),
         urls="vcdhub.people.urls", url_prefix="people/",

@@ -1,6 +1,9 @@
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from vcdhub.people import search
@@ -90,12 +93,27 @@ class _PersonPartFilterSet(django_filters.FilterSet):
     person = PersonIdFilter(field_name="person_id", label="Person id")
 
 
+@extend_schema_field({"type": "string", "enum": ["overdue", "30", "90"]})
+class ReviewFilter(django_filters.ChoiceFilter):
+    """Flags whose review is overdue, or due within 30 or 90 days (counted from today)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        today = timezone.localdate()
+        if value == "overdue":
+            return qs.filter(review_on__lt=today)
+        return qs.filter(review_on__lte=today + dt.timedelta(days=int(value)))
+
+
 class FlagFilterSet(_PersonPartFilterSet):
-    kind = django_filters.ChoiceFilter(choices=FlagKind.choices)
+    kind = django_filters.ChoiceFilter(choices=FlagKind.choices, label="Flag")
+    review = ReviewFilter(label="Review", choices=[("overdue", "Overdue"), ("30", "Due within 30 days"),
+                                                   ("90", "Due within 90 days")], empty_label="Any time")
 
     class Meta:
         model = Flag
-        fields = ["kind", "person"]
+        fields = ["kind", "review", "person"]
 
 
 class CrimeRoleFilterSet(_PersonPartFilterSet):

@@ -12,8 +12,9 @@ class PersonTable(Table):
 
 
 class FlagTable(Table):
-    columns = [Column("get_kind_display", "Flag", link=True), Column("person", "Person"),
-               Column("flagged_on", "Set on"), Column("review_on", "Review by"), Column("source", "Source")]
+    columns = [Column("get_kind_display", "Flag", link=True), Column("person", "Person"), Column("detail", "Detail"),
+               Column("flagged_on", "Set on"), Column("review_on", "Review by"), Column("source", "Source"),
+               Column("owner_unit_id", "Owning unit")]
 
 
 class CrimeRoleTable(Table):

@@ -10,7 +10,7 @@ urlpatterns = [
     path("duplicates/<str:pk>/", views.duplicate_pair, name="duplicate_pair"),
     path("<str:pk>/add/<str:part>/", views.add_to_person, name="add_to_person"),
     path("<str:pk>/undo-merge/", views.undo_merge, name="undo_merge"),
-    *record_urlpatterns("flags", Flag, detail=views.FlagDetail),
+    *record_urlpatterns("flags", Flag, list=views.FlagList, export=views.FlagExport, detail=views.FlagDetail),
     *record_urlpatterns("crime-roles", CrimeRole, detail=views.CrimeRoleDetail),
     *record_urlpatterns("person-links", PersonLink, detail=views.PersonLinkDetail),
     *record_urlpatterns("place-links", PlaceLink, detail=views.PlaceLinkDetail),

@@ -15,7 +15,7 @@ from vcdhub.audit.log import record_reads
 from vcdhub.people import actions, duplicates, forms
 from vcdhub.people.apps import DUPLICATE_REVIEWERS, PEOPLE_EDITORS
 from vcdhub.people.exports import person_row
-from vcdhub.people.filtersets import PersonFilterSet
+from vcdhub.people.filtersets import FlagFilterSet, PersonFilterSet
 from vcdhub.people.imports import COLUMNS
 from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink, PlaceLink
 from vcdhub.people.tables import CrimeRoleTable, FlagTable, PersonLinkTable, PersonTable, PlaceLinkTable
@@ -202,6 +202,18 @@ def add_to_person(request, pk, part):
 class FlagDetail(RecordDetailView):
     model, table = Flag, FlagTable()
     queryset = Flag.objects.select_related("person")
+
+
+class FlagList(RecordListView):
+    """Flags the user may see, soonest review first: what is overdue, what falls due."""
+
+    model, table = Flag, FlagTable()
+    filterset_class = FlagFilterSet
+    queryset = Flag.objects.select_related("person").order_by("review_on", "pk")
+
+
+class FlagExport(FlagList, RecordExportView):
+    filename = "vcdhub-flags.csv"
 
 
 class CrimeRoleDetail(RecordDetailView):
