@@ -184,3 +184,24 @@ def test_flag_reviews_list_what_is_overdue_and_what_falls_due(analyst):
     assert shown("90") == ["overdue", "soon", "later"]
     assert shown("") == ["overdue", "soon", "later", "far"]  # soonest review first
     assert client.get("/people/flags/", {"review": "tomorrow"}).context["filterset"].errors
+
+
+def test_the_landing_page_counts_the_flags_to_review_that_the_user_may_see(analyst):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vcdhub.people.models import Flag
+
+    person = make_person("vcd-analysts", "OFFICIAL")
+    today = timezone.localdate()
+    for unit, sensitivity, days in (("vcd-analysts", "OFFICIAL", -1), ("vcd-analysts", "OFFICIAL", 10),
+                                    ("csu", "OFFICIAL-SENSITIVE", -1), ("vcd-analysts", "OFFICIAL", 100)):
+        flag = make_flag(person, unit, sensitivity)
+        with acting_as("test:setup"):
+            Flag.objects.filter(pk=flag.pk).update(review_on=today + dt.timedelta(days=days))
+    reviews = client_for(analyst).get("/").context["reviews"]
+    assert (reviews["overdue"], reviews["soon"]) == (1, 1)  # the CSU's overdue flag is not counted for them
+    csu = client_for(make_persona("csu_investigator")).get("/").context["reviews"]
+    assert (csu["overdue"], csu["soon"]) == (2, 1)  # the CSU sees its own, and the analysts' OFFICIAL ones
+    assert "reviews" not in client_for(make_persona("authority_member")).get("/").context

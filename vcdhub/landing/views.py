@@ -3,6 +3,7 @@
 - the indicators that are off track (performance), for everyone who may open the performance page;
 - this month's alerts and emerging hot spots (places: the latest stored runs for the latest month of data);
 - access requests waiting for a decision (supervisors: listed by the base template, counted in the menu);
+- flags whose review is overdue or due within 30 days (people), for users who read records;
 - recent audit activity (auditors: ids and metadata only, as on their own screens);
 - the data's freshness and coverage, for everyone.
 
@@ -22,6 +23,7 @@ from vcdhub.crime.choices import Kind
 from vcdhub.crime.counts import counted_crimes
 from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
 from vcdhub.crime.models import ImportBatch
+from vcdhub.people.summary import reviews_due
 from vcdhub.performance.summary import off_track
 from vcdhub.places.latest import latest_findings
 from vcdhub.platform.disclosure import Disclosure
@@ -61,6 +63,8 @@ def home(request):
         context["this_month"] = label
         context["findings"] = [(title, latest_findings(user, kind, label))
                                for kind, title in (("alerts", "Trend alerts"), ("emerging", "Emerging hot spots"))]
+    if may_open(user, "/people/flags/"):
+        context["reviews"] = reviews_due(user)
     if has_role(user, Role.AUDITOR):
         entries = AuditEntry.objects.order_by("-seq")
         context["audit_recent"] = entries.only("seq", "at", "kind", "action", "actor", "object_type",
