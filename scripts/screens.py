@@ -47,7 +47,7 @@ class Screen:
     name: str  # the PNG's name
     title: str  # its heading in docs/screens.md
     user: str  # the demo user who opens it
-    path: str  # may hold {hotspots}, {concentration}, {emerging}, {record}, {sensitive}, {halves}
+    path: str  # may hold {hotspots}, {concentration}, {emerging}, {record}, {sensitive}, {halves}, {person}, {pair}
     says: str  # the sentence under the heading
     ready: str = "main"  # a selector that is there once the page has drawn
     phone: bool = False  # also taken at 390 px wide
@@ -101,6 +101,19 @@ SCREENS = [
     Screen("sensitive-record", "An OFFICIAL-SENSITIVE record, seen by its unit", "csu", "/crimes/{sensitive}/",
            "The same record, opened by a CSU investigator: its marking and descriptor are shown, and the read is "
            "on the audit trail."),
+    Screen("people-search", "People: a search", "analyst", "/people/?name=smyth&born=1985-2000",
+           "The nominal register, searched by a misspelt name and a range of birth years: Smith and Smyth both "
+           "come back, the name as typed first. Every person in the demo is fictitious."),
+    Screen("person", "A person", "analyst", "/people/{person}/",
+           "A fictitious repeat offender: flags with their review dates, roles in crimes on a small map numbered "
+           "as the table under it, and the others linked to each crime that the analyst may see.",
+           ready="#person-map[data-drawn=true]", full_page=True),
+    Screen("flag-reviews", "Flag reviews", "analyst", "/people/flags/?review=30",
+           "Flags and warning markers whose review is overdue or due within 30 days, soonest first."),
+    Screen("duplicates", "Possible duplicates", "supervisor", "/people/duplicates/",
+           "Pairs of person records the linkage model (Splink) scores as one person, for a reviewer to decide."),
+    Screen("duplicate-pair", "Same person?", "supervisor", "/people/duplicates/{pair}/",
+           "One proposed pair side by side, with the evidence each comparison added; only this decision merges."),
     Screen("home-supervisor", "Home: the supervisor's landing page", "supervisor", "/",
            "The first page a supervisor sees; the Access link counts the requests waiting for their decision.",
            full_page=True),
@@ -193,6 +206,8 @@ def prepare(env: dict) -> dict[str, str]:
     """The runs and records the screens show: a hot-spot, a concentration and an emerging hot-spot run of a year's
     violence by ward (made now, unless made before), an OFFICIAL record and one of the CSU's OFFICIAL-SENSITIVE
     records."""
+    if "0" == vcdhub(env, "shell", "--no-imports", "-c", PAIRS).strip().splitlines()[-1]:
+        vcdhub(env, "people", "duplicates", "--user", "supervisor", "--propose")  # the job a worker would run
     found = json.loads(vcdhub(env, "shell", "--no-imports", "-c", SHELL_LOOKUP).strip().splitlines()[-1])
     for kind, args in (("hotspots", ("--level", "ward", "--seed", "2017")),
                        ("concentration", ("--level", "ward", "--share", "0.2")),
@@ -204,10 +219,13 @@ def prepare(env: dict) -> dict[str, str]:
     return {key: str(value) for key, value in found.items()} | {"halves": HALVES}
 
 
+PAIRS = "from vcdhub.people.models import DuplicatePair; print(DuplicatePair.objects.count())"
 # Printed as JSON by `vcdhub shell -c`: what prepare() needs from the database, whichever database it is.
 SHELL_LOOKUP = """
 import json
+from collections import Counter
 from vcdhub.crime.models import Crime
+from vcdhub.people.models import CrimeRole, DuplicatePair
 from vcdhub.places.models import AnalysisRun
 def run(kind):
     for pk, parameters in AnalysisRun.objects.filter(kind=kind).order_by("-pk").values_list("pk", "parameters")[:50]:
@@ -217,7 +235,10 @@ record = Crime.objects.filter(sensitivity="OFFICIAL", borough__code="E09000022",
 sensitive = Crime.objects.filter(owner_unit_id="csu", sensitivity="OFFICIAL-SENSITIVE", borough__code="E09000022")
 print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
                   "sensitive": sensitive.order_by("-month", "crime_id").values_list("pk", flat=True).first(),
-                  "hotspots": run("hotspots"), "concentration": run("concentration"), "emerging": run("emerging")}))
+                  "hotspots": run("hotspots"), "concentration": run("concentration"), "emerging": run("emerging"),
+                  "person": Counter(CrimeRole.objects.filter(owner_unit_id="vcd-analysts", role="suspect")
+                                    .values_list("person_id", flat=True)).most_common(3)[-1][0],
+                  "pair": DuplicatePair.objects.order_by("-probability", "pk").values_list("pk", flat=True).first()}))
 """
 
 
