@@ -74,17 +74,25 @@ def test_every_module_url_and_api_endpoint_resolves():
 
 
 def test_every_registered_record_model_runs_the_generic_module_tests():
-    """Each module's tests/test_<name>_module.py subclasses tests.kit.RecordModuleContract (the checklist)."""
+    """Each module's test_<name>_module.py (in tests/ or a package of it, such as tests/people/) subclasses
+    tests.kit.RecordModuleContract (the checklist), directly or through a shared base of its own."""
     import importlib
     import pkgutil
 
     import tests
     from tests.kit import RecordModuleContract
 
-    for info in pkgutil.iter_modules(tests.__path__):
-        if info.name.startswith("test_") and info.name.endswith("_module"):
-            importlib.import_module(f"tests.{info.name}")
-    covered = {cls.model for cls in RecordModuleContract.__subclasses__() if cls.model is not None}
+    for info in pkgutil.walk_packages(tests.__path__, "tests."):
+        name = info.name.rsplit(".", 1)[-1]
+        if name.startswith("test_") and name.endswith("_module"):
+            importlib.import_module(info.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    covered = {cls.model for cls in subclasses(RecordModuleContract) if cls.model is not None}
     # Outcomes have no pages or endpoints of their own yet: a crime's page shows them, restricted, and the
     # crime contract covers that page.
     exempt = {"crime.outcome"}
