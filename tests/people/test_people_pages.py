@@ -9,7 +9,7 @@ from tests.kit import client_for
 from tests.people.factories import make_flag, make_link, make_person, make_role
 from vcdhub.audit.context import acting_as
 from vcdhub.audit.models import AuditEntry, EntryKind
-from vcdhub.people.models import Identifier, PersonName
+from vcdhub.people.models import Identifier, Person, PersonName
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,12 @@ def test_people_are_added_and_added_to_through_the_pages(london):
         "owner_unit": "csu", "sensitivity": "OFFICIAL-SENSITIVE", "descriptors": ["PERSONAL"]})
     assert response.status_code == 302
     assert "Self-harm" in client.get(f"/people/{pk}/").content.decode()
+    response = client.post(f"/people/{pk}/edit/", {"source_id": "CSU-77", "given_name": "Ann", "surname": "Leigh",
+                                                   "date_of_birth": "1990-12"})
+    assert response.status_code == 302
+    edited = Person.objects.get(pk=pk)  # an edit changes what is known, and keeps the marking as it was
+    assert (edited.surname, edited.date_of_birth, edited.owner_unit_id, edited.sensitivity, edited.descriptors) \
+        == ("Leigh", "1990-12", "csu", "OFFICIAL-SENSITIVE", "PERSONAL")
     assert client.get(f"/people/{pk}/add/nonsense/").status_code == 404
 
 

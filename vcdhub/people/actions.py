@@ -8,7 +8,6 @@ Each new marked record states its owning unit and marking: nothing here defaults
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 
 from vcdhub.access.markings import marking_errors, split_descriptors
 from vcdhub.access.policy import can_see, profile
@@ -16,7 +15,6 @@ from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
 
-MARKING_FIELDS = ("owner_unit", "sensitivity", "descriptors", "handling")
 PERSON_FIELDS = ("source_id", "given_name", "surname", "birth_estimated", "sex", "self_defined_ethnicity",
                  "officer_defined_ethnicity", "description", "distinguishing_marks", "fictitious")
 
@@ -55,7 +53,7 @@ def _check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = 
             errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
     if errors:
         raise ValidationError(errors)
-    obj.save()
+    obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
     return obj
 
 
@@ -87,9 +85,12 @@ def _birth(values: dict, errors: dict) -> tuple[int | None, int | None, int | No
 
 def save_person(actor, values: dict, person: Person | None = None) -> Person:
     """Create a person (person=None) or change one. `values`: the PERSON_FIELDS, `date_of_birth` as
-    YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYY, and the marking."""
+    YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYY, and the marking (a change keeps the person's marking where `values`
+    leaves it out)."""
     if person is not None:
         may_see(actor, person)
+        values = {"owner_unit": person.owner_unit_id, "sensitivity": person.sensitivity,
+                  "descriptors": person.descriptors, "handling": person.handling, **values}
     errors: dict = {}
     year, month, day = _birth(values, errors)
     marking = _marking(actor, values, errors)
@@ -104,24 +105,21 @@ def save_person(actor, values: dict, person: Person | None = None) -> Person:
         setattr(obj, field, value)
     if not obj.source_id:
         errors.setdefault("source_id", ["Give the record's id in the system it came from."])
-    with transaction.atomic():
-        return _check_and_save(obj, errors, exclude=("merged_into",))
+    return _check_and_save(obj, errors, exclude=("merged_into",))
 
 
 def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname: str = "") -> PersonName:
     may_see(actor, person)
     name = PersonName(person=person, kind=kind, given_name=given_name.strip(), surname=surname.strip())
     errors = {} if (name.given_name or name.surname) else {"surname": ["Give at least one part of the name."]}
-    with transaction.atomic():
-        return _check_and_save(name, errors)
+    return _check_and_save(name, errors)
 
 
 def add_identifier(actor, person: Person, *, kind: str, value: str) -> Identifier:
     may_see(actor, person)
     identifier = Identifier(person=person, kind=kind, value=normalise.identifier(value))
     errors = {} if identifier.value else {"value": ["Give the identifier."]}
-    with transaction.atomic():
-        return _check_and_save(identifier, errors)
+    return _check_and_save(identifier, errors)
 
 
 def add_address(actor, person: Person, values: dict) -> Address:
@@ -137,8 +135,7 @@ def add_address(actor, person: Person, values: dict) -> Address:
         errors["date_to"] = ["The address cannot end before it starts."]
     if not str(address):
         errors.setdefault("address_1", ["Give at least one line of the address or its postcode."])
-    with transaction.atomic():
-        return _check_and_save(address, errors)
+    return _check_and_save(address, errors)
 
 
 def add_flag(actor, person: Person, values: dict) -> Flag:
@@ -160,8 +157,7 @@ def add_flag(actor, person: Person, values: dict) -> Flag:
     if isinstance(flag.flagged_on, dt.date) and isinstance(flag.review_on, dt.date) \
             and flag.review_on < flag.flagged_on:
         errors["review_on"] = ["The review cannot come before the flag was set."]
-    with transaction.atomic():
-        return _check_and_save(flag, errors)
+    return _check_and_save(flag, errors)
 
 
 def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
@@ -179,8 +175,7 @@ def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
         errors["crime_ref"] = ["No crime you may see has that Crime ID."]
     role = CrimeRole(person=person, crime_ref=crime_ref, role=values.get("role", ""),
                      recorded_on=values.get("recorded_on"), **marking)
-    with transaction.atomic():
-        return _check_and_save(role, errors)
+    return _check_and_save(role, errors)
 
 
 def link_people(actor, person: Person, other: Person, values: dict) -> PersonLink:
@@ -193,8 +188,7 @@ def link_people(actor, person: Person, other: Person, values: dict) -> PersonLin
     link = PersonLink(person=person, other=other, kind=values.get("kind", ""),
                       source=str(values.get("source") or "").strip(), linked_on=values.get("linked_on"),
                       confidence=values.get("confidence", ""), **marking)
-    with transaction.atomic():
-        return _check_and_save(link, errors)
+    return _check_and_save(link, errors)
 
 
 def link_place(actor, person: Person, values: dict) -> PlaceLink:
@@ -211,5 +205,4 @@ def link_place(actor, person: Person, values: dict) -> PlaceLink:
                      lsoa=lsoa, longitude=longitude, latitude=latitude,
                      source=str(values.get("source") or "").strip(), linked_on=values.get("linked_on"),
                      confidence=values.get("confidence", ""), **marking)
-    with transaction.atomic():
-        return _check_and_save(link, errors)
+    return _check_and_save(link, errors)

@@ -44,18 +44,10 @@ def person_fields(person: Person) -> dict:
     addresses = sorted(person.addresses.all(), key=lambda a: (a.date_from is None, a.date_from), reverse=True)
     address = addresses[0] if addresses else None
     return {"source_id": person.source_id, "given_name": person.given_name, "surname": person.surname,
-            "date_of_birth": _birth(person), "sex": person.sex,
+            "date_of_birth": person.date_of_birth, "sex": person.sex,
             "postcode": address.postcode if address else "", "address_1": address.address_1 if address else "",
             "aliases": [(n.given_name, n.surname) for n in person.other_names.all()],
             "identifiers": [f"{i.kind}:{i.value}" for i in person.identifiers.all()]}
-
-
-def _birth(person: Person) -> str:
-    if not person.birth_year:
-        return ""
-    if person.birth_month and person.birth_day:
-        return f"{person.birth_year:04d}-{person.birth_month:02d}-{person.birth_day:02d}"
-    return f"{person.birth_year:04d}"
 
 
 def fingerprint(left: Person, right: Person) -> str:

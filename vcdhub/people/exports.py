@@ -13,15 +13,12 @@ from vcdhub.platform.csvsafe import safe_cell
 
 def person_row(person: Person) -> list[str]:
     """One person as a row: their latest address and the first identifier of each kind."""
-    birth = (f"{person.birth_year:04d}" + (f"-{person.birth_month:02d}" if person.birth_month else "")
-             + (f"-{person.birth_day:02d}" if person.birth_month and person.birth_day else "")
-             if person.birth_year else "")
     addresses = list(person.addresses.all())
     address = addresses[0] if addresses else None
     identifiers: dict[str, str] = {}
     for identifier in sorted(person.identifiers.all(), key=lambda i: i.pk):
         identifiers.setdefault(identifier.kind, identifier.value)
-    return ([person.source_id, person.given_name, person.surname, birth]
+    return ([person.source_id, person.given_name, person.surname, person.date_of_birth]
             + [getattr(address, c) if address else "" for c in ADDRESS_COLUMNS]
             + [identifiers.get(kind, "") for kind in IDENTIFIER_COLUMNS])
 

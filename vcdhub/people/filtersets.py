@@ -16,13 +16,32 @@ class ShowMergedFilter(django_filters.ChoiceFilter):
     """Whether records merged into another person's are listed too ("true"), or only the survivors."""
 
 
+class BornField(forms.CharField):
+    """A year or a range of years; anything else is refused by the form, with the reason."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.strip():
+            try:
+                search.born_q(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+
+class BornFilter(django_filters.CharFilter):
+    field_class = BornField
+
+    def filter(self, qs, value):
+        return qs.filter(search.born_q(value)) if value and value.strip() else qs
+
+
 class PersonFilterSet(django_filters.FilterSet):
     """The person search: the list, the CSV and the API share it."""
 
     name = django_filters.CharFilter(method="by_name", label="Name",
                                      help_text="Any spelling; aliases and nicknames count. The last word is the "
                                                "surname.")
-    born = django_filters.CharFilter(method="by_born", label="Born", help_text="A year (1984) or a range (1980-1985)")
+    born = BornFilter(label="Born", help_text="A year (1984) or a range (1980-1985)")
     identifier = django_filters.CharFilter(method="by_identifier", label="Identifier",
                                            help_text="PNC id, CRO, NHS number, passport, licence or custody number")
     postcode = django_filters.CharFilter(method="by_postcode", label="Postcode",
@@ -46,14 +65,6 @@ class PersonFilterSet(django_filters.FilterSet):
         return (queryset.filter(search.name_q(value)).annotate(closeness=search.closeness(value))
                 .order_by("closeness", "surname_key", "given_key", "pk"))
 
-    def by_born(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        try:
-            return queryset.filter(search.born_q(value))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from exc
-
     def by_identifier(self, queryset, name, value):
         return queryset.filter(search.identifier_q(value))
 
@@ -62,19 +73,6 @@ class PersonFilterSet(django_filters.FilterSet):
 
     def by_merged(self, queryset, name, value):
         return queryset  # applied in filter_queryset, so that leaving it out hides merged records
-
-
-class _BornField(forms.CharField):
-    def validate(self, value):
-        super().validate(value)
-        if value and value.strip():
-            try:
-                search.born_q(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-
-
-PersonFilterSet.base_filters["born"].field_class = _BornField
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})

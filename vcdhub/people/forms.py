@@ -40,7 +40,8 @@ class MarkingForm(forms.Form):
 
     def values(self) -> dict:
         data = dict(self.cleaned_data)
-        data["descriptors"] = ",".join(data.get("descriptors") or [])
+        if "descriptors" in data:  # not on a form that leaves the marking as it is (PersonEditForm)
+            data["descriptors"] = ",".join(data["descriptors"])
         return data
 
 

@@ -173,9 +173,7 @@ def _write_row(row: dict, actor, marking: dict, result: ImportResult) -> None:
     if created:
         person = actions.save_person(actor, {**values, **marking})
     elif _differs(person, values):
-        held = {"owner_unit": person.owner_unit_id, "sensitivity": person.sensitivity,
-                "descriptors": person.descriptors, "handling": person.handling}  # a re-import keeps the marking
-        actions.save_person(actor, {**values, **held}, person)
+        actions.save_person(actor, values, person)  # a re-import keeps the person's marking
         changed = True
     address = {k: row.get(k, "") for k in ADDRESS_COLUMNS}
     if any(address.values()) and not _has_address(person, address):

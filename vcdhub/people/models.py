@@ -70,6 +70,11 @@ class Person(Record):
         super().save(*args, **kwargs)
 
     @property
+    def date_of_birth(self) -> str:
+        """The date of birth as known, as the import and export write it: 1984-03-07, 1984-03, 1984 or ""."""
+        return normalise.partial_date(self.birth_year, self.birth_month, self.birth_day)
+
+    @property
     def birth_text(self) -> str:
         """The date of birth as far as it is known: 1984-03-07, 1984-03, 1984; "c." when estimated."""
         return normalise.partial_date(self.birth_year, self.birth_month, self.birth_day, self.birth_estimated)

@@ -26,6 +26,7 @@ from vcdhub.platform.views import (
     RecordEditView,
     RecordExportView,
     RecordListView,
+    clean_pk,
     visible_or_404,
 )
 
@@ -126,18 +127,14 @@ class PersonEdit(PersonCommon, RecordEditView):
         if obj is None:
             return forms.PersonForm(data, units=units)
         initial = {"source_id": obj.source_id, "given_name": obj.given_name, "surname": obj.surname,
-                   "date_of_birth": obj.birth_text.removeprefix("c. "), "birth_estimated": obj.birth_estimated,
+                   "date_of_birth": obj.date_of_birth, "birth_estimated": obj.birth_estimated,
                    "sex": obj.sex, "self_defined_ethnicity": obj.self_defined_ethnicity,
                    "officer_defined_ethnicity": obj.officer_defined_ethnicity, "description": obj.description,
                    "distinguishing_marks": obj.distinguishing_marks}
         return forms.PersonEditForm(data, initial=initial, units=units)
 
     def save(self, form, obj):
-        values = form.values()
-        if obj is not None:
-            values.update(owner_unit=obj.owner_unit_id, sensitivity=obj.sensitivity, descriptors=obj.descriptors,
-                          handling=obj.handling)
-        return actions.save_person(self.request.user, values, obj)
+        return actions.save_person(self.request.user, form.values(), obj)
 
 
 # --- adding to a person: names, identifiers, addresses, flags, crime roles, links ------------------------------
@@ -248,8 +245,8 @@ def duplicate_queue(request):
 def duplicate_pair(request, pk):
     from vcdhub.people.models import DuplicatePair
 
-    pair = DuplicatePair.objects.filter(pk=int(pk) if str(pk).isdigit() and len(str(pk)) < 18 else None) \
-        .select_related("left", "right").first()
+    value = clean_pk(DuplicatePair, pk)
+    pair = DuplicatePair.objects.filter(pk=value).select_related("left", "right").first() if value else None
     if pair is None:
         raise Http404("No such pair.")
     left = visible_or_404(request.user, Person, pair.left_id, "view")

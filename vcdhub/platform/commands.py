@@ -14,6 +14,18 @@ FLAGS = {"month_from": "--from", "month_to": "--to", "period": "--period", "crim
          "borough": "--borough"}
 
 
+def active_user(username: str | None):
+    """The active user a command acts for (`--user`), None when none is named; an unknown name is a usage error."""
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    account = get_user_model().objects.filter(username=username, is_active=True).first()
+    if account is None:
+        raise CommandError(f"no active user {username!r}", returncode=2)
+    return account
+
+
 def usage_error(exc: inputs.InputError, flags: dict | None = None) -> CommandError:
     names = {**FLAGS, **(flags or {})}
     return CommandError("; ".join(f"{names.get(field, field if field.startswith('--') else '--' + field)}: "

@@ -64,13 +64,10 @@ class PersonSerializer(MarkingMixin, serializers.ModelSerializer):
         return actions.save_person(self.actor(), {**validated, **self.marking(validated)})
 
     def update(self, instance, validated):
-        marking = self.marking(validated)
-        held = {"owner_unit": instance.owner_unit_id, "sensitivity": instance.sensitivity,
-                "descriptors": instance.descriptors, "handling": instance.handling}
-        held.update({k: v for k, v in marking.items() if k in self.initial_data})
+        changed = {k: v for k, v in self.marking(validated).items() if k in self.initial_data}
         if "date_of_birth" not in validated:
-            validated["date_of_birth"] = instance.birth_text.removeprefix("c. ")
-        return actions.save_person(self.actor(), {**validated, **held}, instance)
+            validated["date_of_birth"] = instance.date_of_birth
+        return actions.save_person(self.actor(), {**validated, **changed}, instance)
 
 
 class VisiblePerson(serializers.PrimaryKeyRelatedField):

@@ -2,7 +2,6 @@ import gzip
 import os
 import sys
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from vcdhub.access.choices import Sensitivity
@@ -11,7 +10,7 @@ from vcdhub.audit.log import record_reads
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.inputs import crime_types
 from vcdhub.crime.models import Crime, Outcome, StopSearch
-from vcdhub.platform.commands import month_span, usage_error
+from vcdhub.platform.commands import active_user, month_span, usage_error
 from vcdhub.platform.inputs import InputError
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}
@@ -35,11 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, what, force, month_from, month_to, crime_type, output, user, **options):
         model = MODELS[what]
-        account = None
-        if user:
-            account = get_user_model().objects.filter(username=user, is_active=True).first()
-            if account is None:
-                raise CommandError(f"no active user {user!r}", returncode=2)
+        account = active_user(user)
+        if account is not None:
             queryset = model.objects.restrict(account)
         else:
             queryset = model.objects.filter(sensitivity=Sensitivity.OFFICIAL)

@@ -1,12 +1,12 @@
 import json
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
+from vcdhub.platform.commands import active_user
 from vcdhub.platform.console import progress_bar
 
 
@@ -38,20 +38,12 @@ class Command(BaseCommand):
     def handle(self, *args, verb, **options):
         return getattr(self, f"_{verb}")(**options)
 
-    def _user(self, username):
-        if not username:
-            return None
-        account = get_user_model().objects.filter(username=username, is_active=True).first()
-        if account is None:
-            raise CommandError(f"no active user {username!r}", returncode=2)
-        return account
-
     def _import(self, *, file, user, unit, sensitivity, descriptors, handling, actor, **options):
         from vcdhub.people.imports import ImportRefused, import_people
 
         if not file.is_file():
             raise CommandError(f"{file}: no such file", returncode=2)
-        account = self._user(user)
+        account = active_user(user)
         marking = {"owner_unit": unit, "sensitivity": sensitivity, "descriptors": descriptors, "handling": handling}
         name = f"user:{account.username}" if account else cli_actor(actor)
         with acting_as(name, user=account, reason=f"people import of {file.name} by {cli_actor(actor)}"), \
@@ -73,7 +65,7 @@ class Command(BaseCommand):
         from vcdhub.people.exports import write_people
         from vcdhub.people.models import Person
 
-        account = self._user(user)
+        account = active_user(user)
         queryset = Person.objects.restrict(account) if account else Person.objects.filter(
             sensitivity=Sensitivity.OFFICIAL)
         with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
@@ -93,7 +85,7 @@ class Command(BaseCommand):
 
         if not 0 < threshold < 1:
             raise CommandError("--threshold must be between 0 and 1", returncode=2)
-        account = self._user(user)
+        account = active_user(user)
         name = f"user:{account.username}" if account else cli_actor(actor)
         with acting_as(name, user=account, reason=f"duplicate search by {cli_actor(actor)}"):
             found = find_duplicates(user=account, threshold=threshold)
