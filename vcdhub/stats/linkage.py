@@ -25,7 +25,9 @@ Examples
 [['a', 'b']]
 """
 
+import itertools
 import logging
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +38,8 @@ import pyarrow as pa
 # at least one rule that still holds (bench/people.py measures how many true pairs they reach).
 BLOCKING = (("birth_date",), ("surname_sound", "birth_year"), ("given_sound", "surname_sound"),
             ("postcode", "given_initial"), ("surname", "given_initial"))
+# Near-certain rules: how many records agree on them sets the chance that two random records are one person.
+DETERMINISTIC = (("given_name", "surname", "birth_date"), ("surname", "birth_date", "postcode"))
 DESCRIPTIONS = {"given_name": "given name", "surname": "surname", "birth_date": "date of birth",
                 "sex": "sex", "postcode": "postcode", "street": "street"}
 
@@ -101,9 +105,15 @@ def _settings():
         cll.ElseLevel().configure(label_for_charts="different")])
     street = cl.CustomComparison(output_column_name="street",
                                  comparison_levels=[
-        cll.NullLevel("street"),
+        # In another postcode district the street says nothing new: the postcode has counted the move against
+        # the pair, and counting it twice would sink every pair whose person moved.
+        cll.CustomLevel("street_l is null or street_r is null or "
+                        "split_part(postcode_l, ' ', 1) <> split_part(postcode_r, ' ', 1)").configure(
+            is_null_level=True, label_for_charts="unknown, or in another district"),
         cll.ExactMatchLevel("street").configure(label_for_charts="the same"),
-        cll.ElseLevel().configure(label_for_charts="different"),
+        # A move within the district: too rare in training for EM to estimate (it drives m to zero), so fixed.
+        cll.ElseLevel().configure(label_for_charts="different, in the same district", m_probability=0.05,
+                                  fix_m_probability=True),
     ])
     return SettingsCreator(
         link_type="dedupe_only",
@@ -144,6 +154,9 @@ class PersonLinker:
         Groups of two or more ids joined by those pairs (connected components), each sorted.
     match_weights_ : dict
         Each comparison's levels and their trained match weights (log2 Bayes factors).
+    rule_recall_ : float
+        The share of true pairs the near-certain rules find, as the trained model puts it; the chance that two
+        random records are one person is estimated from it (only when trained).
     """
 
     def __init__(self, threshold: float = 0.9, *, train: bool = True, seed: int = 1, u_pairs: float | None = None):
@@ -159,7 +172,7 @@ class PersonLinker:
         ids = columns["unique_id"]
         if len(set(ids)) != len(ids):
             raise ValueError("unique_id values must be unique")
-        self.pairs_, self.clusters_, self.match_weights_ = [], [], {}
+        self.pairs_, self.clusters_, self.match_weights_, self.rule_recall_ = [], [], {}, None
         if len(ids) < 2:
             return self
         api = DuckDBAPI()
@@ -168,19 +181,40 @@ class PersonLinker:
         linker = Linker(frame, _settings(), log_level=logging.WARNING)
         if self.train:
             training = linker.training
-            training.estimate_probability_two_random_records_match(
-                [block_on("given_name", "surname", "birth_date"), block_on("surname", "birth_date", "postcode")],
-                recall=0.8)
+            deterministic = [block_on(*rule) for rule in DETERMINISTIC]
+            training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
             u_pairs = self.u_pairs or min(max(30 * len(ids), 2e5), 1e6)
             training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=self.seed)
             training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
             training.estimate_parameters_using_expectation_maximisation(block_on("surname", "given_name"))
+            # 0.8 was a guess at how many true pairs the near-certain rules find. The trained m probabilities
+            # say how many they find: estimate the chance of a match again with that.
+            self.rule_recall_ = _rule_recall(linker, columns)
+            training.estimate_probability_two_random_records_match(deterministic, recall=self.rule_recall_)
         predictions = linker.inference.predict(threshold_match_probability=self.threshold, warning_mode="never")
         scored = predictions.as_pyarrow_table()
         self.match_weights_ = _weights(linker)
         self.pairs_ = _pairs(scored, self.match_weights_)
         self.clusters_ = _components([(p.left, p.right) for p in self.pairs_])
         return self
+
+
+def _rule_recall(linker, columns: dict[str, list]) -> float:
+    """The share of true pairs the DETERMINISTIC rules find, from the trained model: a rule holds for a true pair
+    when both records have each of its columns and agree exactly, taking the columns as independent (Splink's own
+    assumption) and the rules' overlap by inclusion and exclusion. Clamped to [0.05, 1]."""
+    exact = {}
+    for comparison in linker._settings_obj.comparisons:
+        levels = [level for level in comparison.comparison_levels if not level.is_null_level]
+        exact[comparison.output_column_name] = levels[0].m_probability
+    present = {column: sum(value is not None for value in columns[column]) / len(columns[column])
+               for rule in DETERMINISTIC for column in rule}
+    recall = 0.0
+    for k in range(1, len(DETERMINISTIC) + 1):
+        for rules in itertools.combinations(DETERMINISTIC, k):
+            needed = set().union(*rules)
+            recall += (-1) ** (k + 1) * math.prod(exact[c] * present[c] ** 2 for c in needed)
+    return min(max(recall, 0.05), 1.0)
 
 
 def _weights(linker) -> dict[str, tuple[str, list[tuple[str, float]]]]:
