@@ -7,59 +7,13 @@ Each new marked record states its owning unit and marking: nothing here defaults
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
-
-from vcdhub.access.markings import marking_errors, split_descriptors
-from vcdhub.access.policy import can_see, profile
 from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
+from vcdhub.platform.actions import check_and_save, marking_fields, may_see
 
 PERSON_FIELDS = ("source_id", "given_name", "surname", "birth_estimated", "sex", "self_defined_ethnicity",
                  "officer_defined_ethnicity", "description", "distinguishing_marks", "fictitious")
-
-
-def writable_units(actor) -> frozenset[str] | None:
-    """The units whose records `actor` may make: their own. None (any unit) for no user: a command run by the
-    administrator of the machine, whose actor the audit chain names."""
-    return None if actor is None else profile(actor).units
-
-
-def _marking(actor, values: dict, errors: dict) -> dict:
-    """The marking fields from `values`, as model fields; what is wrong with them goes into `errors`."""
-    marking = {"owner_unit": str(values.get("owner_unit") or ""), "sensitivity": str(values.get("sensitivity") or ""),
-               "descriptors": ",".join(split_descriptors(str(values.get("descriptors") or ""))),
-               "handling": str(values.get("handling") or "").strip()}
-    wrong = marking_errors(marking["owner_unit"], marking["sensitivity"], marking["descriptors"],
-                           units=writable_units(actor))
-    errors.update({field: [message] for field, message in wrong.items()})
-    if wrong:
-        return {}
-    return {"owner_unit_id" if k == "owner_unit" else k: v for k, v in marking.items()}
-
-
-def _check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = ()):
-    """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save."""
-    errors = dict(errors or {})
-    # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
-    # uniqueness check would send it to the database.
-    with_nul = [f.name for f in obj._meta.fields if "\x00" in str(getattr(obj, f.attname, "") or "")]
-    if with_nul:
-        raise ValidationError({**errors, **{name: ["Must not contain a NUL character."] for name in with_nul}})
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=True)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
-    if errors:
-        raise ValidationError(errors)
-    obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
-    return obj
-
-
-def may_see(actor, record) -> None:
-    if actor is not None and not can_see(actor, record):
-        raise PermissionDenied("You may not see that record.")
 
 
 def _lsoa(values: dict, errors: dict):
@@ -93,7 +47,7 @@ def save_person(actor, values: dict, person: Person | None = None) -> Person:
                   "descriptors": person.descriptors, "handling": person.handling, **values}
     errors: dict = {}
     year, month, day = _birth(values, errors)
-    marking = _marking(actor, values, errors)
+    marking = marking_fields(actor, values, errors)
     obj = person or Person()
     for field in PERSON_FIELDS:
         if field in values:
@@ -105,21 +59,21 @@ def save_person(actor, values: dict, person: Person | None = None) -> Person:
         setattr(obj, field, value)
     if not obj.source_id:
         errors.setdefault("source_id", ["Give the record's id in the system it came from."])
-    return _check_and_save(obj, errors, exclude=("merged_into",))
+    return check_and_save(obj, errors, exclude=("merged_into",))
 
 
 def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname: str = "") -> PersonName:
     may_see(actor, person)
     name = PersonName(person=person, kind=kind, given_name=given_name.strip(), surname=surname.strip())
     errors = {} if (name.given_name or name.surname) else {"surname": ["Give at least one part of the name."]}
-    return _check_and_save(name, errors)
+    return check_and_save(name, errors)
 
 
 def add_identifier(actor, person: Person, *, kind: str, value: str) -> Identifier:
     may_see(actor, person)
     identifier = Identifier(person=person, kind=kind, value=normalise.identifier(value))
     errors = {} if identifier.value else {"value": ["Give the identifier."]}
-    return _check_and_save(identifier, errors)
+    return check_and_save(identifier, errors)
 
 
 def add_address(actor, person: Person, values: dict) -> Address:
@@ -135,14 +89,14 @@ def add_address(actor, person: Person, values: dict) -> Address:
         errors["date_to"] = ["The address cannot end before it starts."]
     if not str(address):
         errors.setdefault("address_1", ["Give at least one line of the address or its postcode."])
-    return _check_and_save(address, errors)
+    return check_and_save(address, errors)
 
 
 def add_flag(actor, person: Person, values: dict) -> Flag:
     """A warning marker with its own marking. MAPPA flags carry a category and a level; others carry none."""
     may_see(actor, person)
     errors: dict = {}
-    marking = _marking(actor, values, errors)
+    marking = marking_fields(actor, values, errors)
     flag = Flag(person=person, kind=values.get("kind", ""), detail=str(values.get("detail") or "").strip(),
                 mappa_category=values.get("mappa_category") or None, mappa_level=values.get("mappa_level") or None,
                 flagged_on=values.get("flagged_on"), source=str(values.get("source") or "").strip(),
@@ -157,7 +111,7 @@ def add_flag(actor, person: Person, values: dict) -> Flag:
     if isinstance(flag.flagged_on, dt.date) and isinstance(flag.review_on, dt.date) \
             and flag.review_on < flag.flagged_on:
         errors["review_on"] = ["The review cannot come before the flag was set."]
-    return _check_and_save(flag, errors)
+    return check_and_save(flag, errors)
 
 
 def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
@@ -166,7 +120,7 @@ def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
 
     may_see(actor, person)
     errors: dict = {}
-    marking = _marking(actor, values, errors)
+    marking = marking_fields(actor, values, errors)
     crime_ref = str(values.get("crime_ref") or "").strip()
     crimes = Crime.objects.filter(crime_id=crime_ref) if crime_ref else Crime.objects.none()
     if actor is not None:
@@ -175,26 +129,26 @@ def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
         errors["crime_ref"] = ["No crime you may see has that Crime ID."]
     role = CrimeRole(person=person, crime_ref=crime_ref, role=values.get("role", ""),
                      recorded_on=values.get("recorded_on"), **marking)
-    return _check_and_save(role, errors)
+    return check_and_save(role, errors)
 
 
 def link_people(actor, person: Person, other: Person, values: dict) -> PersonLink:
     may_see(actor, person)
     may_see(actor, other)
     errors: dict = {}
-    marking = _marking(actor, values, errors)
+    marking = marking_fields(actor, values, errors)
     if person.pk == other.pk:
         errors["other"] = ["A person cannot be linked to themselves."]
     link = PersonLink(person=person, other=other, kind=values.get("kind", ""),
                       source=str(values.get("source") or "").strip(), linked_on=values.get("linked_on"),
                       confidence=values.get("confidence", ""), **marking)
-    return _check_and_save(link, errors)
+    return check_and_save(link, errors)
 
 
 def link_place(actor, person: Person, values: dict) -> PlaceLink:
     may_see(actor, person)
     errors: dict = {}
-    marking = _marking(actor, values, errors)
+    marking = marking_fields(actor, values, errors)
     lsoa = _lsoa(values, errors)
     longitude, latitude = values.get("longitude"), values.get("latitude")
     if (longitude is None) != (latitude is None):
@@ -205,4 +159,4 @@ def link_place(actor, person: Person, values: dict) -> PlaceLink:
                      lsoa=lsoa, longitude=longitude, latitude=latitude,
                      source=str(values.get("source") or "").strip(), linked_on=values.get("linked_on"),
                      confidence=values.get("confidence", ""), **marking)
-    return _check_and_save(link, errors)
+    return check_and_save(link, errors)

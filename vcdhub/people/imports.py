@@ -22,6 +22,7 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.people import actions, normalise
 from vcdhub.people.choices import IdentifierKind
 from vcdhub.people.models import Address, Identifier, Person
+from vcdhub.platform.actions import may_see, writable_units
 from vcdhub.platform.rowerrors import RowError
 
 PERSON_COLUMNS = ["source_id", "given_name", "surname", "date_of_birth"]
@@ -73,7 +74,7 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
     if path.stat().st_size > limit:
         raise ImportRefused([RowError(None, None, f"the file is larger than the limit of {limit:,} bytes")])
     wrong = marking_errors(marking.get("owner_unit", ""), marking.get("sensitivity", ""),
-                           marking.get("descriptors", ""), units=actions.writable_units(actor))
+                           marking.get("descriptors", ""), units=writable_units(actor))
     if wrong:  # the marking new people would get: checked once, for the file, whatever its rows
         raise ImportRefused([RowError(None, field, message) for field, message in wrong.items()])
     errors: list[RowError] = []
@@ -169,7 +170,7 @@ def _write_row(row: dict, actor, marking: dict, result: ImportResult) -> None:
     created = person is None
     changed = False
     if not created:
-        actions.may_see(actor, person)
+        may_see(actor, person)
     if created:
         person = actions.save_person(actor, {**values, **marking})
     elif _differs(person, values):

@@ -120,3 +120,18 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
     def perform_destroy(self, instance):
         self.check_may_change()
         instance.delete()
+
+
+class MarkingMixin(serializers.Serializer):
+    owner_unit = serializers.CharField(source="owner_unit_id", help_text="The owning unit's code; one of yours")
+    sensitivity = serializers.CharField()
+    descriptors = serializers.CharField(required=False, allow_blank=True, default="")
+    handling = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @staticmethod
+    def marking(data: dict) -> dict:
+        return {"owner_unit": data.pop("owner_unit_id", ""), "sensitivity": data.pop("sensitivity", ""),
+                "descriptors": data.pop("descriptors", ""), "handling": data.pop("handling", "")}
+
+    def actor(self):
+        return self.context["request"].user

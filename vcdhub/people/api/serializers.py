@@ -5,21 +5,7 @@ from rest_framework import serializers
 from vcdhub.audit.log import record_denied
 from vcdhub.people import actions
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
-
-
-class MarkingMixin(serializers.Serializer):
-    owner_unit = serializers.CharField(source="owner_unit_id", help_text="The owning unit's code; one of yours")
-    sensitivity = serializers.CharField()
-    descriptors = serializers.CharField(required=False, allow_blank=True, default="")
-    handling = serializers.CharField(required=False, allow_blank=True, default="")
-
-    @staticmethod
-    def marking(data: dict) -> dict:
-        return {"owner_unit": data.pop("owner_unit_id", ""), "sensitivity": data.pop("sensitivity", ""),
-                "descriptors": data.pop("descriptors", ""), "handling": data.pop("handling", "")}
-
-    def actor(self):
-        return self.context["request"].user
+from vcdhub.platform.api import MarkingMixin
 
 
 class NameSerializer(serializers.ModelSerializer):

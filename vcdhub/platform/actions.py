@@ -1,0 +1,54 @@
+"""What every records module's actions share: the marking a new record states, the check before a save, and
+the check that the actor may see what they act on. A module's own actions (`people.actions`, `intel.actions`)
+call these; forms, the API and the CLI call the module's actions.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from vcdhub.access.markings import marking_errors, split_descriptors
+from vcdhub.access.policy import can_see, profile
+
+
+def writable_units(actor) -> frozenset[str] | None:
+    """The units whose records `actor` may make: their own. None (any unit) for no user: a command run by the
+    administrator of the machine, whose actor the audit chain names."""
+    return None if actor is None else profile(actor).units
+
+
+def marking_fields(actor, values: dict, errors: dict) -> dict:
+    """The marking in `values` (owner_unit, sensitivity, descriptors, handling) as model fields; what is wrong
+    with it goes into `errors`, by field, and {} is returned. The marking is stated, never defaulted."""
+    marking = {"owner_unit": str(values.get("owner_unit") or ""), "sensitivity": str(values.get("sensitivity") or ""),
+               "descriptors": ",".join(split_descriptors(str(values.get("descriptors") or ""))),
+               "handling": str(values.get("handling") or "").strip()}
+    wrong = marking_errors(marking["owner_unit"], marking["sensitivity"], marking["descriptors"],
+                           units=writable_units(actor))
+    errors.update({field: [message] for field, message in wrong.items()})
+    if wrong:
+        return {}
+    return {"owner_unit_id" if k == "owner_unit" else k: v for k, v in marking.items()}
+
+
+def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = ()):
+    """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save."""
+    errors = dict(errors or {})
+    # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
+    # uniqueness check would send it to the database.
+    with_nul = [f.name for f in obj._meta.fields if "\x00" in str(getattr(obj, f.attname, "") or "")]
+    if with_nul:
+        raise ValidationError({**errors, **{name: ["Must not contain a NUL character."] for name in with_nul}})
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=True)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
+    if errors:
+        raise ValidationError(errors)
+    obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
+    return obj
+
+
+def may_see(actor, record) -> None:
+    """Refuse (PermissionDenied) an actor who may not see `record`; no actor is the machine's administrator."""
+    if actor is not None and not can_see(actor, record):
+        raise PermissionDenied("You may not see that record.")
