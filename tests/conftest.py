@@ -213,6 +213,8 @@ PERSONAS = {
     "tasking_officer": (["vcd-tasking"], ["tasking_officer"]),
     "jigsaw_panel_chair": (["jigsaw"], ["panel_chair"]),
     "administrator": (["vcd-analysts"], ["administrator"]),
+    "csu_analyst": (["csu"], ["analyst"]),  # reviews and grades the CSU's intelligence
+    "csu_handler": (["csu"], ["investigator", "source_handler"]),  # handles the CSU's sources
 }
 PASSWORD = "correct horse battery staple"
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "vcdhub.geography",
     "vcdhub.crime",
     "vcdhub.people",
+    "vcdhub.intel",
     "vcdhub.ingest",
     "vcdhub.performance",
     "vcdhub.equality",

@@ -35,6 +35,8 @@ VISIBLE = {
     "tasking_officer": {"lambeth_official", "public_policeuk"},
     "jigsaw_panel_chair": {"lambeth_official", "public_policeuk"},
     "administrator": {"lambeth_official", "public_policeuk"},  # administrators get no special sight of records
+    "csu_analyst": {"csu_sensitive", "lambeth_official", "public_policeuk"},
+    "csu_handler": {"csu_sensitive", "lambeth_official", "public_policeuk"},
 }
 SENSITIVE = {name for name, (_, marking, _) in RECORDS.items() if marking == "OFFICIAL-SENSITIVE"}
 assert set(VISIBLE) == set(PERSONAS)

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     TASKING_OFFICER = "tasking_officer", "Tasking officer"
     PANEL_CHAIR = "panel_chair", "Panel chair"
     AUDITOR = "auditor", "Auditor"
+    SOURCE_HANDLER = "source_handler", "Source handler"
     ADMINISTRATOR = "administrator", "Administrator"
     AUTHORITY_MEMBER = "authority_member", "Authority member (aggregate reports only)"
 

@@ -2,7 +2,8 @@
 `restrict()` (or `RestrictedQuerySet.restrict`), so a rule changed here changes everywhere at once.
 
 A user sees a record when an enabled VisibilityRule for one of their roles reaches the record's unit
-and marking, or an active AccessGrant names the record (or its unit). Nobody is exempt: superusers
+and marking, or an active AccessGrant names the record (or its unit), and the record's model does not narrow
+that further (`visibility_limit`). Nobody is exempt: superusers
 and administrators see records by the same rules.
 """
 
@@ -105,7 +106,14 @@ def visibility_q(user, model: type[Model]) -> Q:
         q |= Q(pk__in=record_ids)
     if unit_codes:
         q |= Q(owner_unit_id__in=unit_codes)
-    return q
+    return _limited(q, access, model)
+
+
+def _limited(q: Q, access: AccessProfile, model: type[Model]) -> Q:
+    """A model may narrow what the rules and grants reach, never widen it: `visibility_limit(access)` returns a
+    Q every visible record must also meet (an intelligence source is seen only by its own unit's handlers)."""
+    limit = getattr(model, "visibility_limit", None)
+    return q & limit(access) if limit is not None else q
 
 
 def marking_visibility_q(user, model: type[Model]) -> Q | None:
@@ -121,7 +129,7 @@ def marking_visibility_q(user, model: type[Model]) -> Q | None:
     q = _rules_q(access)
     if unit_codes:
         q |= Q(owner_unit_id__in=unit_codes)
-    return q
+    return _limited(q, access, model)
 
 
 def restrict(queryset: QuerySet, user) -> QuerySet:

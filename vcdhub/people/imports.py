@@ -8,8 +8,7 @@ kept.
 """
 
 import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from vcdhub.people import actions, normalise
 from vcdhub.people.choices import IdentifierKind
 from vcdhub.people.models import Address, Identifier, Person
 from vcdhub.platform.actions import may_see, writable_units
+from vcdhub.platform.csvimport import BadBytes, ImportRefused, ImportResult, check_header, decoded_lines
 from vcdhub.platform.rowerrors import RowError
 
 PERSON_COLUMNS = ["source_id", "given_name", "surname", "date_of_birth"]
@@ -32,38 +32,6 @@ COLUMNS = PERSON_COLUMNS + ADDRESS_COLUMNS + IDENTIFIER_COLUMNS  # the documente
 REQUIRED = {"source_id"}
 MAX_ERRORS = 200
 MAX_CELL = 1000  # characters: no field of the schema is longer
-
-
-class ImportRefused(Exception):
-    """The file was not imported; `errors` says why, line by line."""
-
-    def __init__(self, errors: list[RowError], more: int = 0):
-        self.errors, self.more = errors, more
-        super().__init__("; ".join(str(e) for e in errors[:5]) + (f" (and {more} more)" if more else ""))
-
-
-class _BadBytes(Exception):
-    def __init__(self, line: int, reason: str):
-        self.line, self.reason = line, reason
-
-
-@dataclass
-class ImportResult:
-    rows: int = 0
-    created: int = 0
-    changed: int = 0
-    unchanged: int = 0
-
-
-def _decoded_lines(raw) -> Iterator[str]:
-    """Text lines from a binary file, each decoded alone, so a bad byte is reported with its line number."""
-    for number, line in enumerate(raw, start=1):
-        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
-            line = line[3:]
-        try:
-            yield line.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _BadBytes(number, "not UTF-8 text (save the file as UTF-8 CSV)") from None
 
 
 def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int], None] | None = None) -> ImportResult:
@@ -89,7 +57,7 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
             more += 1
 
     with path.open("rb") as raw, transaction.atomic():
-        reader = csv.reader(_decoded_lines(raw), strict=True)
+        reader = csv.reader(decoded_lines(raw), strict=True)
         try:
             header = next(reader, None)
             if header is None:
@@ -105,7 +73,7 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
                 _import_row(first_line, columns, cells, seen, actor, marking, result, problem)
                 if progress is not None:
                     progress(result.rows)
-        except _BadBytes as exc:
+        except BadBytes as exc:
             problem(exc.line, None, exc.reason)
         except csv.Error as exc:
             problem(reader.line_num, None, f"not readable as CSV: {exc}")
@@ -122,19 +90,7 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
 
 
 def _check_header(header: list[str]) -> list[str]:
-    columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c not in COLUMNS]
-    problems = []
-    if unknown:
-        problems.append(RowError(1, unknown[0][:40], "unknown column; the columns are " + ", ".join(COLUMNS)))
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        problems.append(RowError(1, repeated[0], "the column appears twice"))
-    for missing in sorted(REQUIRED - set(columns)):
-        problems.append(RowError(1, missing, "required column missing"))
-    if problems:
-        raise ImportRefused(problems)
-    return columns
+    return check_header(header, COLUMNS, REQUIRED)
 
 
 def _import_row(line, columns, cells, seen, actor, marking, result, problem) -> None:

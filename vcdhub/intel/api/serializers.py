@@ -1,0 +1,100 @@
+"""The intelligence API. Writes go through intel.actions: the serializers convert, the actions check. A source's
+identity is never in the API but on its own endpoint, which only its handlers reach."""
+
+from rest_framework import serializers
+
+from vcdhub.intel import actions
+from vcdhub.intel.choices import Agency, RecipientKind, Scheme, Version
+from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
+from vcdhub.platform.api import MarkingMixin
+
+STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate")
+
+
+class ReportSerializer(MarkingMixin, serializers.ModelSerializer):
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    grade = serializers.CharField(read_only=True)
+    source = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40,
+                                   help_text="A source's reference: only for a source you handle")
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Report
+        fields = ["id", "reference", "submitted_at", "state", "grading_scheme", "grade", "source_evaluation",
+                  "intelligence_assessment", "handling_code", "handling_conditions", "needs_sanitising", "text",
+                  "sanitised_text", "source", "longitude", "latitude", "lsoa", "owner_unit", "sensitivity",
+                  "descriptors", "handling"]
+        read_only_fields = ["submitted_at", "state", "grading_scheme", "source_evaluation",
+                            "intelligence_assessment", "handling_code", "handling_conditions", "needs_sanitising",
+                            "sanitised_text"]
+
+    def create(self, validated_data):
+        values = {**validated_data, **self.marking(validated_data)}
+        return actions.submit_report(self.actor(), values)
+
+
+class StepSerializer(serializers.Serializer):
+    """One step of a report's life cycle; the fields a step does not use are ignored."""
+
+    step = serializers.ChoiceField(choices=STEPS)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    grading_scheme = serializers.ChoiceField(choices=Scheme.choices, required=False, default=Scheme.THREE_FIVE_TWO)
+    source_evaluation = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
+    intelligence_assessment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
+    handling_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
+    handling_conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    needs_sanitising = serializers.BooleanField(required=False, default=False)
+    sanitised_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    recipient_kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False,
+                                             default=RecipientKind.UNIT)
+    recipient = serializers.CharField(required=False, allow_blank=True, default="", max_length=60,
+                                      help_text=f"A unit's or borough's code, or one of: {', '.join(Agency.values)}")
+    version = serializers.ChoiceField(choices=Version.choices, required=False, default=Version.SANITISED)
+
+    def apply(self, actor, report: Report):
+        v = self.validated_data
+        step = v["step"]
+        if step == "return":
+            return actions.return_report(actor, report, v["reason"])
+        if step == "resubmit":
+            return actions.resubmit_report(actor, report, v["text"], v["reason"])
+        if step == "review":
+            return actions.review_report(actor, report, v["reason"])
+        if step == "grade":
+            return actions.grade_report(actor, report, v, v["reason"])
+        if step == "sanitise":
+            return actions.sanitise_report(actor, report, v["sanitised_text"], v["reason"])
+        actions.disseminate_report(actor, report, recipient_kind=v["recipient_kind"], recipient=v["recipient"],
+                                   version=v["version"], reason=v["reason"])
+        return report
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
+
+    class Meta:
+        model = Source
+        fields = ["id", "reference", "name", "notes", "fictitious", "owner_unit", "sensitivity"]
+
+
+class DisseminationSerializer(serializers.ModelSerializer):
+    report = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    recipient = serializers.CharField(read_only=True)
+    recipient_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Dissemination
+        fields = ["id", "report", "recipient_kind", "recipient", "recipient_unit", "recipient_agency", "version",
+                  "grade", "handling_code", "handling_conditions", "text", "shared_at", "reason"]
+
+
+class SharedReportSerializer(serializers.ModelSerializer):
+    from_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = SharedReport
+        fields = ["id", "reference", "from_unit", "grading_scheme", "grade", "handling_code", "handling_conditions",
+                  "text", "received_at"]

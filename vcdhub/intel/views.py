@@ -1,0 +1,252 @@
+"""The intelligence pages: the reports a user may see, a report's page with its life cycle and sharing log,
+the steps of that life cycle, the review queue, sources (for their handlers) and what other units shared with
+the user's. Views convert and call intel.actions."""
+
+import itertools
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from vcdhub.access.choices import UnitKind
+from vcdhub.access.models import Unit
+from vcdhub.access.policy import has_role, profile
+from vcdhub.audit.log import record_reads
+from vcdhub.intel import actions, exports, forms, roles
+from vcdhub.intel.choices import LinkKind, State, Step
+from vcdhub.intel.filtersets import (
+    DisseminationFilterSet,
+    ReportFilterSet,
+    SharedReportFilterSet,
+    SourceFilterSet,
+)
+from vcdhub.intel.models import Dissemination, Report, SharedReport, Source, SourceLink
+from vcdhub.intel.tables import (
+    DisseminationTable,
+    ReportTable,
+    SharedReportTable,
+    SourceLinkTable,
+    SourceTable,
+)
+from vcdhub.people.models import Person
+from vcdhub.platform.csvsafe import csv_lines, safe_cell
+from vcdhub.platform.permissions import role_required
+from vcdhub.platform.views import (
+    RecordDetailView,
+    RecordEditView,
+    RecordExportView,
+    RecordListView,
+    visible_or_404,
+)
+
+
+class ReportCommon:
+    model = Report
+    table = ReportTable()
+    change_roles = roles.SUBMITTERS
+    queryset = Report.objects.order_by("-submitted_at", "-pk")
+
+
+class ReportList(ReportCommon, RecordListView):
+    filterset_class = ReportFilterSet
+
+
+class ReportExport(ReportCommon, RecordExportView):
+    """The list's reports in the import schema, so a download imports again."""
+
+    filterset_class = ReportFilterSet
+    filename = "vcdhub-intelligence.csv"
+
+    def stream(self, queryset):
+        rows = exports.report_rows(self.request.user, queryset)
+        return csv_lines(itertools.chain([exports.COLUMNS], ([safe_cell(v) for v in row] for row in rows)))
+
+
+class ReportSubmit(ReportCommon, RecordEditView):
+    """Submitting a report (reports are never edited: they move through their steps)."""
+
+    template_name = "intel/report_form.html"  # reports are never edited, so the page is for submitting only
+
+    def get_form(self, data=None, obj=None):
+        return forms.ReportForm(data, units=sorted(profile(self.request.user).units))
+
+    def save(self, form, obj):
+        return actions.submit_report(self.request.user, form.values())
+
+
+class ReportDetail(ReportCommon, RecordDetailView):
+    template_name = "intel/report_detail.html"
+
+    def get_context(self, report) -> dict:
+        return report_page(self.request.user, report)
+
+
+def report_page(user, report: Report) -> dict:
+    """What a report's page shows: the source only to its handlers, links only to what the user may see."""
+    links = list(report.links.select_related("person", "other_report"))
+    people = set(Person.objects.restrict(user).filter(pk__in=[link.person_id for link in links if link.person_id])
+                 .values_list("pk", flat=True))
+    reports = set(Report.objects.restrict(user).filter(
+        pk__in=[link.other_report_id for link in links if link.other_report_id]).values_list("pk", flat=True))
+    links = [link for link in links if (link.person_id is None or link.person_id in people)
+             and (link.other_report_id is None or link.other_report_id in reports)]
+    source_link = SourceLink.objects.restrict(user).filter(report=report).select_related("source").first()
+    if source_link is not None:
+        record_reads([source_link, source_link.source], "view")
+    shared = list(Dissemination.objects.restrict(user).filter(report=report).select_related("recipient_unit",
+                                                                                              "shared_by"))
+    is_reviewer = has_role(user, *roles.REVIEWERS) and report.submitted_by_id != user.pk
+    steps = {
+        "return": is_reviewer and report.state in actions.ALLOWED[Step.RETURN],
+        "review": is_reviewer and report.state in actions.ALLOWED[Step.REVIEW],
+        "grade": is_reviewer and report.state in actions.ALLOWED[Step.GRADE],
+        "sanitise": is_reviewer and report.state in actions.ALLOWED[Step.SANITISE],
+        "disseminate": has_role(user, *roles.DISSEMINATORS) and report.state in actions.ALLOWED[Step.DISSEMINATE],
+        "resubmit": report.submitted_by_id == user.pk and report.state in actions.ALLOWED[Step.RESUBMIT],
+        "link": has_role(user, *roles.SUBMITTERS),
+    }
+    return {"report": report, "links": links, "source": source_link.source if source_link else None,
+            "disseminations": shared,
+            "steps": report.steps.select_related("actor"), "may": steps,
+            "waiting_for_sanitising": report.needs_sanitising and not report.sanitised_text
+            and report.state == State.GRADED}
+
+
+STEPS = {
+    "return": ("Return for more detail", forms.ReturnForm,
+               lambda user, report, v: actions.return_report(user, report, v["reason"])),
+    "resubmit": ("Resubmit with more detail", forms.ResubmitForm,
+                 lambda user, report, v: actions.resubmit_report(user, report, v["text"], v["reason"])),
+    "review": ("Review", forms.ReasonForm, lambda user, report, v: actions.review_report(user, report, v["reason"])),
+    "grade": ("Grade", forms.GradeForm, lambda user, report, v: actions.grade_report(user, report, v, v["reason"])),
+    "sanitise": ("Sanitise", forms.SanitiseForm,
+                 lambda user, report, v: actions.sanitise_report(user, report, v["sanitised_text"], v["reason"])),
+    "disseminate": ("Share", forms.DisseminateForm,
+                    lambda user, report, v: actions.disseminate_report(
+                        user, report, recipient_kind=v["recipient_kind"], recipient=v["recipient"],
+                        version=v["version"], reason=v["reason"])),
+    "link": ("Add a link", forms.LinkForm, lambda user, report, v: _link(user, report, v)),
+}
+
+
+def _link(user, report: Report, values: dict):
+    kind, value = values["kind"], values.get("value", "").strip()
+    if kind == LinkKind.PERSON:
+        person = Person.objects.restrict(user).filter(source_id=value).first()
+        if person is None:
+            raise ValidationError({"value": ["There is no person with that source id among the people you may "
+                                             "see."]})
+        return actions.add_link(user, report, kind=kind, person=person)
+    if kind == LinkKind.REPORT:
+        other = Report.objects.restrict(user).filter(reference=value).first()
+        if other is None:
+            raise ValidationError({"value": ["There is no report with that reference among those you may see."]})
+        return actions.add_link(user, report, kind=kind, other_report=other)
+    return actions.add_link(user, report, kind=kind, value=value)
+
+
+@role_required(*sorted(roles.SUBMITTERS | roles.REVIEWERS | roles.DISSEMINATORS))
+def report_step(request, pk, step):
+    """One page per step of a report's life: the step's form, then its action. A refused sharing is a 403 with
+    the reason (and on the audit chain)."""
+    if step not in STEPS:
+        raise Http404("No such step.")
+    title, form_class, action = STEPS[step]
+    report = visible_or_404(request.user, Report.objects.all(), pk, "edit")
+    form = form_class(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                # Not inside a transaction of the view's: each action is atomic itself, and a refusal's audit
+                # entry must outlive the refused step.
+                action(request.user, report, form.values())
+            except ValidationError as exc:
+                for field, problems in (exc.message_dict if hasattr(exc, "error_dict") else
+                                        {None: exc.messages}).items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            except actions.Refused as exc:
+                form.add_error(None, f"Refused: {exc}")
+                status = 403
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            else:
+                messages.success(request, f"{title}: done.")
+                return redirect("intel:report_detail", pk=report.pk)
+    context = {"title": title, "form": form, "report": report, "step": step}
+    if step == "disseminate":
+        context["units"] = Unit.objects.exclude(code=report.owner_unit_id).order_by("kind", "name")
+        context["boroughs"] = [u for u in context["units"] if u.kind == UnitKind.BOROUGH]
+    return render(request, "intel/report_step.html", context, status=status)
+
+
+@role_required(*sorted(roles.REVIEWERS))
+def review_queue(request):
+    """Reports waiting for the intelligence unit: submitted, reviewed, or graded and waiting to be sanitised,
+    oldest first, among those the user may see and did not submit."""
+    waiting = (Report.objects.restrict(request.user)
+               .filter(state__in=[State.SUBMITTED, State.REVIEWED, State.GRADED])
+               .exclude(submitted_by=request.user).order_by("submitted_at", "pk"))
+    page = list(waiting[:200])
+    record_reads(page, "list")
+    return render(request, "intel/queue.html", {"reports": page, "more": waiting.count() > len(page)})
+
+
+class SourceCommon:
+    model = Source
+    table = SourceTable()
+    change_roles = frozenset({"source_handler"})
+    queryset = Source.objects.select_related("handler").order_by("reference")
+
+
+class SourceList(SourceCommon, RecordListView):
+    filterset_class = SourceFilterSet
+
+
+class SourceDetail(SourceCommon, RecordDetailView):
+    pass
+
+
+class SourceAdd(SourceCommon, RecordEditView):
+    def get_form(self, data=None, obj=None):
+        return forms.SourceForm(data, units=sorted(profile(self.request.user).units))
+
+    def save(self, form, obj):
+        return actions.save_source(self.request.user, form.values())
+
+
+class SourceLinkDetail(RecordDetailView):
+    model, table = SourceLink, SourceLinkTable()
+    queryset = SourceLink.objects.select_related("report", "source")
+
+
+class DisseminationDetail(RecordDetailView):
+    model, table = Dissemination, DisseminationTable()
+    queryset = Dissemination.objects.select_related("report", "recipient_unit", "shared_by")
+
+
+class DisseminationList(RecordListView):
+    model, table = Dissemination, DisseminationTable()
+    filterset_class = DisseminationFilterSet
+    queryset = Dissemination.objects.select_related("report", "recipient_unit", "shared_by").order_by(
+        "-shared_at", "-pk")
+
+
+class SharedCommon:
+    model = SharedReport
+    table = SharedReportTable()
+    queryset = SharedReport.objects.select_related("from_unit").order_by("-received_at", "-pk")
+
+
+class SharedReportList(SharedCommon, RecordListView):
+    filterset_class = SharedReportFilterSet
+
+
+class SharedReportDetail(SharedCommon, RecordDetailView):
+    pass
+
+
