@@ -92,6 +92,23 @@ def _flags(n):
         make_flag(make_person("vcd-analysts", "OFFICIAL"), "vcd-analysts", "OFFICIAL-SENSITIVE")
 
 
+def _reports(n):
+    from tests.intel.factories import make_report
+    from tests.people.factories import make_person
+    from vcdhub.intel.models import ReportLink
+
+    for _ in range(n):
+        report = make_report("vcd-analysts", "OFFICIAL-SENSITIVE")
+        ReportLink.objects.create(report=report, kind="person", person=make_person("vcd-analysts", "OFFICIAL"))
+
+
+def _shared(n):
+    from tests.intel.factories import make_shared
+
+    for _ in range(n):
+        make_shared("vcd-analysts", "OFFICIAL-SENSITIVE")
+
+
 LISTS = {
     "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
     "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
@@ -103,6 +120,11 @@ LISTS = {
     "people API": ("vcd_analyst", "/api/people/", _people),
     "people CSV": ("vcd_analyst", "/people/export.csv", _people),
     "flag reviews": ("vcd_analyst", "/people/flags/?review=90", _flags),
+    "intelligence list": ("vcd_analyst", "/intel/", _reports),
+    "intelligence API": ("vcd_analyst", "/api/intel-reports/", _reports),
+    "intelligence CSV": ("vcd_analyst", "/intel/export.csv", _reports),
+    "shared with us": ("vcd_analyst", "/intel/shared/", _shared),
+    "dissemination API": ("vcd_analyst", "/api/intel-disseminations/", _shared),
 }
 
 
@@ -122,7 +144,7 @@ def test_list_views_make_a_fixed_number_of_queries_within_the_baseline(client, l
     client.force_login(make_persona(persona))
     with acting_as("test:setup"):
         make(FEW)
-    client.get(url)  # warm caches that a real server keeps (content types, the user's access profile)
+    _queries(client, url)  # warm caches that a real server keeps (content types, the user's access profile)
     few = _queries(client, url)
     with acting_as("test:setup"):
         make(MANY - FEW)

@@ -35,6 +35,9 @@ ALLOWED = {
 }
 
 
+NAMES_SOURCE = "This still names the source or gives its reference."
+
+
 class Refused(PermissionDenied):
     """A step the report's state, grade or handling code does not allow; the refusal is on the audit chain."""
 
@@ -238,10 +241,10 @@ def sanitise_errors(report: Report, text: str) -> dict:
         return {"sanitised_text": ["This is the original: remove what could identify the source."]}
     # Checked against the source whoever sanitises (they may not see it), so the answer does not say which of
     # the two it found; a refusal is on the audit chain, so probing for a name shows.
-    link = SourceLink.objects.filter(report=report).select_related("source").first()
+    link = SourceLink.objects.filter(report=report).select_related("source").first() if report.pk else None
     for name in (link.source.reference, link.source.name) if link else ():
         if _words(name) and _contains_words(text, name):
-            return {"sanitised_text": ["This still names the source or gives its reference."]}
+            return {"sanitised_text": [NAMES_SOURCE]}
     return {}
 
 
@@ -261,7 +264,7 @@ def sanitise_report(actor, report: Report, text: str, reason: str = "") -> Repor
     text = _text({"sanitised_text": text}, "sanitised_text", errors)
     if not errors:
         errors = sanitise_errors(report, text)
-        if errors:
+        if errors.get("sanitised_text") == [NAMES_SOURCE]:
             record_event(EntryKind.DENIED, "intel_sanitise", report, reason=errors["sanitised_text"][0])
     if errors:
         raise ValidationError(errors)
