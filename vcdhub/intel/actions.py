@@ -21,6 +21,7 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.intel import roles
 from vcdhub.intel.choices import GRADE_FIELDS, GRADES, Agency, LinkKind, RecipientKind, Scheme, State, Step, Version
 from vcdhub.intel.models import Dissemination, Report, ReportLink, ReportStep, SharedReport, Source, SourceLink
+from vcdhub.platform import fulltext
 from vcdhub.platform.actions import check_and_save, marking_fields, may_see
 
 MAX_TEXT = 20_000  # characters in a report's text: a long report, not a document store
@@ -381,7 +382,9 @@ def add_link(actor, report: Report, *, kind: str, value: str = "", person=None, 
         link.value = re.sub(r"\s+", "", link.value).upper()
     elif kind == LinkKind.PHONE:
         link.value = re.sub(r"[^\d+]", "", link.value)
-    return check_and_save(link, errors)
+    saved = check_and_save(link, errors)
+    fulltext.index([report])  # a vehicle or a phone on the report is found by full-text search
+    return saved
 
 
 def save_source(actor, values: dict) -> Source:

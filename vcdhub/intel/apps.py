@@ -10,7 +10,8 @@ class IntelConfig(AppConfig):
     verbose_name = "Intelligence"
     registration = Module(
         name="intel",
-        nav=(NavEntry("Intelligence", "intel:report_list", records=True, order=15),
+        nav=(NavEntry("Search", "intel:search", records=True, order=11),
+             NavEntry("Intelligence", "intel:report_list", records=True, order=15),
              NavEntry("To review", "intel:queue", roles=REVIEWERS, order=16),
              NavEntry("Shared with us", "intel:sharedreport_list", records=True, order=17)),
         records=("intel.Report", "intel.Source", "intel.SourceLink", "intel.Dissemination", "intel.SharedReport"),

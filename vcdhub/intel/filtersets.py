@@ -1,17 +1,21 @@
 import django_filters
 from django.db.models import Q
 
-from vcdhub.intel.choices import Agency, RecipientKind, Scheme, State, Version
+from vcdhub.intel.choices import GRADES, Agency, RecipientKind, Scheme, State, Version
 from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
+
+# Every handling code of either scheme (3x5x2: P, C; 5x5x5: 1 to 5).
+HANDLING_CODES = sorted({(code, f"{code}: {meaning}") for grades in GRADES.values()
+                         for code, meaning in grades["handling_code"]})
 
 
 class ReportFilterSet(django_filters.FilterSet):
     """The report list: the page, the CSV and the API share it. `q` looks in the reference and the text."""
 
-    q = django_filters.CharFilter(method="search", label="Words or reference", max_length=200)
+    q = django_filters.CharFilter(method="search", label="Words or reference")
     state = django_filters.ChoiceFilter(choices=State.choices)
     grading_scheme = django_filters.ChoiceFilter(choices=Scheme.choices, label="Grading scheme")
-    handling_code = django_filters.CharFilter(max_length=1, label="Handling code")
+    handling_code = django_filters.ChoiceFilter(choices=HANDLING_CODES, label="Handling code")
     submitted_from = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte",
                                                label="Submitted from")
     submitted_to = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte",
@@ -22,7 +26,7 @@ class ReportFilterSet(django_filters.FilterSet):
         fields = ["q", "state", "grading_scheme", "handling_code", "submitted_from", "submitted_to"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
+        value = value.strip()[:200]
         if not value:
             return queryset
         return queryset.filter(Q(reference__icontains=value) | Q(text__icontains=value)
@@ -30,7 +34,10 @@ class ReportFilterSet(django_filters.FilterSet):
 
 
 class SourceFilterSet(django_filters.FilterSet):
-    reference = django_filters.CharFilter(lookup_expr="icontains", max_length=40)
+    reference = django_filters.CharFilter(method="by_reference")
+
+    def by_reference(self, queryset, name, value):
+        return queryset.filter(reference__icontains=value.strip()[:40]) if value.strip() else queryset
 
     class Meta:
         model = Source
@@ -48,7 +55,10 @@ class DisseminationFilterSet(django_filters.FilterSet):
 
 
 class SharedReportFilterSet(django_filters.FilterSet):
-    reference = django_filters.CharFilter(lookup_expr="icontains", max_length=40)
+    reference = django_filters.CharFilter(method="by_reference")
+
+    def by_reference(self, queryset, name, value):
+        return queryset.filter(reference__icontains=value.strip()[:40]) if value.strip() else queryset
 
     class Meta:
         model = SharedReport

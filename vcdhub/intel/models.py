@@ -81,6 +81,12 @@ class Report(Record):
         parts = (self.source_evaluation, self.intelligence_assessment, self.handling_code)
         return "-".join(parts) if self.grading_scheme == Scheme.THREE_FIVE_TWO else "".join(parts)
 
+    def search_text(self) -> str:
+        """What full-text search reads (platform.fulltext): the reference, both texts, and linked vehicles,
+        phones, crimes and addresses."""
+        values = list(self.links.exclude(value="").values_list("value", flat=True)) if self.pk else []
+        return " ".join([self.reference, self.text, self.sanitised_text, *values])
+
     def grade_meanings(self) -> list[tuple[str, str, str]]:
         """(what, code, meaning) for each part of the grade, under the report's own scheme."""
         grades = GRADES.get(self.grading_scheme, {})
@@ -199,3 +205,6 @@ class SharedReport(Record):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.grade}) from {self.from_unit_id}"
+
+    def search_text(self) -> str:
+        return f"{self.reference} {self.text}"

@@ -13,7 +13,7 @@ from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
-from vcdhub.intel import actions, exports, forms, roles
+from vcdhub.intel import actions, exports, forms, roles, search
 from vcdhub.intel.choices import LinkKind, State, Step
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
@@ -31,7 +31,7 @@ from vcdhub.intel.tables import (
 )
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
-from vcdhub.platform.permissions import role_required
+from vcdhub.platform.permissions import records_required, role_required
 from vcdhub.platform.views import (
     RecordDetailView,
     RecordEditView,
@@ -182,6 +182,15 @@ def report_step(request, pk, step):
         context["units"] = Unit.objects.exclude(code=report.owner_unit_id).order_by("kind", "name")
         context["boroughs"] = [u for u in context["units"] if u.kind == UnitKind.BOROUGH]
     return render(request, "intel/report_step.html", context, status=status)
+
+
+@records_required
+def search_page(request):
+    """Full-text search over reports, people and places: only what the user may see, counted as shown."""
+    query = request.GET.get("q", "")[:500]
+    parts = search.search(request.user, query) if query.strip() else []
+    return render(request, "intel/search.html", {"query": query, "parts": parts,
+                                                 "searched": bool(query.strip())})
 
 
 @role_required(*sorted(roles.REVIEWERS))

@@ -10,6 +10,7 @@ import datetime as dt
 from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
+from vcdhub.platform import fulltext
 from vcdhub.platform.actions import check_and_save, marking_fields, may_see
 
 PERSON_FIELDS = ("source_id", "given_name", "surname", "birth_estimated", "sex", "self_defined_ethnicity",
@@ -66,7 +67,9 @@ def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname:
     may_see(actor, person)
     name = PersonName(person=person, kind=kind, given_name=given_name.strip(), surname=surname.strip())
     errors = {} if (name.given_name or name.surname) else {"surname": ["Give at least one part of the name."]}
-    return check_and_save(name, errors)
+    saved = check_and_save(name, errors)
+    fulltext.index([person])  # an alias is found by full-text search too
+    return saved
 
 
 def add_identifier(actor, person: Person, *, kind: str, value: str) -> Identifier:

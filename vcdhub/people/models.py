@@ -83,6 +83,12 @@ class Person(Record):
     def name(self) -> str:
         return normalise.display(self.given_name, self.surname)
 
+    def search_text(self) -> str:
+        """What full-text search reads (platform.fulltext): names and other names, ids, description, marks."""
+        others = [f"{n.given_name} {n.surname}" for n in self.other_names.all()] if self.pk else []
+        return " ".join([self.given_name, self.surname, *others, self.source_id, self.description,
+                         self.distinguishing_marks])
+
 
 class PersonName(ChangeLoggedModel):
     """Another name the person is known by (the name in use is on the person)."""
@@ -212,6 +218,9 @@ class PlaceLink(Record):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.person} at {self.place}"
+
+    def search_text(self) -> str:
+        return self.place
 
 
 class DuplicatePair(ChangeLoggedModel):

@@ -37,6 +37,14 @@ FIELD_ERRORS = ResolvedComponent(
     schema={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
             "description": "Each refused parameter (or `non_field_errors`) with its messages",
             "example": {"month_to": ["The end month is before the start month."]}})
+# A write is refused field by field, or (a body that is not JSON at all) with a detail.
+RECORD_ERRORS = ResolvedComponent(
+    name="RecordErrors", type=ResolvedComponent.SCHEMA, object="RecordErrors",
+    schema={"anyOf": [{"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                      {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}],
+            "description": "Each refused field (or `non_field_errors`) with its messages; or, for a body that "
+                           "could not be read, a detail",
+            "example": {"date_of_birth": ["There is no 30 February."]}})
 
 PAGING_PARAMETERS = ("page", "page_size")
 
@@ -121,6 +129,7 @@ class AutoSchema(openapi.AutoSchema):
         registry = self.registry
         registry.register_on_missing(DETAIL)
         registry.register_on_missing(FIELD_ERRORS)
+        registry.register_on_missing(RECORD_ERRORS)
 
         def answer(component, description, headers=None):
             response = {"description": description,
@@ -131,7 +140,7 @@ class AutoSchema(openapi.AutoSchema):
 
         errors = {}
         if self.method in ("POST", "PUT", "PATCH"):
-            errors["400"] = answer(FIELD_ERRORS, "The record was refused, field by field; nothing was written.")
+            errors["400"] = answer(RECORD_ERRORS, "The record was refused, field by field; nothing was written.")
         elif any(p["in"] == "query" and p["name"] not in PAGING_PARAMETERS for p in parameters):
             errors["400"] = answer(FIELD_ERRORS, "A parameter was refused; nothing was read.")
         permissions = self.view.get_permissions()

@@ -91,3 +91,20 @@ class Job(models.Model):
         self.progress_message = message[:200]
         type(self).objects.filter(pk=self.pk).update(progress_percent=self.progress_percent,
                                                      progress_message=self.progress_message)
+
+
+class SearchDocument(models.Model):
+    """One record's words for full-text search (platform.fulltext): each word folded and stemmed (Snowball
+    English) in Python, so that PostgreSQL (a GIN index over to_tsvector('simple', terms)) and SQLite (an FTS5
+    table kept by triggers) index the same words and answer a query with the same records. Holds no marking:
+    a search restricts the records it finds, as every read does."""
+
+    label = models.CharField(max_length=60, help_text="app_label.model of the record")
+    object_id = models.BigIntegerField()
+    terms = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["label", "object_id"], name="one_search_document_a_record")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.object_id}"
