@@ -3,17 +3,23 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FRONTEND := vcdhub/static/vendor/.fetched
 PG_URL ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub
 
 .PHONY: install demo demo-load screens serve test test-sqlite test-postgres lint lint-checks bench bench-load bench-scale clean
 
-install: $(STAMP)
+install: $(STAMP) $(FRONTEND)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# Front-end libraries from the npm registry (vcdhub/platform/frontend.py pins them), served locally.
+$(FRONTEND): vcdhub/platform/frontend.py $(STAMP)
+	$(BIN)/python -m vcdhub.platform.frontend
+	touch $(FRONTEND)
 
 demo-load: install
 	$(BIN)/vcdhub migrate --verbosity 0

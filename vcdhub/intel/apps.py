@@ -17,6 +17,7 @@ class IntelConfig(AppConfig):
         records=("intel.Report", "intel.Source", "intel.SourceLink", "intel.Dissemination", "intel.SharedReport"),
         grantable=("intel.Report", "intel.Dissemination", "intel.SharedReport"),
         urls="vcdhub.intel.urls", url_prefix="intel/",
+        panels=(("person", "vcdhub.intel.profile.person_panel"),),
         api=(ApiEndpoint("intel-reports", "vcdhub.intel.api.views.ReportViewSet", "report"),
              ApiEndpoint("intel-disseminations", "vcdhub.intel.api.views.DisseminationViewSet", "dissemination"),
              ApiEndpoint("intel-shared", "vcdhub.intel.api.views.SharedReportViewSet", "sharedreport"),

@@ -8,6 +8,7 @@ app_name = "intel"
 urlpatterns = [
     path("queue/", views.review_queue, name="queue"),
     path("search/", views.search_page, name="search"),
+    path("network/<str:pk>/", views.link_chart, name="link_chart"),
     path("<str:pk>/step/<str:step>/", views.report_step, name="report_step"),
     *record_urlpatterns("sources", Source, list=views.SourceList, detail=views.SourceDetail, add=views.SourceAdd),
     *record_urlpatterns("source-links", SourceLink, detail=views.SourceLinkDetail),

@@ -6,14 +6,14 @@ import itertools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
-from vcdhub.intel import actions, exports, forms, roles, search
+from vcdhub.intel import actions, charts, exports, forms, network, roles, search
 from vcdhub.intel.choices import LinkKind, State, Step
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
@@ -31,6 +31,7 @@ from vcdhub.intel.tables import (
 )
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
+from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import records_required, role_required
 from vcdhub.platform.views import (
     RecordDetailView,
@@ -182,6 +183,47 @@ def report_step(request, pk, step):
         context["units"] = Unit.objects.exclude(code=report.owner_unit_id).order_by("kind", "name")
         context["boroughs"] = [u for u in context["units"] if u.kind == UnitKind.BOROUGH]
     return render(request, "intel/report_step.html", context, status=status)
+
+
+@records_required
+def link_chart(request, pk):
+    """The network around a person the user may see: a chart, the same nodes and links as tables, their
+    measures, and GraphML or CSV downloads of exactly what is shown."""
+    subject = visible_or_404(request.user, Person, pk, "view")
+    try:
+        filters = charts.filters_from(request.GET)
+    except InputError as exc:
+        return render(request, "intel/link_chart.html", {"subject": subject, "errors": exc.errors,
+                                                          "query": request.GET, **_chart_choices()}, status=400)
+    chart = network.build(request.user, subject, filters)
+    shown_people = [int(n.split(":")[1]) for n in chart.nodes if n.startswith("person:")]
+    record_reads(Person.objects.filter(pk__in=shown_people), "chart")
+    download = request.GET.get("format")
+    if download == "graphml":
+        response = HttpResponse(charts.graphml(chart), content_type="application/graphml+xml")
+        response["Content-Disposition"] = f'attachment; filename="vcdhub-chart-{subject.pk}.graphml"'
+        return response
+    if download == "csv":
+        response = HttpResponse(charts.edge_csv(chart), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="vcdhub-chart-{subject.pk}-edges.csv"'
+        return response
+    measures = chart.measures
+    nodes = sorted(chart.nodes.values(), key=lambda n: (-measures.betweenness_.get(n.id, 0),
+                                                        -measures.degree_.get(n.id, 0), n.label))
+    rows = [{"node": n, "degree": measures.degree_.get(n.id, 0), "betweenness": measures.betweenness_.get(n.id, 0),
+             "community": measures.community_.get(n.id, 0)} for n in nodes]
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "intel/link_chart.html", {
+        "subject": subject, "chart": chart, "rows": rows, "elements": charts.elements(chart),
+        "filters": filters, "query": query, "querystring": query.urlencode(),
+        "communities": len(measures.communities_), **_chart_choices()})
+
+
+def _chart_choices() -> dict:
+    from vcdhub.intel.network import CONFIDENCE_ORDER, EDGE_TYPES
+
+    return {"edge_types": EDGE_TYPES.items(), "confidences": CONFIDENCE_ORDER}
 
 
 @records_required

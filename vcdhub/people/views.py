@@ -21,6 +21,7 @@ from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink, PlaceLink
 from vcdhub.people.tables import CrimeRoleTable, FlagTable, PersonLinkTable, PersonTable, PlaceLinkTable
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.permissions import role_required
+from vcdhub.platform.registry import panels_for
 from vcdhub.platform.views import (
     RecordDetailView,
     RecordEditView,
@@ -116,6 +117,7 @@ def person_page(user, person: Person) -> dict:
         "addresses": sorted((a for p in group for a in p.addresses.all()),
                             key=lambda a: (a.date_from is None, a.date_from)),
         "may_review": has_role(user, *DUPLICATE_REVIEWERS), "parts": PARTS,
+        "panels": panels_for("person", user, person),
     }
 
 

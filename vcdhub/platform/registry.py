@@ -12,6 +12,7 @@ Dotted paths, not objects: apps.py is imported before models and views may be.
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,31 @@ class Module:
     # Dotted path of a callable that repairs what a killed process left half-done (idempotent; returns what it
     # repaired). Run at the server's start (`vcdhub serve`); the module also runs it where it needs it.
     recovery: str | None = None
+    # What the module adds to another module's page, without that module importing it: page name ("person")
+    # -> dotted path of a callable (user, record) -> Panel or None. Panels run in registry order.
+    panels: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section one module adds to another's page: a heading, a template and its context."""
+
+    title: str
+    template: str
+    context: dict = field(default_factory=dict)
+    anchor: str = ""
+
+
+def panels_for(page: str, user, record) -> list[Panel]:
+    """The panels every module adds to `page` for `record`, as `user` may see them."""
+    found = []
+    for module in modules():
+        for name, path in module.panels:
+            if name == page:
+                panel = import_string(path)(user, record)
+                if panel is not None:
+                    found.append(panel)
+    return found
 
 
 def modules() -> list[Module]:

@@ -1,0 +1,56 @@
+// The link chart (Cytoscape.js, served by vcdhub). Rings by hops from the subject; node colour by kind, edge
+// style by confidence, node size by betweenness. Labels are drawn as text on a canvas, never as HTML. The tables
+// under the chart are the keyboard's and the screen reader's way to the same nodes and links.
+(function () {
+  "use strict";
+  var COLOURS = { person: "#1d3557", place: "#2a9d8f", crime: "#9d0208", report: "#6a4c93", vehicle: "#b5651d",
+                  phone: "#b5651d" };
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("link-chart");
+    var data = document.getElementById("chart-elements");
+    if (!el || !data || typeof cytoscape === "undefined") { return; }
+    var subject = el.dataset.subject;
+    var started = performance.now();
+    var cy = cytoscape({
+      container: el,
+      elements: JSON.parse(data.textContent),
+      wheelSensitivity: 0.2,
+      style: [
+        { selector: "node", style: {
+          "background-color": function (n) { return COLOURS[n.data("kind")] || "#555"; },
+          "label": "data(label)", "font-size": 9, "color": "#111", "text-valign": "bottom", "text-margin-y": 2,
+          "width": function (n) { return 12 + 36 * n.data("betweenness"); },
+          "height": function (n) { return 12 + 36 * n.data("betweenness"); },
+          "shape": function (n) {
+            return { person: "ellipse", place: "round-rectangle", crime: "triangle", report: "rectangle" }[n.data("kind")]
+              || "diamond";
+          } } },
+        { selector: "node[id = '" + subject.replace(/'/g, "") + "']", style: { "width": 40, "height": 40,
+          "border-width": 3, "border-color": "#e76f51" } },
+        { selector: "edge", style: { "width": 1.5, "line-color": "#777", "curve-style": "bezier",
+          "line-style": function (e) {
+            return { confirmed: "solid", tentative: "dashed", unconfirmed: "dotted" }[e.data("confidence")] || "dotted";
+          } } }
+      ],
+      layout: { name: "concentric", concentric: function (n) { return 10 - n.data("hop"); },
+                levelWidth: function () { return 1; }, minNodeSpacing: 18, animate: false }
+    });
+    cy.on("tap", "node", function (evt) {
+      var url = evt.target.data("url");
+      if (url) { window.location.assign(url); }
+    });
+    el.dataset.drawn = "true";
+    el.dataset.drawMs = String(Math.round(performance.now() - started));
+    var png = document.getElementById("chart-png");
+    if (png) {
+      png.addEventListener("click", function () {
+        var link = document.createElement("a");
+        link.href = cy.png({ full: true, scale: 2, bg: "#ffffff" });
+        link.download = "vcdhub-chart.png";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+      });
+    }
+  });
+})();
