@@ -2,9 +2,12 @@
 source, are seen only by a handler in the source's own unit: not by the unit's other members, not by other
 units, not by administrators."""
 
+from django.utils import timezone
+
 from tests.intel.factories import make_dissemination, make_report, make_shared, make_source, make_source_link
 from tests.kit import ADMINISTRATOR, AGGREGATE_ONLY, OTHER_UNIT, OUTSIDER, OWNER, RecordModuleContract
-from vcdhub.intel.models import Dissemination, Report, SharedReport, Source, SourceLink
+from vcdhub.audit.context import acting_as
+from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source, SourceLink
 
 
 class TestReportModule(RecordModuleContract):
@@ -92,3 +95,22 @@ class TestSharedReportModule(RecordModuleContract):
 
     def identifying_text(self, record) -> str:
         return record.text
+
+
+class TestLinkProposalModule(RecordModuleContract):
+    model = LinkProposal
+
+    def detail_url(self, pk) -> str:
+        return f"/intel/proposals/{pk}/"
+
+    def make_record(self, unit, sensitivity):
+        from tests.people.factories import make_person
+
+        with acting_as("test:setup"):
+            return LinkProposal.objects.create(
+                person=make_person("vcd-analysts", "OFFICIAL"), other=make_person("vcd-analysts", "OFFICIAL"),
+                basis="named_together", evidence=f"report {unit}-{sensitivity}", proposed_at=timezone.now(),
+                owner_unit_id=unit, sensitivity=sensitivity)
+
+    def identifying_text(self, record) -> str:
+        return record.evidence

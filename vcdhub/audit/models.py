@@ -101,6 +101,7 @@ class DecisionKind(models.TextChoices):
     REFUSE_TASK = "refuse_task", "Refusing a task"
     GRANT_ACCESS = "grant_access", "Granting access"
     MERGE_PEOPLE = "merge_people", "Deciding whether two person records are one person"
+    CONFIRM_LINK = "confirm_link", "Deciding whether a proposed link between two people holds"
     OTHER = "other", "Other"
 
 

@@ -13,8 +13,10 @@ class IntelConfig(AppConfig):
         nav=(NavEntry("Search", "intel:search", records=True, order=11),
              NavEntry("Intelligence", "intel:report_list", records=True, order=15),
              NavEntry("To review", "intel:queue", roles=REVIEWERS, order=16),
-             NavEntry("Shared with us", "intel:sharedreport_list", records=True, order=17)),
-        records=("intel.Report", "intel.Source", "intel.SourceLink", "intel.Dissemination", "intel.SharedReport"),
+             NavEntry("Shared with us", "intel:sharedreport_list", records=True, order=17),
+             NavEntry("Proposed links", "intel:proposals", roles=REVIEWERS, order=18)),
+        records=("intel.Report", "intel.Source", "intel.SourceLink", "intel.Dissemination", "intel.SharedReport",
+                 "intel.LinkProposal"),
         grantable=("intel.Report", "intel.Dissemination", "intel.SharedReport"),
         urls="vcdhub.intel.urls", url_prefix="intel/",
         panels=(("person", "vcdhub.intel.profile.person_panel"),),
@@ -23,3 +25,6 @@ class IntelConfig(AppConfig):
              ApiEndpoint("intel-shared", "vcdhub.intel.api.views.SharedReportViewSet", "sharedreport"),
              ApiEndpoint("intel-sources", "vcdhub.intel.api.views.SourceViewSet", "source")),
     )
+
+    def ready(self):
+        from vcdhub.intel import jobs  # noqa: F401 - registers the link-proposal job

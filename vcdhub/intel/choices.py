@@ -93,3 +93,19 @@ class Agency(models.TextChoices):
 class Version(models.TextChoices):
     ORIGINAL = "original", "The original"
     SANITISED = "sanitised", "The sanitised version"
+
+
+class Basis(models.TextChoices):
+    """Why the system proposes that two people are linked."""
+
+    CO_OFFENDING = "co_offending", "Suspects or offenders in the same crime"
+    NAMED_TOGETHER = "named_together", "Named together in a report"
+    SHARED_VEHICLE = "shared_vehicle", "Reports name them with the same vehicle"
+    SHARED_PHONE = "shared_phone", "Reports name them with the same phone"
+    SHARED_ADDRESS = "shared_address", "The same address"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "Waiting for a decision"
+    CONFIRMED = "confirmed", "Confirmed"
+    REJECTED = "rejected", "Rejected"

@@ -3,6 +3,7 @@
 from django import forms
 
 from vcdhub.intel.choices import Agency, LinkKind, RecipientKind, Scheme, Version
+from vcdhub.people.choices import PersonLinkKind
 from vcdhub.platform.forms import MarkingForm
 
 
@@ -71,3 +72,11 @@ class SourceForm(MarkingForm):
     reference = forms.CharField(max_length=40)
     name = forms.CharField(max_length=200, label="Identity")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProposalForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirmed", "Confirm the link"), ("rejected", "Reject it")],
+                                 widget=forms.RadioSelect)
+    kind = forms.ChoiceField(choices=[("", "As the evidence suggests"), *PersonLinkKind.choices], required=False,
+                             label="Kind of link", help_text="For a confirmation")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

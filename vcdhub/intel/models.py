@@ -13,7 +13,18 @@ from django.db.models import Q
 
 from vcdhub.access.choices import Role
 from vcdhub.audit.changelog import ChangeLoggedModel
-from vcdhub.intel.choices import GRADES, Agency, LinkKind, RecipientKind, Scheme, State, Step, Version
+from vcdhub.intel.choices import (
+    GRADES,
+    Agency,
+    Basis,
+    LinkKind,
+    ProposalStatus,
+    RecipientKind,
+    Scheme,
+    State,
+    Step,
+    Version,
+)
 from vcdhub.platform.records import Record
 
 
@@ -208,3 +219,30 @@ class SharedReport(Record):
 
     def search_text(self) -> str:
         return f"{self.reference} {self.text}"
+
+
+class LinkProposal(Record):
+    """A link between two people that the system proposes from shared evidence. It stays a proposal until a
+    person decides; a confirmation is an audited decision and makes the person-to-person link. It carries the
+    owning unit and marking of its evidence, and is shown only to those who may see both people too."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    basis = models.CharField(max_length=16, choices=Basis.choices)
+    evidence = models.CharField(max_length=300, help_text="What the two share")
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED)
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    link = models.ForeignKey("people.PersonLink", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", help_text="The link a confirmation made")
+
+    class Meta(Record.Meta):
+        verbose_name = "link proposal"
+        constraints = [models.UniqueConstraint(fields=["person", "other", "basis", "evidence"],
+                                               name="intel_proposal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()}: {self.person} and {self.other}"

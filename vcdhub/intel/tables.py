@@ -32,3 +32,9 @@ class SharedReportTable(Table):
     columns = [Column("reference", "Reference", link=True), Column("received_at", "Received"),
                Column("from_unit", "From"), Column("grade", "Grade"),
                Column("handling_conditions", "Conditions", format=_short), Column("text", "Text", format=_short)]
+
+
+class LinkProposalTable(Table):
+    columns = [Column("get_basis_display", "Why", link=True), Column("person", "Person"), Column("other", "Other"),
+               Column("evidence", "Evidence"), Column("get_status_display", "Status"),
+               Column("proposed_at", "Proposed")]

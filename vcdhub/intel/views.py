@@ -13,7 +13,7 @@ from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
-from vcdhub.intel import actions, charts, exports, forms, network, roles, search
+from vcdhub.intel import actions, charts, exports, forms, network, proposals, roles, search
 from vcdhub.intel.choices import LinkKind, State, Step
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
@@ -21,9 +21,10 @@ from vcdhub.intel.filtersets import (
     SharedReportFilterSet,
     SourceFilterSet,
 )
-from vcdhub.intel.models import Dissemination, Report, SharedReport, Source, SourceLink
+from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source, SourceLink
 from vcdhub.intel.tables import (
     DisseminationTable,
+    LinkProposalTable,
     ReportTable,
     SharedReportTable,
     SourceLinkTable,
@@ -32,7 +33,7 @@ from vcdhub.intel.tables import (
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
-from vcdhub.platform.permissions import records_required, role_required
+from vcdhub.platform.permissions import RecordRefused, records_required, role_required
 from vcdhub.platform.views import (
     RecordDetailView,
     RecordEditView,
@@ -301,3 +302,44 @@ class SharedReportDetail(SharedCommon, RecordDetailView):
     pass
 
 
+
+
+@role_required(*sorted(roles.REVIEWERS))
+def proposal_queue(request):
+    """Links the evidence suggests, waiting for a decision, oldest first."""
+    waiting = proposals.queue_for(request.user)
+    page = list(waiting[:200])
+    record_reads(page, "list")
+    return render(request, "intel/proposal_queue.html", {"proposals": page, "more": waiting.count() > len(page)})
+
+
+@role_required(*sorted(roles.REVIEWERS))
+def proposal_decide(request, pk):
+    """One proposal: the two people, the evidence, and the decision with its reason."""
+    proposal = visible_or_404(request.user, LinkProposal.objects.select_related("person", "other"), pk, "view")
+    people = Person.objects.restrict(request.user).filter(pk__in=[proposal.person_id, proposal.other_id])
+    if people.count() != 2:
+        raise RecordRefused(LinkProposal, pk)
+    form = forms.ProposalForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proposals.decide(request.user, proposal, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, problems in exc.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            else:
+                messages.success(request, f"Decision recorded: {proposal.get_status_display().lower()}.")
+                return redirect("intel:proposals")
+    return render(request, "intel/proposal_decide.html", {"proposal": proposal, "form": form}, status=status)
+
+
+class LinkProposalDetail(RecordDetailView):
+    model, table = LinkProposal, LinkProposalTable()
+    queryset = LinkProposal.objects.select_related("person", "other")

@@ -28,8 +28,18 @@ class Command(BaseCommand):
         out.add_argument("--spreadsheet-safe", action="store_true",
                          help="prefix cells a spreadsheet would run as formulas")
 
+        links = verbs.add_parser("propose-links", help="propose links between people that the evidence suggests")
+        links.add_argument("--actor", help="who the audit chain names (default: the OS user)")
+
     def handle(self, *args, verb, **options):
-        return getattr(self, f"_{verb}")(**options)
+        return getattr(self, f"_{verb.replace('-', '_')}")(**options)
+
+    def _propose_links(self, *, actor, **options):
+        from vcdhub.intel.proposals import propose_links
+
+        with acting_as(cli_actor(actor), reason=f"link proposals by {cli_actor(actor)}"):
+            made = propose_links()
+        self.stdout.write(f"{made} new link proposals")
 
     def _import(self, *, file, user, sensitivity, actor, **options):
         from vcdhub.intel.imports import import_reports
