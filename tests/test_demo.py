@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from tests.conftest import SHARED, make_persona, read_rows, write_csv
 from vcdhub.access.models import AccessGrant, Membership, RoleAssignment
@@ -24,6 +25,7 @@ from vcdhub.audit.models import AuditEntry
 from vcdhub.crime.models import Crime, Outcome, StopSearch
 from vcdhub.demo import markings
 from vcdhub.demo.loader import DATA, REQUESTER, USERS, load_demo
+from vcdhub.intel.models import Dissemination, LinkProposal, Report
 from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink
 
 MONTHS = [f"2017-{m:02d}" for m in range(1, 13)]  # scripts/make_demo_data.py: DEMO_MONTHS
@@ -115,6 +117,8 @@ def state() -> dict:
         "audit": AuditEntry.objects.count(),
         "people": sorted(Person.objects.values_list("source_id", "given_name", "surname", "owner_unit_id")),
         "crime roles": CrimeRole.objects.count(), "flags": Flag.objects.count(), "links": PersonLink.objects.count(),
+        "reports": sorted(Report.objects.values_list("reference", "state", "text")),
+        "disseminations": Dissemination.objects.count(), "proposals": LinkProposal.objects.count(),
     }
 
 
@@ -215,10 +219,51 @@ def test_the_demo_people_are_fictitious_tied_to_real_crimes_and_shaped_like_real
 
 
 @pytest.mark.django_db
+def test_the_demo_intelligence_is_graded_shared_by_the_rules_and_sliced_by_unit(london, sample, monkeypatch):
+    from vcdhub.demo import intel as demo_intel
+    from vcdhub.demo import people as demo_people
+    from vcdhub.intel.actions import grade_errors
+    from vcdhub.intel.models import ReportStep, SharedReport
+    from vcdhub.platform import fulltext
+
+    monkeypatch.setattr(demo_people, "SHARES", {k: min(1.0, 10 * v) for k, v in demo_people.SHARES.items()})
+    result = _load(sample)
+    reports = Report.objects.all()
+    assert result.intel["reports"] == reports.count() == demo_intel.REPORTS
+    assert not reports.filter(fictitious=False).exists()
+    graded = reports.exclude(state__in=["submitted", "reviewed"])
+    for report in graded:
+        assert not grade_errors(report.grading_scheme, {"source_evaluation": report.source_evaluation,
+                                                        "intelligence_assessment": report.intelligence_assessment,
+                                                        "handling_code": report.handling_code},
+                                report.handling_conditions), report.reference
+    assert graded.filter(grading_scheme="5x5x5").exists() and graded.filter(handling_code="C").exists()
+    assert reports.filter(state="submitted").exists() and reports.filter(state="disseminated").exists()
+    # Only the sanitised version of a report that needs one ever went out; code 5 never went out.
+    assert not Dissemination.objects.filter(report__needs_sanitising=True, version="original").exists()
+    assert not Dissemination.objects.filter(report__grading_scheme="5x5x5", handling_code="5").exists()
+    assert not SharedReport.objects.filter(dissemination__version="sanitised").exclude(
+        text__in=Report.objects.values("sanitised_text")).exists()
+    # Life cycles end where the report stands, dated back from the load, never in the future.
+    for report in reports.order_by("?")[:50]:
+        steps = list(ReportStep.objects.filter(report=report).order_by("at", "pk"))
+        assert steps[0].step == "submit" and steps[-1].to_state == report.state
+    assert not ReportStep.objects.filter(at__gt=timezone.now()).exists()
+    # Each demo user sees a different slice; the searches find only that slice.
+    users = {name: get_user_model().objects.get(username=name) for name in ("analyst", "csu", "intel", "compass")}
+    seen = {name: set(Report.objects.restrict(user).values_list("pk", flat=True)) for name, user in users.items()}
+    assert seen["csu"] == seen["intel"] and seen["csu"] and seen["analyst"] and not seen["csu"] & seen["analyst"]
+    assert not seen["compass"] and SharedReport.objects.restrict(users["compass"]).exists()
+    assert set(fulltext.matching(Report.objects.restrict(users["csu"]), "said").values_list("pk", flat=True)) \
+        <= seen["csu"]
+    assert LinkProposal.objects.exists() and result.intel["link proposals"] == LinkProposal.objects.count()
+
+
+@pytest.mark.django_db
 def test_the_command_reports_what_it_loaded(london, sample):
     output = io.StringIO()
     call_command("demo", "load", "--data", str(sample), stdout=output)
     out = output.getvalue()
     assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
-    assert "Fictitious people" in out
+    assert "Fictitious people" in out and "Fictitious intelligence" in out
     assert ", ".join(u for u, *_ in USERS) in out

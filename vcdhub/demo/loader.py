@@ -15,6 +15,7 @@ from vcdhub.access import actions
 from vcdhub.access.choices import Sensitivity
 from vcdhub.access.models import AccessGrant, Unit
 from vcdhub.crime.models import Crime
+from vcdhub.demo.intel import load_intel
 from vcdhub.demo.markings import VIOLENCE, apply_markings
 from vcdhub.demo.people import load_people
 from vcdhub.geography.loader import GeographyResult, load_geography
@@ -33,6 +34,8 @@ USERS = [
     ("auditor", "Demo Auditor (fictitious)", ["vcd-analysts"], ["auditor"]),
     ("authority", "Demo Authority Member (fictitious)", [], ["authority_member"]),
     ("admin", "Demo Administrator (fictitious)", ["vcd-analysts"], ["administrator"]),
+    ("intel", "Demo CSU Intelligence Analyst (fictitious)", ["csu"], ["analyst"]),
+    ("handler", "Demo CSU Source Handler (fictitious)", ["csu"], ["investigator", "source_handler"]),
 ]
 
 REVIEWER = "supervisor"  # whose review queue of possible duplicate people the first load fills
@@ -52,6 +55,7 @@ class DemoResult:
     users_created: int = 0
     request: AccessGrant | None = None  # the access request made by this load (None: made before, or no record)
     people: dict[str, int] = field(default_factory=dict)  # the fictitious people made by this load (demo.people)
+    intel: dict[str, int] = field(default_factory=dict)  # the fictitious intelligence made by this load
 
 
 def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
@@ -67,7 +71,8 @@ def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
     people = load_people()
     if people:  # the first load: the supervisor's review queue is filled by a job, when `make demo` starts one
         enqueue("people.duplicates", user=get_user_model().objects.get(username=REVIEWER), threshold=0.9)
-    return DemoResult(geography, imported, marked, created, request_access(), people)
+    intel = load_intel()
+    return DemoResult(geography, imported, marked, created, request_access(), people, intel)
 
 
 def create_users() -> int:

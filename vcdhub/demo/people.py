@@ -33,6 +33,7 @@ from vcdhub.geography.models import Lsoa
 from vcdhub.people import normalise
 from vcdhub.people.models import Address, CrimeRole, Flag, Person, PersonLink
 from vcdhub.people.synthetic import misrecorded, new_person
+from vcdhub.platform import fulltext
 
 SEED = "vcdhub-demo-people-1"
 PREFIX = "DEMO-"
@@ -98,6 +99,7 @@ def load_people(*, today: dt.date | None = None) -> dict[str, int]:
         CrimeRole.objects.bulk_create(built.roles, batch_size=2000)
         PersonLink.objects.bulk_create(built.links, batch_size=2000)
         Flag.objects.bulk_create(built.flags, batch_size=2000)
+        fulltext.index(Person.objects.filter(source_id__startswith=PREFIX).prefetch_related("other_names"))
         counts = {"people": len(built.people), "true people": len(set(built.truth.values())),
                   "addresses": len(built.addresses), "crime roles": len(built.roles), "links": len(built.links),
                   "flags": len(built.flags), "crimes": len(crimes)}

@@ -38,6 +38,11 @@ class Command(BaseCommand):
                               f"{p['true people']:,} people, in {p['crime roles']:,} roles in {p['crimes']:,} real "
                               f"crimes, {p['links']:,} links, {p['flags']:,} flags; the supervisor's duplicate "
                               "review queue is scored in the background")
+        if result.intel:
+            i = result.intel
+            self.stdout.write(f"Fictitious intelligence (demo/intel.py): {i['reports']:,} graded reports, "
+                              f"{i['sources']} sources, {i['disseminations']:,} disseminations, "
+                              f"{i['link proposals']:,} proposed links")
         if result.request is not None:
             self.stdout.write(f"Access request waiting for a supervisor: {result.request}")
         names = ", ".join(u for u, *_ in USERS)
