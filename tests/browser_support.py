@@ -52,6 +52,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
         Job.objects.filter(pk=done.pk).update(result_url=reverse("job_download", args=[done.pk]))
     area = run.result["areas"][0]["code"]
     person, pair = _people(Crime.objects.exclude(crime_id="").exclude(latitude=None).order_by("pk").first())
+    report, proposal = _intel(person, users["vcd_analyst"])
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -77,6 +78,17 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("flag reviews", "/people/flags/?review=90"),
             Page("possible duplicates", "/people/duplicates/"),
             Page("possible duplicate pair", f"/people/duplicates/{pair.pk}/"),
+            Page("search", "/intel/search/?q=knife"),
+            Page("intelligence reports", "/intel/"),
+            Page("intelligence report", f"/intel/{report.pk}/"),
+            Page("intelligence, submit", "/intel/add/"),
+            Page("intelligence, grade", f"/intel/{report.pk}/step/grade/"),
+            Page("intelligence, share", f"/intel/{report.pk}/step/disseminate/"),
+            Page("intelligence to review", "/intel/queue/"),
+            Page("shared with us", "/intel/shared/"),
+            Page("link chart", f"/intel/network/{person.pk}/", "#link-chart[data-drawn=true]"),
+            Page("proposed links", "/intel/proposals/"),
+            Page("proposed link", f"/intel/proposals/{proposal.pk}/decide/"),
             Page("account", "/account/"),
             Page("access grants", "/account/grants/"),
             Page("API docs", "/api/docs/", "#swagger-ui .opblock"),
@@ -129,6 +141,27 @@ def _people(crime):
             left=person, right=twin, probability=0.97, fingerprint="0" * 64, proposed_at=dt.datetime.now(dt.UTC),
             evidence=[["date of birth", "the same", 13.0], ["given name", "a nickname of the other", 4.7]])
     return person, pair
+
+
+def _intel(person, analyst):
+    """A graded, sanitised report naming `person`, submitted by someone other than the analyst, and a proposal."""
+    from django.utils import timezone
+
+    from tests.intel.factories import make_report
+    from tests.people.factories import make_person
+    from vcdhub.intel.models import LinkProposal, ReportLink
+
+    report = make_report("vcd-analysts", "OFFICIAL", state="reviewed", source_evaluation="",
+                         intelligence_assessment="", handling_code="",
+                         text="Jon Smith is said to carry a knife near the station; he drives AB12 CDE.")
+    other = make_person("vcd-analysts", "OFFICIAL", given_name="Lee", surname="Carter", birth_year=1991)
+    with acting_as("test:setup"):
+        ReportLink.objects.create(report=report, kind="person", person=person)
+        ReportLink.objects.create(report=report, kind="vehicle", value="AB12CDE")
+        proposal = LinkProposal.objects.create(person=person, other=other, basis="named_together",
+                                               evidence=f"report {report.reference}", proposed_at=timezone.now(),
+                                               owner_unit_id="vcd-analysts", sensitivity="OFFICIAL")
+    return report, proposal
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from django.db.models import Q
 from vcdhub.intel.choices import GRADES, Agency, RecipientKind, Scheme, State, Version
 from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
 
-# Every handling code of either scheme (3x5x2: P, C; 5x5x5: 1 to 5).
-HANDLING_CODES = sorted({(code, f"{code}: {meaning}") for grades in GRADES.values()
-                         for code, meaning in grades["handling_code"]})
+# Every handling code of either scheme (3x5x2: P, C; 5x5x5: 1 to 5), labelled short enough for a phone.
+HANDLING_CODES = [(code, f"{code} ({scheme})") for scheme, grades in GRADES.items()
+                  for code, _ in grades["handling_code"]]
 
 
 class ReportFilterSet(django_filters.FilterSet):
