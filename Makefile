@@ -68,8 +68,8 @@ test: lint
 BENCH_PG ?= postgres://postgres:postgres@127.0.0.1:5432/vcdhub_bench
 
 # Import, explorer counts, the performance report and the place analyses over the imported data, the audit
-# cost, the server under load (bench/load.py) and the duplicate finder (bench/people.py). Exit status 1 if any
-# target fails.
+# cost, the server under load (bench/load.py), the duplicate finder (bench/people.py), and intelligence's
+# full-text search and link chart (bench/intel.py). Exit status 1 if any target fails.
 bench: install
 	$(BIN)/python bench/run.py; status=$$?; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/report.py; \
@@ -77,6 +77,7 @@ bench: install
 	$(BIN)/python bench/audit.py; \
 	DATABASE_URL=$(BENCH_PG) $(BIN)/python bench/load.py || status=1; \
 	$(BIN)/python bench/people.py || status=1; \
+	$(BIN)/python bench/intel.py || status=1; \
 	exit $$status
 
 # The same benchmarks on ten times the data (the Met months copied ten times, shifted back two years each).

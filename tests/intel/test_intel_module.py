@@ -99,6 +99,7 @@ class TestSharedReportModule(RecordModuleContract):
 
 class TestLinkProposalModule(RecordModuleContract):
     model = LinkProposal
+    api_list_url = "/api/intel-proposals/"
 
     def detail_url(self, pk) -> str:
         return f"/intel/proposals/{pk}/"

@@ -23,7 +23,10 @@ class IntelConfig(AppConfig):
         api=(ApiEndpoint("intel-reports", "vcdhub.intel.api.views.ReportViewSet", "report"),
              ApiEndpoint("intel-disseminations", "vcdhub.intel.api.views.DisseminationViewSet", "dissemination"),
              ApiEndpoint("intel-shared", "vcdhub.intel.api.views.SharedReportViewSet", "sharedreport"),
-             ApiEndpoint("intel-sources", "vcdhub.intel.api.views.SourceViewSet", "source")),
+             ApiEndpoint("intel-sources", "vcdhub.intel.api.views.SourceViewSet", "source"),
+             ApiEndpoint("intel-proposals", "vcdhub.intel.api.views.LinkProposalViewSet", "linkproposal"),
+             ApiEndpoint("intel-search", "vcdhub.intel.api.views.SearchViewSet", "intel-search"),
+             ApiEndpoint("intel-network", "vcdhub.intel.api.views.LinkChartViewSet", "intel-network")),
     )
 
     def ready(self):

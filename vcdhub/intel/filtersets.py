@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import Q
 
-from vcdhub.intel.choices import GRADES, Agency, RecipientKind, Scheme, State, Version
-from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
+from vcdhub.intel.choices import GRADES, Agency, Basis, ProposalStatus, RecipientKind, Scheme, State, Version
+from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 
 # Every handling code of either scheme (3x5x2: P, C; 5x5x5: 1 to 5), labelled short enough for a phone.
 HANDLING_CODES = [(code, f"{code} ({scheme})") for scheme, grades in GRADES.items()
@@ -63,3 +63,12 @@ class SharedReportFilterSet(django_filters.FilterSet):
     class Meta:
         model = SharedReport
         fields = ["reference"]
+
+
+class LinkProposalFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices)
+    basis = django_filters.ChoiceFilter(choices=Basis.choices)
+
+    class Meta:
+        model = LinkProposal
+        fields = ["status", "basis"]

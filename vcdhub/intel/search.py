@@ -28,20 +28,24 @@ class Part:
     hits: list[Hit] = field(default_factory=list)
 
 
+def reports_part(user, query: str) -> Part:
+    """The reports the user may see that hold every word of `query`: counted, the newest SHOWN with snippets."""
+    reports = fulltext.matching(Report.objects.restrict(user), query).order_by("-submitted_at", "-pk")
+    rows = list(reports[:SHOWN])
+    record_reads(rows, "search")
+    return Part("Intelligence reports", reports.count(), [
+        Hit(r.reference, reverse("intel:report_detail", args=[r.pk]),
+            fulltext.highlight(f"{r.text}\n{r.sanitised_text}", query),
+            f"{r.grade} · {r.get_state_display()} · {r.submitted_at:%Y-%m-%d}") for r in rows])
+
+
 def search(user, query: str) -> list[Part]:
     """The parts of the answer, each newest or alphabetical first, with snippets; sensitive rows shown are
     audited as read on the "search" channel."""
     query = query.strip()
     if not fulltext.query_terms(query):
         return []
-    parts = []
-    reports = fulltext.matching(Report.objects.restrict(user), query).order_by("-submitted_at", "-pk")
-    rows = list(reports[:SHOWN])
-    record_reads(rows, "search")
-    parts.append(Part("Intelligence reports", reports.count(), [
-        Hit(r.reference, reverse("intel:report_detail", args=[r.pk]),
-            fulltext.highlight(f"{r.text}\n{r.sanitised_text}", query),
-            f"{r.grade} · {r.get_state_display()} · {r.submitted_at:%Y-%m-%d}") for r in rows]))
+    parts = [reports_part(user, query)]
     shared = fulltext.matching(SharedReport.objects.restrict(user), query).order_by("-received_at", "-pk")
     rows = list(shared[:SHOWN])
     record_reads(rows, "search")

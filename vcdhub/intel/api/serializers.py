@@ -4,8 +4,9 @@ identity is never in the API but on its own endpoint, which only its handlers re
 from rest_framework import serializers
 
 from vcdhub.intel import actions
-from vcdhub.intel.choices import Agency, RecipientKind, Scheme, Version
-from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
+from vcdhub.intel.choices import Agency, ProposalStatus, RecipientKind, Scheme, Version
+from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
+from vcdhub.people.choices import PersonLinkKind
 from vcdhub.platform.api import MarkingMixin
 
 STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate")
@@ -98,3 +99,59 @@ class SharedReportSerializer(serializers.ModelSerializer):
         model = SharedReport
         fields = ["id", "reference", "from_unit", "grading_scheme", "grade", "handling_code", "handling_conditions",
                   "text", "received_at"]
+
+
+class LinkProposalSerializer(serializers.ModelSerializer):
+    person = serializers.PrimaryKeyRelatedField(read_only=True)
+    other = serializers.PrimaryKeyRelatedField(read_only=True)
+    link = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = LinkProposal
+        fields = ["id", "person", "other", "basis", "evidence", "status", "proposed_at", "decided_at", "reason",
+                  "link"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[ProposalStatus.CONFIRMED, ProposalStatus.REJECTED])
+    reason = serializers.CharField(max_length=2000)
+    link_kind = serializers.ChoiceField(choices=PersonLinkKind.choices, required=False,
+                                        help_text="For a confirmation; by default as the evidence suggests")
+
+
+class HitSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML: the text escaped, the matched words in <mark>")
+    detail = serializers.CharField()
+
+
+class SearchPartSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField(help_text="Records you may see that match; the hits are the first of them")
+    hits = HitSerializer(many=True)
+
+
+class ChartNodeSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    hop = serializers.IntegerField()
+    degree = serializers.IntegerField()
+    betweenness = serializers.FloatField()
+    community = serializers.IntegerField()
+
+
+class ChartEdgeSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()
+    confidence = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+
+
+class ChartSerializer(serializers.Serializer):
+    nodes = ChartNodeSerializer(many=True)
+    edges = ChartEdgeSerializer(many=True)
+    cut = serializers.BooleanField(help_text="The chart reached its node limit: not every node is on it")

@@ -1,22 +1,40 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from vcdhub.intel import roles
+from vcdhub.audit.log import record_denied, record_reads
+from vcdhub.intel import charts, network, proposals, roles, search
 from vcdhub.intel.api.serializers import (
+    ChartSerializer,
+    DecisionSerializer,
     DisseminationSerializer,
+    LinkProposalSerializer,
     ReportSerializer,
+    SearchPartSerializer,
     SharedReportSerializer,
     SourceSerializer,
     StepSerializer,
 )
-from vcdhub.intel.filtersets import DisseminationFilterSet, ReportFilterSet, SharedReportFilterSet, SourceFilterSet
-from vcdhub.intel.models import Dissemination, Report, SharedReport, Source
+from vcdhub.intel.filtersets import (
+    DisseminationFilterSet,
+    LinkProposalFilterSet,
+    ReportFilterSet,
+    SharedReportFilterSet,
+    SourceFilterSet,
+)
+from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
+from vcdhub.intel.network import CONFIDENCE_ORDER, EDGE_TYPES
+from vcdhub.people.models import Person
 from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet
-from vcdhub.platform.views import visible_or_404
+from vcdhub.platform.inputs import InputError
+from vcdhub.platform.permissions import ReadsRecords
+from vcdhub.platform.views import clean_pk, visible_or_404
 
 
 class ReportViewSet(WritableRecordViewSet):
@@ -67,3 +85,84 @@ class SharedReportViewSet(RecordViewSet):
     base_queryset = SharedReport.objects.select_related("from_unit").order_by("-received_at", "-pk")
     serializer_class = SharedReportSerializer
     filterset_class = SharedReportFilterSet
+
+
+class LinkProposalViewSet(RecordViewSet):
+    """Links the evidence suggests between people not yet linked, where you may see both people. POST to
+    `decide/` confirms one (making a confirmed link) or rejects it, with the reason (reviewers only)."""
+
+    base_queryset = LinkProposal.objects.select_related("person", "other").order_by("proposed_at", "pk")
+    serializer_class = LinkProposalSerializer
+    filterset_class = LinkProposalFilterSet
+
+    def get_queryset(self):
+        people = Person.objects.restrict(self.request.user)
+        return super().get_queryset().filter(person__in=people, other__in=people)
+
+    @extend_schema(request=DecisionSerializer, responses={200: LinkProposalSerializer})
+    @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
+    def decide(self, request, pk=None):
+        proposal = self.get_object()
+        decision = DecisionSerializer(data=request.data)
+        decision.is_valid(raise_exception=True)
+        try:
+            data = decision.validated_data
+            proposals.decide(request.user, proposal, decision=data["decision"], reason=data["reason"],
+                             kind=data.get("link_kind", ""))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(LinkProposalSerializer(proposal).data)
+
+
+class SearchViewSet(viewsets.ViewSet):
+    """Full-text search over intelligence reports, shared reports, people and places: every word of `q` must be
+    in the record (English stemming). Each part counts only records you may see."""
+
+    permission_classes = [IsAuthenticated, ReadsRecords]
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, required=True, description="Words to find")],
+                   responses={200: SearchPartSerializer(many=True)})
+    def list(self, request):
+        query = str(request.query_params.get("q", ""))[:500]
+        parts = search.search(request.user, query) if query.strip() else []
+        return Response([{"name": p.name, "count": p.count,
+                          "hits": [vars(hit) for hit in p.hits]} for p in parts])
+
+
+class LinkChartViewSet(viewsets.ViewSet):
+    """The link chart around a person you may see (the id is the person's), as the web page draws it: nodes with
+    their degree, betweenness and community, and links with their kind, confidence and date."""
+
+    permission_classes = [IsAuthenticated, ReadsRecords]
+    lookup_value_regex = "[^/]+"
+
+    @extend_schema(parameters=[
+        OpenApiParameter("hops", int, enum=[1, 2, 3], description="Hops from the person (default 2)"),
+        OpenApiParameter("types", str, many=True, enum=list(EDGE_TYPES), description="Kinds of link to follow"),
+        OpenApiParameter("confidence", str, enum=list(CONFIDENCE_ORDER), description="The least sure link shown"),
+        OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE)],
+        responses={200: ChartSerializer})
+    def retrieve(self, request, pk=None):
+        if clean_pk(Person, pk) is None:
+            record_denied(Person, pk, "api")
+            raise NotFound("No such record, or you may not see it.")
+        person = Person.objects.restrict(request.user).filter(pk=clean_pk(Person, pk)).first()
+        if person is None:
+            record_denied(Person, pk, "api")
+            raise NotFound("No such record, or you may not see it.")
+        try:
+            chart = network.build(request.user, person, charts.filters_from(request.query_params))
+        except InputError as exc:
+            raise ValidationError(exc.errors) from None
+        people = [int(n.split(":")[1]) for n in chart.nodes if n.startswith("person:")]
+        record_reads(Person.objects.filter(pk__in=people), "api")
+        measures = chart.measures
+        return Response({
+            "nodes": [{"id": n.id, "kind": n.kind, "label": n.label, "hop": n.hop,
+                       "degree": measures.degree_.get(n.id, 0), "betweenness": measures.betweenness_.get(n.id, 0.0),
+                       "community": measures.community_.get(n.id, 0)} for n in chart.nodes.values()],
+            "edges": [{"source": e.source, "target": e.target, "type": e.type, "label": e.label,
+                       "confidence": e.confidence, "date": e.date} for e in chart.edges],
+            "cut": chart.cut})

@@ -1,0 +1,65 @@
+"""Intelligence's search, link chart and proposals through the API: restricted and counted as the pages are."""
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import make_persona
+from tests.intel.factories import make_report
+from tests.kit import client_for
+from tests.people.factories import make_link, make_person
+from vcdhub.audit.context import acting_as
+from vcdhub.intel.models import LinkProposal
+from vcdhub.people.models import PersonLink
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analyst(london):
+    return client_for(make_persona("vcd_analyst"))
+
+
+def test_search_counts_only_what_the_user_may_see(analyst):
+    make_report("csu", "OFFICIAL-SENSITIVE", text="A crossbow kept in the loft.")
+    shown = make_report("vcd-analysts", "OFFICIAL", text="A crossbow was seen in the park.")
+    parts = analyst.get("/api/intel-search/", {"q": "crossbows"}).json()
+    reports = next(p for p in parts if p["name"] == "Intelligence reports")
+    assert reports["count"] == 1 and [h["title"] for h in reports["hits"]] == [shown.reference]
+    assert "<mark>crossbow</mark>" in reports["hits"][0]["snippet"]
+    assert analyst.get("/api/intel-search/", {"q": ""}).json() == []
+
+
+def test_the_chart_leaves_out_hidden_people_and_refuses_bad_filters(analyst):
+    a, b = make_person("vcd-analysts", "OFFICIAL"), make_person("vcd-analysts", "OFFICIAL")
+    hidden = make_person("csu", "OFFICIAL-SENSITIVE")
+    make_link(a, b, "vcd-analysts", "OFFICIAL")
+    make_link(a, hidden, "vcd-analysts", "OFFICIAL")
+    chart = analyst.get(f"/api/intel-network/{a.pk}/", {"hops": 2}).json()
+    assert {n["id"] for n in chart["nodes"]} == {f"person:{a.pk}", f"person:{b.pk}"}
+    assert chart["edges"][0]["confidence"] == "confirmed" and chart["cut"] is False
+    assert analyst.get(f"/api/intel-network/{a.pk}/", {"hops": 5}).status_code == 400
+    assert analyst.get(f"/api/intel-network/{hidden.pk}/").status_code == 404
+    assert analyst.get("/api/intel-network/x%00/").status_code == 404
+
+
+def test_a_proposal_is_listed_and_decided_through_the_api(analyst):
+    a, b = make_person("vcd-analysts", "OFFICIAL"), make_person("vcd-analysts", "OFFICIAL")
+    hidden = make_person("csu", "OFFICIAL-SENSITIVE")
+    with acting_as("test:setup"):
+        shown = LinkProposal.objects.create(person=a, other=b, basis="shared_phone", evidence="phone 07700900001",
+                                            proposed_at=timezone.now(), owner_unit_id="vcd-analysts",
+                                            sensitivity="OFFICIAL")
+        LinkProposal.objects.create(person=a, other=hidden, basis="shared_phone", evidence="phone 07700900002",
+                                    proposed_at=timezone.now(), owner_unit_id="vcd-analysts",
+                                    sensitivity="OFFICIAL")
+    listed = analyst.get("/api/intel-proposals/").json()
+    assert [p["id"] for p in listed["results"]] == [shown.pk]
+    url = f"/api/intel-proposals/{shown.pk}/decide/"
+    assert analyst.post(url, {"decision": "confirmed"}, content_type="application/json").status_code == 400
+    response = analyst.post(url, {"decision": "confirmed", "reason": "Same phone", "link_kind": "associate"},
+                            content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "confirmed"
+    assert PersonLink.objects.filter(person=a, other=b, confidence="confirmed").exists()
+    investigator = client_for(make_persona("compass_officer"))
+    assert investigator.post(url, {"decision": "rejected", "reason": "x"},
+                             content_type="application/json").status_code in (403, 404)
