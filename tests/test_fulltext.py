@@ -114,3 +114,19 @@ def test_a_snippet_escapes_the_text_it_quotes():
     snippet = fulltext.highlight('<script>alert("knife")</script> a knife & a <b>gun</b>', "knife")
     assert "<script>" not in snippet and "<b>" not in snippet
     assert snippet.count("<mark>knife</mark>") == 2 and "&amp;" in snippet
+
+
+def test_the_search_index_command_rebuilds_what_a_bulk_load_left_out(london):
+    import io
+
+    from django.core.management import call_command
+
+    from vcdhub.platform.models import SearchDocument
+
+    report = make_report("vcd-analysts", "OFFICIAL", text="A crossbow kept in the shed.")
+    SearchDocument.objects.all().delete()  # as after a bulk load, or on a database from before search
+    assert not fulltext.matching(Report.objects.all(), "crossbow").exists()
+    out = io.StringIO()
+    call_command("search_index", stdout=out)
+    assert fulltext.matching(Report.objects.all(), "crossbow").get() == report
+    assert "intel.report: 1 indexed" in out.getvalue()
