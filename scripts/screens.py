@@ -114,6 +114,20 @@ SCREENS = [
            "Pairs of person records the linkage model (Splink) scores as one person, for a reviewer to decide."),
     Screen("duplicate-pair", "Same person?", "supervisor", "/people/duplicates/{pair}/",
            "One proposed pair side by side, with the evidence each comparison added; only this decision merges."),
+    Screen("intel-search", "Search", "intel", "/intel/search/?q=machete",
+           "Full-text search as the CSU's intelligence analyst: only the reports, people and places they may see, "
+           "counted and shown with the words found highlighted."),
+    Screen("intel-report", "An intelligence report", "intel", "/intel/{report}/",
+           "A graded, C-coded report: its grade under its own scheme, the original and the sanitised version, its "
+           "links, each step of its life cycle and the dissemination log.", full_page=True),
+    Screen("intel-queue", "Intelligence to review", "intel", "/intel/queue/",
+           "Reports waiting for the intelligence unit, oldest first; never the reviewer's own."),
+    Screen("link-chart", "A link chart", "analyst", "/intel/network/{busiest}/?hops=2",
+           "Two hops around a fictitious repeat offender: people, crimes, reports, vehicles and phones, sized by "
+           "betweenness; the tables under it hold the same nodes and links.", ready="#link-chart[data-drawn=true]",
+           full_page=True),
+    Screen("proposed-links", "Proposed links", "analyst", "/intel/proposals/",
+           "Links the evidence suggests between people not yet linked, each waiting for a person's decision."),
     Screen("home-supervisor", "Home: the supervisor's landing page", "supervisor", "/",
            "The first page a supervisor sees; the Access link counts the requests waiting for their decision.",
            full_page=True),
@@ -225,6 +239,7 @@ SHELL_LOOKUP = """
 import json
 from collections import Counter
 from vcdhub.crime.models import Crime
+from vcdhub.intel.models import Report
 from vcdhub.people.models import CrimeRole, DuplicatePair
 from vcdhub.places.models import AnalysisRun
 def run(kind):
@@ -238,7 +253,12 @@ print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("p
                   "hotspots": run("hotspots"), "concentration": run("concentration"), "emerging": run("emerging"),
                   "person": Counter(CrimeRole.objects.filter(owner_unit_id="vcd-analysts", role="suspect")
                                     .values_list("person_id", flat=True)).most_common(3)[-1][0],
-                  "pair": DuplicatePair.objects.order_by("-probability", "pk").values_list("pk", flat=True).first()}))
+                  "pair": DuplicatePair.objects.order_by("-probability", "pk").values_list("pk", flat=True).first(),
+                  "report": Report.objects.filter(owner_unit_id="csu", handling_code="C", state="disseminated")
+                  .order_by("reference").values_list("pk", flat=True).first(),
+                  "busiest": Counter(CrimeRole.objects.filter(owner_unit_id="vcd-analysts",
+                                                              role__in=["suspect", "charged", "convicted"])
+                                     .values_list("person_id", flat=True)).most_common(1)[0][0]}))
 """
 
 

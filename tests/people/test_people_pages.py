@@ -211,3 +211,26 @@ def test_the_landing_page_counts_the_flags_to_review_that_the_user_may_see(analy
     csu = client_for(make_persona("csu_investigator")).get("/").context["reviews"]
     assert (csu["overdue"], csu["soon"]) == (2, 1)  # the CSU sees its own, and the analysts' OFFICIAL ones
     assert "reviews" not in client_for(make_persona("authority_member")).get("/").context
+
+
+def test_a_part_or_a_link_naming_a_person_the_user_may_not_see_is_not_found(london):
+    """A flag, role or place link the user's rules reach, on a person they may not see, would name that person
+    on its own page: it is hidden with its person. So is a link with a hidden person at either end."""
+    from tests.kit import client_for
+    from tests.people.factories import make_link, make_place, make_role
+
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE", surname="Hiddenname")
+    shown = make_person("csu", "OFFICIAL-SENSITIVE")
+    parts = {"flag": make_flag(hidden, "csu", "OFFICIAL-SENSITIVE"),
+             "crime role": make_role(hidden, "crime-x", "csu", "OFFICIAL-SENSITIVE"),
+             "place link": make_place(hidden, "csu", "OFFICIAL-SENSITIVE"),
+             "person link": make_link(shown, hidden, "csu", "OFFICIAL-SENSITIVE")}
+    client = client_for(make_persona("csu_investigator"))
+    urls = {"flag": "/people/flags/{}/", "crime role": "/people/crime-roles/{}/", "place link":
+            "/people/place-links/{}/", "person link": "/people/person-links/{}/"}
+    for name, part in parts.items():
+        response = client.get(urls[name].format(part.pk))
+        assert response.status_code == 404 and "HIDDENNAME" not in response.content.decode().upper(), name
+    flags = client.get("/people/flags/").content.decode()
+    assert "HIDDENNAME" not in flags.upper()
+    assert client.get("/api/person-links/").json()["count"] == 0

@@ -106,14 +106,21 @@ def visibility_q(user, model: type[Model]) -> Q:
         q |= Q(pk__in=record_ids)
     if unit_codes:
         q |= Q(owner_unit_id__in=unit_codes)
-    return _limited(q, access, model)
+    return _limited(q, user, access, model)
 
 
-def _limited(q: Q, access: AccessProfile, model: type[Model]) -> Q:
-    """A model may narrow what the rules and grants reach, never widen it: `visibility_limit(access)` returns a
-    Q every visible record must also meet (an intelligence source is seen only by its own unit's handlers)."""
+def _limited(q: Q, user, access: AccessProfile, model: type[Model]) -> Q:
+    """A model may narrow what the rules and grants reach, never widen it: `visibility_limit(user, access)`
+    returns a Q every visible record must also meet (an intelligence source is seen only by its own unit's
+    handlers; a person's flag only by those who may see the person)."""
     limit = getattr(model, "visibility_limit", None)
-    return q & limit(access) if limit is not None else q
+    return q & limit(user, access) if limit is not None else q
+
+
+def visible(user, model: type[Model]):
+    """The ids of `model`'s records `user` may see, as a subquery: for a `visibility_limit` that needs another
+    record to be visible too."""
+    return model._default_manager.filter(visibility_q(user, model)).values("pk")
 
 
 def marking_visibility_q(user, model: type[Model]) -> Q | None:
@@ -129,7 +136,7 @@ def marking_visibility_q(user, model: type[Model]) -> Q | None:
     q = _rules_q(access)
     if unit_codes:
         q |= Q(owner_unit_id__in=unit_codes)
-    return _limited(q, access, model)
+    return _limited(q, user, access, model)
 
 
 def restrict(queryset: QuerySet, user) -> QuerySet:

@@ -46,7 +46,7 @@ class Source(Record):
         return self.reference
 
     @classmethod
-    def visibility_limit(cls, access) -> Q:
+    def visibility_limit(cls, user, access) -> Q:
         if Role.SOURCE_HANDLER not in access.roles:
             return Q(pk__in=[])
         return Q(owner_unit_id__in=access.units)
@@ -121,8 +121,8 @@ class SourceLink(Record):
         return f"{self.report.reference} from {self.source.reference}"
 
     @classmethod
-    def visibility_limit(cls, access) -> Q:
-        return Source.visibility_limit(access)
+    def visibility_limit(cls, user, access) -> Q:
+        return Source.visibility_limit(user, access)
 
 
 class ReportLink(ChangeLoggedModel):
@@ -246,3 +246,12 @@ class LinkProposal(Record):
 
     def __str__(self) -> str:
         return f"{self.get_basis_display()}: {self.person} and {self.other}"
+
+    @classmethod
+    def visibility_limit(cls, user, access) -> Q:
+        """A proposal names two people: it is seen only by those who may see both."""
+        from vcdhub.access.policy import visible
+        from vcdhub.people.models import Person
+
+        people = visible(user, Person)
+        return Q(person__in=people) & Q(other__in=people)

@@ -87,12 +87,8 @@ def propose_links() -> int:
 
 
 def queue_for(user):
-    """Proposals waiting for a decision that the user may see, both people included."""
-    from vcdhub.people.models import Person
-
-    visible = Person.objects.restrict(user)
-    return (LinkProposal.objects.restrict(user).filter(status=ProposalStatus.PROPOSED, person__in=visible,
-                                                       other__in=visible)
+    """Proposals waiting for a decision that the user may see (which needs both people visible too)."""
+    return (LinkProposal.objects.restrict(user).filter(status=ProposalStatus.PROPOSED)
             .select_related("person", "other").order_by("proposed_at", "pk"))
 
 

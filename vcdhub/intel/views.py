@@ -33,7 +33,7 @@ from vcdhub.intel.tables import (
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
-from vcdhub.platform.permissions import RecordRefused, records_required, role_required
+from vcdhub.platform.permissions import records_required, role_required
 from vcdhub.platform.views import (
     RecordDetailView,
     RecordEditView,
@@ -317,9 +317,6 @@ def proposal_queue(request):
 def proposal_decide(request, pk):
     """One proposal: the two people, the evidence, and the decision with its reason."""
     proposal = visible_or_404(request.user, LinkProposal.objects.select_related("person", "other"), pk, "view")
-    people = Person.objects.restrict(request.user).filter(pk__in=[proposal.person_id, proposal.other_id])
-    if people.count() != 2:
-        raise RecordRefused(LinkProposal, pk)
     form = forms.ProposalForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":

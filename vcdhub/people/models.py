@@ -8,6 +8,7 @@ Community Safety Units own. Names, identifiers and addresses belong to their per
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from vcdhub.audit.changelog import ChangeLoggedModel
 from vcdhub.people import normalise
@@ -149,7 +150,18 @@ class Address(ChangeLoggedModel):
                                            self.address_2, self.town, self.postcode) if part)
 
 
-class Flag(Record):
+class SeenWithItsPerson:
+    """A marked part of a person (a flag, a crime role, a place link): seen only by those who may see its person
+    too, as the part would otherwise name a hidden person."""
+
+    @classmethod
+    def visibility_limit(cls, user, access) -> Q:
+        from vcdhub.access.policy import visible
+
+        return Q(person__in=visible(user, Person))
+
+
+class Flag(SeenWithItsPerson, Record):
     """A warning marker on a person, with its date, source and review date."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
@@ -168,7 +180,7 @@ class Flag(Record):
         return f"{self.get_kind_display()} flag on {self.person}"
 
 
-class CrimeRole(Record):
+class CrimeRole(SeenWithItsPerson, Record):
     """A person's part in a crime. The crime is named by its police.uk Crime ID, which survives a re-import
     (the crime rows of a re-imported month are replaced, their ids are not)."""
 
@@ -202,8 +214,16 @@ class PersonLink(Record):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.person} and {self.other}"
 
+    @classmethod
+    def visibility_limit(cls, user, access) -> Q:
+        """Seen only by those who may see both people: the link would otherwise name a hidden person."""
+        from vcdhub.access.policy import visible
 
-class PlaceLink(Record):
+        people = visible(user, Person)
+        return Q(person__in=people) & Q(other__in=people)
+
+
+class PlaceLink(SeenWithItsPerson, Record):
     """A link between a person and a place: home, somewhere they frequent, premises."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="place_links")

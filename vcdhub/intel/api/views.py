@@ -95,10 +95,6 @@ class LinkProposalViewSet(RecordViewSet):
     serializer_class = LinkProposalSerializer
     filterset_class = LinkProposalFilterSet
 
-    def get_queryset(self):
-        people = Person.objects.restrict(self.request.user)
-        return super().get_queryset().filter(person__in=people, other__in=people)
-
     @extend_schema(request=DecisionSerializer, responses={200: LinkProposalSerializer})
     @action(detail=True, methods=["post"], serializer_class=DecisionSerializer)
     def decide(self, request, pk=None):
