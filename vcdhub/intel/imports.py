@@ -8,14 +8,11 @@ importing a file twice is the same as importing it once; one held with other con
 through their steps, they are not overwritten).
 """
 
-import csv
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,21 +24,15 @@ from vcdhub.intel.exports import COLUMNS, report_row
 from vcdhub.intel.models import Report, ReportLink
 from vcdhub.people.models import Person
 from vcdhub.platform.actions import check_and_save, marking_fields, may_see
-from vcdhub.platform.csvimport import BadBytes, ImportRefused, ImportResult, check_header, decoded_lines
-from vcdhub.platform.rowerrors import RowError
+from vcdhub.platform.csvimport import ImportResult, Schema, import_file
 
 REQUIRED = {"reference", "submitted_at", "owner_unit", "source_evaluation", "intelligence_assessment",
             "handling_code", "text"}
-MAX_ERRORS = 200
 MAX_CELL = 20_000
 MAX_PEOPLE = 50  # person_source_ids on one row
 
 
-@dataclass
-class _Context:
-    actor: object
-    sensitivity: str
-    result: ImportResult
+SCHEMA = Schema(COLUMNS, REQUIRED, key="reference", max_cell=MAX_CELL)
 
 
 def import_reports(path: Path, *, actor, sensitivity: str,
@@ -49,75 +40,14 @@ def import_reports(path: Path, *, actor, sensitivity: str,
     """Import `path` as `actor` (a user, or None for the machine's administrator). `sensitivity` marks rows
     whose `sensitivity` cell is blank. Raises ImportRefused, having written nothing."""
     path = Path(path)
-    limit = settings.VCDHUB_IMPORT_MAX_FILE_BYTES
-    if path.stat().st_size > limit:
-        raise ImportRefused([RowError(None, None, f"the file is larger than the limit of {limit:,} bytes")])
-    errors: list[RowError] = []
-    more = 0
-    context = _Context(actor, sensitivity, ImportResult())
-
-    def problem(line: int | None, column: str | None, reason: str) -> None:
-        nonlocal more
-        if len(errors) < MAX_ERRORS:
-            errors.append(RowError(line, column, reason))
-        else:
-            more += 1
-
-    csv.field_size_limit(MAX_CELL + 1)
-    with path.open("rb") as raw, transaction.atomic():
-        reader = csv.reader(decoded_lines(raw), strict=True)
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise ImportRefused([RowError(None, None, "the file is empty")])
-            columns = check_header(header, COLUMNS, REQUIRED)
-            seen: dict[str, int] = {}
-            line = reader.line_num
-            for cells in reader:
-                first_line, line = line + 1, reader.line_num
-                if not any(c.strip() for c in cells):
-                    continue
-                context.result.rows += 1
-                _import_row(first_line, columns, cells, seen, context, problem)
-                if progress is not None:
-                    progress(context.result.rows)
-        except BadBytes as exc:
-            problem(exc.line, None, exc.reason)
-        except csv.Error as exc:
-            problem(reader.line_num, None, f"not readable as CSV: {exc}")
-        if not errors and not context.result.rows:
-            problem(None, None, "the file has a header but no rows")
-        if errors:
-            transaction.set_rollback(True)
-            raise ImportRefused(errors, more)
-        result = context.result
+    result = ImportResult()
+    with transaction.atomic():
+        result.rows = import_file(path, SCHEMA, lambda row: _write_row(row, actor, sensitivity, result),
+                                  progress=progress)
         record_event(EntryKind.IMPORT, "import", object_type="intel.report", object_id=path.name[:64],
                      reason=f"intelligence reports imported from {path.name}",
                      detail={"rows": result.rows, "created": result.created, "unchanged": result.unchanged})
-    return context.result
-
-
-def _import_row(line, columns, cells, seen, context: _Context, problem) -> None:
-    if len(cells) != len(columns):
-        problem(line, None, f"{len(cells)} cells where the header has {len(columns)} columns")
-        return
-    row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
-    reference = row["reference"]
-    if not reference:
-        problem(line, "reference", "required: the report's reference")
-        return
-    if reference in seen:
-        problem(line, "reference", f"{reference[:40]!r} is also on line {seen[reference]}")
-        return
-    seen[reference] = line
-    try:
-        with transaction.atomic():
-            _write_row(row, context)
-    except ValidationError as exc:
-        for column, messages in (exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}).items():
-            problem(line, column if column in COLUMNS else None, " ".join(messages))
-    except PermissionDenied as exc:
-        problem(line, None, str(exc))
+    return result
 
 
 def _submitted_at(text: str) -> dt.datetime:
@@ -144,14 +74,13 @@ def _people(actor, text: str) -> list[Person]:
     return [found[i] for i in dict.fromkeys(ids)]
 
 
-def _write_row(row: dict, context: _Context) -> None:
-    actor = context.actor
+def _write_row(row: dict, actor, sensitivity: str, result: ImportResult) -> None:
     submitted_at = _submitted_at(row["submitted_at"])
     scheme = row.get("grading_scheme") or Scheme.THREE_FIVE_TWO
     grades = {f: row.get(f, "").upper() for f in ("source_evaluation", "intelligence_assessment", "handling_code")}
     errors = actions.grade_errors(scheme, grades, row.get("handling_conditions", ""))
     marking = marking_fields(actor, {"owner_unit": row["owner_unit"],
-                                     "sensitivity": row.get("sensitivity") or context.sensitivity}, errors)
+                                     "sensitivity": row.get("sensitivity") or sensitivity}, errors)
     people = _people(actor, row.get("person_source_ids", ""))
     if errors:
         raise ValidationError(errors)
@@ -165,7 +94,7 @@ def _write_row(row: dict, context: _Context) -> None:
         if as_held != as_given:
             raise ValidationError({"reference": ["This report is held already with other content; reports are "
                                                  "not overwritten."]})
-        context.result.unchanged += 1
+        result.unchanged += 1
         return
     report = Report(reference=row["reference"], submitted_at=submitted_at, grading_scheme=scheme,
                     handling_conditions=row.get("handling_conditions", ""), text=row["text"],
@@ -184,7 +113,7 @@ def _write_row(row: dict, context: _Context) -> None:
     actions.record_step(actor, report, Step.IMPORT, "", state, reason="imported", at=submitted_at)
     for person in people:
         actions.add_link(actor, report, kind=LinkKind.PERSON, person=person)
-    context.result.created += 1
+    result.created += 1
 
 
 def _as_row(row: dict, submitted_at, scheme, grades, marking, names) -> list[str]:

@@ -49,3 +49,13 @@ def period_from_options(options: dict) -> tuple[dt.date, dt.date]:
         return inputs.month_span(start, end)
     except inputs.InputError as exc:
         raise usage_error(exc) from exc
+
+
+def refused_file(stderr, name: str, exc) -> CommandError:
+    """A refused import (platform.csvimport.ImportRefused): every problem written to `stderr`, one a line with
+    the file's name, and the command's error (exit status 1) saying that nothing was written."""
+    for error in exc.errors:
+        stderr.write(f"{name}: {error}")
+    if exc.more:
+        stderr.write(f"{name}: ... and {exc.more} more problems")
+    return CommandError(f"{name}: not imported, nothing was written", returncode=1)

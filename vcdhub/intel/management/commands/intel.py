@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user
+from vcdhub.platform.commands import active_user, refused_file
 from vcdhub.platform.console import progress_bar
 from vcdhub.platform.csvsafe import safe_cell
 
@@ -56,11 +56,7 @@ class Command(BaseCommand):
                 result = import_reports(file, actor=account, sensitivity=sensitivity,
                                         progress=lambda rows: bar.update(task, completed=rows))
             except ImportRefused as exc:
-                for error in exc.errors:
-                    self.stderr.write(f"{file.name}: {error}")
-                if exc.more:
-                    self.stderr.write(f"{file.name}: ... and {exc.more} more problems")
-                raise CommandError(f"{file.name}: not imported, nothing was written", returncode=1) from None
+                raise refused_file(self.stderr, file.name, exc) from None
         self.stdout.write(f"{file.name}: {result.rows} rows: {result.created} new, {result.unchanged} unchanged")
 
     def _export(self, *, output, user, spreadsheet_safe, **options):
