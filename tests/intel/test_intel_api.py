@@ -26,7 +26,8 @@ def test_search_counts_only_what_the_user_may_see(analyst):
     reports = next(p for p in parts if p["name"] == "Intelligence reports")
     assert reports["count"] == 1 and [h["title"] for h in reports["hits"]] == [shown.reference]
     assert "<mark>crossbow</mark>" in reports["hits"][0]["snippet"]
-    assert analyst.get("/api/intel-search/", {"q": ""}).json() == []
+    assert analyst.get("/api/intel-search/", {"q": "!!"}).status_code == 400
+    assert analyst.get("/api/intel-search/").json() == {"q": ["Give at least one word to look for."]}
 
 
 def test_the_chart_leaves_out_hidden_people_and_refuses_bad_filters(analyst):

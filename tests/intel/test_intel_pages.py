@@ -120,3 +120,15 @@ def test_the_api_submits_and_moves_a_report_and_refuses_field_by_field(clients):
     assert clients["compass_officer"].post(step, {"step": "review"},
                                            content_type="application/json").status_code == 404
     assert officer.get("/api/intel-sources/").json()["count"] == 0
+
+
+def test_a_reviewers_landing_page_counts_the_reports_waiting_as_the_queue_lists_them(clients):
+    make_report("csu", "OFFICIAL-SENSITIVE", state="submitted")
+    make_report("csu", "OFFICIAL-SENSITIVE", state="graded")
+    make_report("csu", "OFFICIAL-SENSITIVE", state="disseminated")
+    make_report("compass", "OFFICIAL-SENSITIVE", state="submitted")  # not the CSU analyst's to see
+    landing = clients["csu_analyst"].get("/").content.decode()
+    assert "2 reports to review, grade or sanitise" in landing
+    queue = clients["csu_analyst"].get("/intel/queue/").content.decode()
+    assert queue.count("IR-T-") == 2
+    assert "Intelligence waiting for you" not in clients["csu_investigator"].get("/").content.decode()

@@ -13,7 +13,7 @@ from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
-from vcdhub.intel import actions, charts, exports, forms, network, proposals, roles, search
+from vcdhub.intel import actions, charts, exports, forms, network, proposals, roles, search, summary
 from vcdhub.intel.choices import LinkKind, State, Step
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
@@ -240,9 +240,7 @@ def search_page(request):
 def review_queue(request):
     """Reports waiting for the intelligence unit: submitted, reviewed, or graded and waiting to be sanitised,
     oldest first, among those the user may see and did not submit."""
-    waiting = (Report.objects.restrict(request.user)
-               .filter(state__in=[State.SUBMITTED, State.REVIEWED, State.GRADED])
-               .exclude(submitted_by=request.user).order_by("submitted_at", "pk"))
+    waiting = summary.waiting_reports(request.user).order_by("submitted_at", "pk")
     page = list(waiting[:200])
     record_reads(page, "list")
     return render(request, "intel/queue.html", {"reports": page, "more": waiting.count() > len(page)})

@@ -4,6 +4,7 @@
 - this month's alerts and emerging hot spots (places: the latest stored runs for the latest month of data);
 - access requests waiting for a decision (supervisors: listed by the base template, counted in the menu);
 - flags whose review is overdue or due within 30 days (people), for users who read records;
+- intelligence waiting for review and proposed links waiting for a decision (intel), for reviewers;
 - recent audit activity (auditors: ids and metadata only, as on their own screens);
 - the data's freshness and coverage, for everyone.
 
@@ -23,6 +24,7 @@ from vcdhub.crime.choices import Kind
 from vcdhub.crime.counts import counted_crimes
 from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
 from vcdhub.crime.models import ImportBatch
+from vcdhub.intel.summary import waiting as intel_waiting
 from vcdhub.people.summary import reviews_due
 from vcdhub.performance.summary import off_track
 from vcdhub.places.latest import latest_findings
@@ -65,6 +67,8 @@ def home(request):
                                for kind, title in (("alerts", "Trend alerts"), ("emerging", "Emerging hot spots"))]
     if may_open(user, "/people/flags/"):
         context["reviews"] = reviews_due(user)
+    if may_open(user, "/intel/queue/"):
+        context["intel"] = intel_waiting(user)
     if has_role(user, Role.AUDITOR):
         entries = AuditEntry.objects.order_by("-seq")
         context["audit_recent"] = entries.only("seq", "at", "kind", "action", "actor", "object_type",

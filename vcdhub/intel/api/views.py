@@ -31,6 +31,7 @@ from vcdhub.intel.filtersets import (
 from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 from vcdhub.intel.network import CONFIDENCE_ORDER, EDGE_TYPES
 from vcdhub.people.models import Person
+from vcdhub.platform import fulltext
 from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import ReadsRecords
@@ -114,7 +115,8 @@ class LinkProposalViewSet(RecordViewSet):
 
 class SearchViewSet(viewsets.ViewSet):
     """Full-text search over intelligence reports, shared reports, people and places: every word of `q` must be
-    in the record (English stemming). Each part counts only records you may see."""
+    in the record (English stemming). Each part counts only records you may see. A `q` without a word is a
+    400."""
 
     permission_classes = [IsAuthenticated, ReadsRecords]
 
@@ -122,7 +124,9 @@ class SearchViewSet(viewsets.ViewSet):
                    responses={200: SearchPartSerializer(many=True)})
     def list(self, request):
         query = str(request.query_params.get("q", ""))[:500]
-        parts = search.search(request.user, query) if query.strip() else []
+        if not fulltext.query_terms(query):
+            raise ValidationError({"q": ["Give at least one word to look for."]})
+        parts = search.search(request.user, query)
         return Response([{"name": p.name, "count": p.count,
                           "hits": [vars(hit) for hit in p.hits]} for p in parts])
 
