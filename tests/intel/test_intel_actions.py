@@ -243,3 +243,18 @@ def test_hostile_input_to_a_submission_is_refused_by_field_or_saved_whole(people
     else:
         assert report.steps.count() == 1
         assert Report.objects.get(pk=report.pk).text == text.replace("\r\n", "\n").strip()
+
+
+def test_only_the_reports_own_unit_works_on_it_even_where_others_may_read_it(people):
+    from tests.intel.factories import make_report
+
+    official = make_report("compass", "OFFICIAL", state="submitted")
+    analyst, officer = people["csu_analyst"], people["csu_investigator"]
+    with pytest.raises(PermissionDenied, match="own unit"):
+        as_(analyst, lambda: actions.review_report(analyst, official))
+    with pytest.raises(PermissionDenied, match="own unit"):
+        as_(officer, lambda: actions.add_link(officer, official, kind="phone", value="07700900100"))
+    graded = make_report("compass", "OFFICIAL")
+    with pytest.raises(PermissionDenied, match="own unit"):
+        as_(people["tasking_officer"], lambda: actions.disseminate_report(
+            people["tasking_officer"], graded, recipient_kind="unit", recipient="rvctf", version="original"))

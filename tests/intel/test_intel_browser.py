@@ -39,7 +39,7 @@ def test_a_report_is_submitted_graded_sanitised_shared_and_its_subject_charted(l
     page = chromium.new_context().new_page()
     try:
         sign_in(page, base, "csu_analyst")
-        page.get_by_role("link", name="To review").click()
+        page.get_by_role("link", name="To review", exact=True).click()
         page.get_by_role("link", name=report.reference).click()
         page.get_by_role("link", name="Review", exact=True).click()
         page.get_by_role("button", name="Review", exact=True).click()

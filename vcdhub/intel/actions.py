@@ -276,8 +276,16 @@ def sanitise_report(actor, report: Report, text: str, reason: str = "") -> Repor
     return report
 
 
-def _reviewer(actor, report: Report, doing: str) -> None:
+def _own_unit(actor, report: Report, doing: str) -> None:
+    """A report is worked on (reviewed, graded, sanitised, shared, linked) by its own unit, even where another
+    unit may read it."""
     may_see(actor, report)
+    if actor is not None and report.owner_unit_id not in profile(actor).units:
+        raise PermissionDenied(f"Only the report's own unit ({report.owner_unit_id}) may {doing}.")
+
+
+def _reviewer(actor, report: Report, doing: str) -> None:
+    _own_unit(actor, report, doing)
     _require_role(actor, roles.REVIEWERS, doing)
     if actor is not None and report.submitted_by_id == actor.pk:
         raise PermissionDenied("A report is reviewed, graded and sanitised by someone other than its submitter.")
@@ -298,7 +306,7 @@ def disseminate_report(actor, report: Report, *, recipient_kind: str, recipient:
                        reason: str = "") -> Dissemination:
     """Share a graded report with a unit, a borough or a partner agency. Only the sanitised version may go out
     when the grade asks for one; sharing the original then is refused, and the refusal is audited."""
-    may_see(actor, report)
+    _own_unit(actor, report, "share it")
     _require_role(actor, roles.DISSEMINATORS, "share intelligence")
     detail = {"recipient_kind": str(recipient_kind), "recipient": str(recipient)[:60], "version": str(version)}
     if report.state not in ALLOWED[Step.DISSEMINATE]:
@@ -361,7 +369,7 @@ def _recipient(kind: str, recipient: str, errors: dict) -> tuple[Unit | None, st
 
 def add_link(actor, report: Report, *, kind: str, value: str = "", person=None, other_report=None) -> ReportLink:
     """Link a report to what it is about. A person or another report must be one the actor may see."""
-    may_see(actor, report)
+    _own_unit(actor, report, "add links to it")
     errors: dict = {}
     link = ReportLink(report=report, kind=kind, value=str(value or "").strip())
     if kind == LinkKind.PERSON:

@@ -98,15 +98,17 @@ def report_page(user, report: Report) -> dict:
         record_reads([source_link, source_link.source], "view")
     shared = list(Dissemination.objects.restrict(user).filter(report=report).select_related("recipient_unit",
                                                                                               "shared_by"))
-    is_reviewer = has_role(user, *roles.REVIEWERS) and report.submitted_by_id != user.pk
+    own = report.owner_unit_id in profile(user).units  # only the report's own unit works on it
+    is_reviewer = own and has_role(user, *roles.REVIEWERS) and report.submitted_by_id != user.pk
     steps = {
         "return": is_reviewer and report.state in actions.ALLOWED[Step.RETURN],
         "review": is_reviewer and report.state in actions.ALLOWED[Step.REVIEW],
         "grade": is_reviewer and report.state in actions.ALLOWED[Step.GRADE],
         "sanitise": is_reviewer and report.state in actions.ALLOWED[Step.SANITISE],
-        "disseminate": has_role(user, *roles.DISSEMINATORS) and report.state in actions.ALLOWED[Step.DISSEMINATE],
+        "disseminate": own and has_role(user, *roles.DISSEMINATORS)
+        and report.state in actions.ALLOWED[Step.DISSEMINATE],
         "resubmit": report.submitted_by_id == user.pk and report.state in actions.ALLOWED[Step.RESUBMIT],
-        "link": has_role(user, *roles.SUBMITTERS),
+        "link": own and has_role(user, *roles.SUBMITTERS),
     }
     return {"report": report, "links": links, "source": source_link.source if source_link else None,
             "disseminations": shared,
