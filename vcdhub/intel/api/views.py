@@ -115,17 +115,21 @@ class LinkProposalViewSet(RecordViewSet):
 
 class SearchViewSet(viewsets.ViewSet):
     """Full-text search over intelligence reports, shared reports, people and places: every word of `q` must be
-    in the record (English stemming). Each part counts only records you may see. A `q` without a word is a
-    400."""
+    in the record (English stemming). Each part counts only records you may see. A `q` without a word (only
+    punctuation) is a 400."""
 
     permission_classes = [IsAuthenticated, ReadsRecords]
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True, description="Words to find")],
+    @extend_schema(parameters=[OpenApiParameter("q", {"type": "string", "pattern": r"[^\W_]"},
+                                                description="Words to find: at least one word of letters or "
+                                                            "digits; without `q`, nothing is searched")],
                    responses={200: SearchPartSerializer(many=True)})
     def list(self, request):
         query = str(request.query_params.get("q", ""))[:500]
+        if not query:
+            return Response([])  # no query, no search (an empty parameter is the same as leaving it out)
         if not fulltext.query_terms(query):
-            raise ValidationError({"q": ["Give at least one word to look for."]})
+            raise ValidationError({"q": ["Give at least one word (letters or digits) to look for."]})
         parts = search.search(request.user, query)
         return Response([{"name": p.name, "count": p.count,
                           "hits": [vars(hit) for hit in p.hits]} for p in parts])
