@@ -130,3 +130,23 @@ def test_the_search_index_command_rebuilds_what_a_bulk_load_left_out(london):
     call_command("search_index", stdout=out)
     assert fulltext.matching(Report.objects.all(), "crossbow").get() == report
     assert "intel.report: 1 indexed" in out.getvalue()
+
+
+def test_a_count_stops_at_the_cap_and_says_so(london, monkeypatch):
+    from vcdhub.intel import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    hidden = [make_report("csu", "OFFICIAL-SENSITIVE", text="A taser in the van.") for _ in range(3)]
+    for _ in range(3):
+        make_report("vcd-analysts", "OFFICIAL", text="A taser in the car.")
+    compass = make_persona("compass_officer")
+    with acting_as("test", user=compass):
+        part = search.reports_part(compass, "taser")
+    assert (part.count, part.capped, len(part.hits)) == (3, False, 3)  # the CSU's three are not counted
+    make_report("vcd-analysts", "OFFICIAL", text="Another taser.")
+    with acting_as("test", user=compass):
+        part = search.reports_part(compass, "taser")
+    assert (part.count, part.capped) == (3, True)
+    page = client_for(compass).get("/intel/search/", {"q": "taser"}).content.decode()
+    assert "Intelligence reports: 3 or more<" in page
+    assert all(r.reference not in page for r in hidden)

@@ -128,7 +128,9 @@ class HitSerializer(serializers.Serializer):
 
 class SearchPartSerializer(serializers.Serializer):
     name = serializers.CharField()
-    count = serializers.IntegerField(help_text="Records you may see that match; the hits are the first of them")
+    count = serializers.IntegerField(help_text="Records you may see that match, counted up to 1,000; the hits are "
+                                               "the first of them")
+    capped = serializers.BooleanField(help_text="More than `count` match: counting stopped there")
     hits = HitSerializer(many=True)
 
 

@@ -131,7 +131,7 @@ class SearchViewSet(viewsets.ViewSet):
         if not fulltext.query_terms(query):
             raise ValidationError({"q": ["Give at least one word (letters or digits) to look for."]})
         parts = search.search(request.user, query)
-        return Response([{"name": p.name, "count": p.count,
+        return Response([{"name": p.name, "count": p.count, "capped": p.capped,
                           "hits": [vars(hit) for hit in p.hits]} for p in parts])
 
 
