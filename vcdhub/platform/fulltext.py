@@ -3,9 +3,9 @@
 A record model that can be searched has `search_text()`. Its words are kept in `SearchDocument`: split into
 letters and digits, folded to lower case (NFC), and stemmed with Snowball's English stemmer (the algorithm
 PostgreSQL's `english` configuration uses), so that "stabbed" finds "stabbing". The database then only matches
-whole stemmed words: PostgreSQL through a GIN index over `to_tsvector('simple', terms)`, SQLite through an FTS5
-table. Both see the same words, so a query gives the same records on both (tests/test_fulltext.py). No stop
-words are dropped: every word of a query must be in the record.
+whole stemmed words: PostgreSQL through a GIN index over a stored `to_tsvector('simple', terms)` column,
+SQLite through an FTS5 table. Both see the same words, so a query gives the same records on both
+(tests/test_fulltext.py). No stop words are dropped: every word of a query must be in the record.
 
 A search finds ids; the caller restricts the model's records to the user, as every read does, so a count of
 results is a count of records the user may see.
@@ -81,9 +81,8 @@ def matching(queryset: QuerySet, query: str) -> QuerySet:
         return queryset.none()
     documents = SearchDocument.objects.filter(label=label(queryset.model))
     if connection.vendor == "postgresql":
-        documents = documents.extra(
-            where=["to_tsvector('simple'::regconfig, terms) @@ plainto_tsquery('simple'::regconfig, %s)"],
-            params=[" ".join(words)])
+        documents = documents.extra(  # `vector`: a stored column PostgreSQL generates (migration 0004)
+            where=["vector @@ plainto_tsquery('simple'::regconfig, %s)"], params=[" ".join(words)])
     else:
         match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
         documents = documents.filter(id__in=RawSQL(

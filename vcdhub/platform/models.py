@@ -95,9 +95,10 @@ class Job(models.Model):
 
 class SearchDocument(models.Model):
     """One record's words for full-text search (platform.fulltext): each word folded and stemmed (Snowball
-    English) in Python, so that PostgreSQL (a GIN index over to_tsvector('simple', terms)) and SQLite (an FTS5
-    table kept by triggers) index the same words and answer a query with the same records. Holds no marking:
-    a search restricts the records it finds, as every read does."""
+    English) in Python, so that PostgreSQL (a GIN index over a stored tsvector of them, a column the database
+    generates: platform migration 0004) and SQLite (an FTS5 table kept by triggers) index the same words and
+    answer a query with the same records. Holds no marking: a search restricts the records it finds, as every
+    read does."""
 
     label = models.CharField(max_length=60, help_text="app_label.model of the record")
     object_id = models.BigIntegerField()
