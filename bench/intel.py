@@ -2,7 +2,8 @@
 
 1. Full-text search at a million reports, on PostgreSQL: the search page's part for reports (the records the
    user may see whose words hold the query's, counted, the newest 20 read and their snippets made), as an
-   analyst of one unit and as an administrator who may see every OFFICIAL report. A million fictitious reports
+   analyst of one unit and as an administrator who may see every OFFICIAL report. Counts stop at 1,000 ("1,000+"),
+   as the page's do. A million fictitious reports
    are written once into their own database (VCDHUB_BENCH_INTEL_PG, default vcdhub_bench_intel), from
    templates with Faker's en_GB names, so words range from rare (a surname) to common. Target: under 200 ms.
 2. The link chart around the busiest demo subject, two hops, in Debian's Chromium: the time from asking for the
@@ -115,8 +116,9 @@ def search_benchmark() -> bool:
     from faker.providers.person.en_GB import Provider
 
     rare = sorted(Provider.last_names, key=Provider.last_names.get)[len(Provider.last_names) // 2]
-    queries = {f"a surname ({rare})": rare, "a weapon (machete)": "machete", "two words (moped cocaine)":
-               "moped cocaine", "a common word (said)": "said"}
+    queries = {"a reference (BENCH-0500000)": "BENCH-0500000", f"a surname and a weapon ({rare} machete)":
+               f"{rare} machete", f"a surname ({rare})": rare, "a weapon (machete)": "machete",
+               "two words (moped cocaine)": "moped cocaine", "a common word (said)": "said"}
     print(f"Full-text search over {Report.objects.count():,} reports on PostgreSQL "
           f"(target: under {SEARCH_TARGET_MS} ms), median of {RUNS}:")
     ok = True
@@ -127,11 +129,11 @@ def search_benchmark() -> bool:
             def run(user=user, query=query, found=found):
                 with acting_as("bench:intel", user=user):
                     part = search.reports_part(user, query)
-                found["count"] = part.count
+                found["count"], found["capped"] = part.count, part.capped
 
             ms = median_ms(run)
             ok &= ms < SEARCH_TARGET_MS
-            print(f"  {who:<14} {label:<32} {found['count']:>9,} found  {ms:7.1f} ms"
+            print(f"  {who:<14} {label:<40} {found['count']:>6,}{'+' if found['capped'] else ' '} found  {ms:7.1f} ms"
                   f"  {'pass' if ms < SEARCH_TARGET_MS else 'FAIL'}", flush=True)
     return ok
 

@@ -35,7 +35,7 @@ class Part:
 
 def _part(name: str, matches, hit: Callable) -> Part:
     """The part's count (capped) and its first SHOWN records as hits; their reads are audited."""
-    counted = matches[:COUNT_CAP + 1].count()
+    counted = matches.order_by()[:COUNT_CAP + 1].count()  # in any order: the cheapest plan
     rows = list(matches[:SHOWN])
     record_reads(rows, "search")
     return Part(name, min(counted, COUNT_CAP), [hit(row) for row in rows], counted > COUNT_CAP)

@@ -13,6 +13,7 @@ def add_vector(apps, schema_editor):
                           "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, terms)) STORED")
     schema_editor.execute("CREATE INDEX IF NOT EXISTS platform_search_vector ON platform_searchdocument "
                           "USING gin (vector)")
+    schema_editor.execute("ANALYZE platform_searchdocument")  # the planner's statistics of the new column
 
 
 def drop_vector(apps, schema_editor):
