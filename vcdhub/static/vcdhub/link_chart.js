@@ -1,6 +1,7 @@
-// The link chart (Cytoscape.js, served by vcdhub). Rings by hops from the subject; node colour by kind, edge
-// style by confidence, node size by betweenness. Labels are drawn as text on a canvas, never as HTML. The tables
-// under the chart are the keyboard's and the screen reader's way to the same nodes and links.
+// The link chart (Cytoscape.js, served by vcdhub). Rings by hops from the subject; node colour by kind (or
+// community), edge colour by kind and line by confidence, node size by betweenness (or degree). Labels are drawn
+// as text on a canvas, never as HTML. The tables under the chart are the keyboard's and the screen reader's way
+// to the same nodes and links.
 (function () {
   "use strict";
   var COLOURS = { person: "#1d3557", place: "#2a9d8f", crime: "#9d0208", report: "#6a4c93", vehicle: "#b5651d",
@@ -14,7 +15,17 @@
     if (!el || !data || typeof cytoscape === "undefined") { return; }
     var subject = el.dataset.subject;
     var colourBy = "kind";
+    var sizeBy = "betweenness";
     var choice = document.getElementById("colour-by");
+    var sizing = document.getElementById("size-by");
+    var maxDegree = 1;
+    JSON.parse(data.textContent).forEach(function (e) {
+      if (e.data.degree > maxDegree) { maxDegree = e.data.degree; }
+    });
+    function size(n) {
+      var share = sizeBy === "degree" ? n.data("degree") / maxDegree : n.data("betweenness");
+      return 12 + 36 * share;
+    }
     var started = performance.now();
     var cy = cytoscape({
       container: el,
@@ -27,8 +38,7 @@
             return COLOURS[n.data("kind")] || "#555";
           },
           "label": "data(label)", "font-size": 9, "color": "#111", "text-valign": "bottom", "text-margin-y": 2,
-          "width": function (n) { return 12 + 36 * n.data("betweenness"); },
-          "height": function (n) { return 12 + 36 * n.data("betweenness"); },
+          "width": size, "height": size,
           "shape": function (n) {
             return { person: "ellipse", place: "round-rectangle", crime: "triangle", report: "rectangle" }[n.data("kind")]
               || "diamond";
@@ -51,6 +61,12 @@
     if (choice) {
       choice.addEventListener("change", function () {
         colourBy = choice.value;
+        cy.style().update();
+      });
+    }
+    if (sizing) {
+      sizing.addEventListener("change", function () {
+        sizeBy = sizing.value;
         cy.style().update();
       });
     }
