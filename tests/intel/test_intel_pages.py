@@ -124,7 +124,8 @@ def test_the_api_submits_and_moves_a_report_and_refuses_field_by_field(clients):
 
 def test_a_reviewers_landing_page_counts_the_reports_waiting_as_the_queue_lists_them(clients):
     make_report("csu", "OFFICIAL-SENSITIVE", state="submitted")
-    make_report("csu", "OFFICIAL-SENSITIVE", state="graded")
+    make_report("csu", "OFFICIAL-SENSITIVE", state="graded", handling_code="C", needs_sanitising=True)
+    make_report("csu", "OFFICIAL-SENSITIVE", state="graded")  # may be shared as it is: not waiting
     make_report("csu", "OFFICIAL-SENSITIVE", state="disseminated")
     make_report("compass", "OFFICIAL-SENSITIVE", state="submitted")  # not the CSU analyst's to see
     landing = clients["csu_analyst"].get("/").content.decode()

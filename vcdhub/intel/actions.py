@@ -21,21 +21,12 @@ from vcdhub.audit.models import EntryKind
 from vcdhub.intel import roles
 from vcdhub.intel.choices import GRADE_FIELDS, GRADES, Agency, LinkKind, RecipientKind, Scheme, State, Step, Version
 from vcdhub.intel.models import Dissemination, Report, ReportLink, ReportStep, SharedReport, Source, SourceLink
+from vcdhub.intel.workflow import REPORT
 from vcdhub.platform import fulltext
 from vcdhub.platform.actions import check_and_save, marking_fields, may_see
+from vcdhub.platform.workflow import IllegalTransition
 
 MAX_TEXT = 20_000  # characters in a report's text: a long report, not a document store
-# Steps a report may take from each state (the guard of each action checks its own line).
-ALLOWED = {
-    Step.RETURN: {State.SUBMITTED},
-    Step.RESUBMIT: {State.RETURNED},
-    Step.REVIEW: {State.SUBMITTED},
-    Step.GRADE: {State.REVIEWED, State.GRADED, State.SANITISED},
-    Step.SANITISE: {State.GRADED, State.SANITISED},
-    Step.DISSEMINATE: {State.GRADED, State.SANITISED, State.DISSEMINATED},
-}
-
-
 NAMES_SOURCE = "This still names the source or gives its reference."
 
 
@@ -49,10 +40,11 @@ def _require_role(actor, allowed: frozenset, doing: str) -> None:
 
 
 def _require_state(report: Report, step: str) -> None:
-    if report.state not in ALLOWED[step]:
-        allowed = ", ".join(sorted(State(s).label.lower() for s in ALLOWED[step]))
-        raise ValidationError({"state": [f"A report that is {report.get_state_display().lower()} cannot be "
-                                         f"{Step(step).label.lower()}: only one that is {allowed}."]})
+    """The report's life cycle (intel.workflow.REPORT) allows `step` from its state, or a ValidationError."""
+    try:
+        REPORT.check(report.state, step)
+    except IllegalTransition as exc:
+        raise ValidationError({"state": [str(exc)]}) from None
 
 
 def _step(actor, report: Report, step: str, to_state: str, reason: str = "", at: dt.datetime | None = None):
@@ -227,9 +219,7 @@ def grade_report(actor, report: Report, values: dict, reason: str = "") -> Repor
     report.needs_sanitising = must_sanitise(scheme, grades["handling_code"], bool(values.get("needs_sanitising")))
     with transaction.atomic():
         check_and_save(report)
-        # A regrade that now needs sanitising, of a report never sanitised, waits for its sanitised version.
-        _step(actor, report, Step.GRADE, State.SANITISED if report.sanitised_text else State.GRADED,
-              reason or f"graded {report.grade}")
+        _step(actor, report, Step.GRADE, State.GRADED, reason or f"graded {report.grade}")
     return report
 
 
@@ -309,7 +299,7 @@ def disseminate_report(actor, report: Report, *, recipient_kind: str, recipient:
     _own_unit(actor, report, "share it")
     _require_role(actor, roles.DISSEMINATORS, "share intelligence")
     detail = {"recipient_kind": str(recipient_kind), "recipient": str(recipient)[:60], "version": str(version)}
-    if report.state not in ALLOWED[Step.DISSEMINATE]:
+    if report.state not in REPORT.transition(Step.DISSEMINATE).sources:
         _refuse(report, "A report is shared only once it is graded.", detail)
     errors: dict = {}
     unit, agency = _recipient(recipient_kind, recipient, errors)

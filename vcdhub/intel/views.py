@@ -14,7 +14,7 @@ from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
 from vcdhub.intel import actions, charts, exports, forms, network, proposals, roles, search, summary
-from vcdhub.intel.choices import LinkKind, State, Step
+from vcdhub.intel.choices import LinkKind, State
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
     ReportFilterSet,
@@ -30,6 +30,7 @@ from vcdhub.intel.tables import (
     SourceLinkTable,
     SourceTable,
 )
+from vcdhub.intel.workflow import REPORT
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
@@ -99,17 +100,13 @@ def report_page(user, report: Report) -> dict:
     shared = list(Dissemination.objects.restrict(user).filter(report=report).select_related("recipient_unit",
                                                                                               "shared_by"))
     own = report.owner_unit_id in profile(user).units  # only the report's own unit works on it
-    is_reviewer = own and has_role(user, *roles.REVIEWERS) and report.submitted_by_id != user.pk
-    steps = {
-        "return": is_reviewer and report.state in actions.ALLOWED[Step.RETURN],
-        "review": is_reviewer and report.state in actions.ALLOWED[Step.REVIEW],
-        "grade": is_reviewer and report.state in actions.ALLOWED[Step.GRADE],
-        "sanitise": is_reviewer and report.state in actions.ALLOWED[Step.SANITISE],
-        "disseminate": own and has_role(user, *roles.DISSEMINATORS)
-        and report.state in actions.ALLOWED[Step.DISSEMINATE],
-        "resubmit": report.submitted_by_id == user.pk and report.state in actions.ALLOWED[Step.RESUBMIT],
-        "link": own and has_role(user, *roles.SUBMITTERS),
-    }
+    offered = {step.name for step in REPORT.allowed(report.state, profile(user).roles)} if own else set()
+    if report.submitted_by_id == user.pk:  # nobody reviews, grades or sanitises their own report
+        offered -= {"return", "review", "grade", "sanitise"}
+    else:
+        offered -= {"resubmit"}  # only the submitter resubmits
+    steps = {name: name in offered for name in ("return", "review", "grade", "sanitise", "disseminate", "resubmit")}
+    steps["link"] = own and has_role(user, *roles.SUBMITTERS)
     return {"report": report, "links": links, "source": source_link.source if source_link else None,
             "disseminations": shared,
             "steps": report.steps.select_related("actor"), "may": steps,
