@@ -64,3 +64,31 @@ def test_a_proposal_is_listed_and_decided_through_the_api(analyst):
     investigator = client_for(make_persona("compass_officer"))
     assert investigator.post(url, {"decision": "rejected", "reason": "x"},
                              content_type="application/json").status_code in (403, 404)
+
+
+def test_links_are_added_through_the_api_and_read_back_only_where_visible(london):
+    from vcdhub.intel.models import ReportLink
+
+    report = make_report("csu", "OFFICIAL", state="graded")
+    shown, hidden = make_person("vcd-analysts", "OFFICIAL"), make_person("sapphire", "OFFICIAL-SENSITIVE")
+    csu = client_for(make_persona("csu_investigator"))
+    step = f"/api/intel-reports/{report.pk}/step/"
+    response = csu.post(step, {"step": "link", "link_kind": "person", "value": shown.source_id},
+                        content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["links"] == [{"kind": "person", "person": shown.pk, "other_report": None, "value": ""}]
+    response = csu.post(step, {"step": "link", "link_kind": "person", "value": hidden.source_id},
+                        content_type="application/json")
+    assert response.status_code == 400 and "value" in response.json()
+    assert csu.post(step, {"step": "link", "link_kind": "vehicle", "value": "ab12 cde"},
+                    content_type="application/json").status_code == 200
+    with acting_as("test:setup"):
+        ReportLink.objects.create(report=report, kind="person", person=hidden)  # as another unit might
+    compass = client_for(make_persona("compass_officer"))
+    links = compass.get(f"/api/intel-reports/{report.pk}/").json()["links"]
+    assert {(link["kind"], link["person"], link["value"]) for link in links} == {
+        ("person", shown.pk, ""), ("vehicle", None, "AB12CDE")}
+    listed = compass.get("/api/intel-reports/").json()["results"][0]["links"]
+    assert len(listed) == 2
+    assert compass.post(step, {"step": "link", "link_kind": "phone", "value": "07700900111"},
+                        content_type="application/json").status_code == 403  # not Compass's report

@@ -385,6 +385,30 @@ def add_link(actor, report: Report, *, kind: str, value: str = "", person=None, 
     return saved
 
 
+def link_by_value(actor, report: Report, *, kind: str, value: str) -> ReportLink:
+    """A link named as a person would type it: a person by their source id, another report by its reference,
+    anything else by its value. A person or report the actor may not see is "not found", as a missing one is."""
+    from vcdhub.people.models import Person
+
+    value = str(value or "").strip()
+    if kind == LinkKind.PERSON:
+        people = Person.objects.all() if actor is None else Person.objects.restrict(actor)
+        person = people.filter(source_id=value).first() if value else None
+        if person is None:
+            raise ValidationError({"value": ["There is no person with that source id among the people you may "
+                                             "see."]})
+        return add_link(actor, report, kind=kind, person=person)
+    if kind == LinkKind.REPORT:
+        reports = Report.objects.all() if actor is None else Report.objects.restrict(actor)
+        other = reports.filter(reference=value).first() if value else None
+        if other is None:
+            raise ValidationError({"value": ["There is no report with that reference among those you may see."]})
+        return add_link(actor, report, kind=kind, other_report=other)
+    if kind not in LinkKind.values:
+        raise ValidationError({"kind": ["Choose a kind of link."]})
+    return add_link(actor, report, kind=kind, value=value)
+
+
 def save_source(actor, values: dict) -> Source:
     """A source, recorded by one of its unit's handlers."""
     _require_role(actor, frozenset({"source_handler"}), "record sources")

@@ -14,7 +14,7 @@ from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
 from vcdhub.intel import actions, charts, exports, forms, network, proposals, roles, search, summary
-from vcdhub.intel.choices import LinkKind, State
+from vcdhub.intel.choices import State
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
     ReportFilterSet,
@@ -127,24 +127,9 @@ STEPS = {
                     lambda user, report, v: actions.disseminate_report(
                         user, report, recipient_kind=v["recipient_kind"], recipient=v["recipient"],
                         version=v["version"], reason=v["reason"])),
-    "link": ("Add a link", forms.LinkForm, lambda user, report, v: _link(user, report, v)),
+    "link": ("Add a link", forms.LinkForm,
+             lambda user, report, v: actions.link_by_value(user, report, kind=v["kind"], value=v.get("value", ""))),
 }
-
-
-def _link(user, report: Report, values: dict):
-    kind, value = values["kind"], values.get("value", "").strip()
-    if kind == LinkKind.PERSON:
-        person = Person.objects.restrict(user).filter(source_id=value).first()
-        if person is None:
-            raise ValidationError({"value": ["There is no person with that source id among the people you may "
-                                             "see."]})
-        return actions.add_link(user, report, kind=kind, person=person)
-    if kind == LinkKind.REPORT:
-        other = Report.objects.restrict(user).filter(reference=value).first()
-        if other is None:
-            raise ValidationError({"value": ["There is no report with that reference among those you may see."]})
-        return actions.add_link(user, report, kind=kind, other_report=other)
-    return actions.add_link(user, report, kind=kind, value=value)
 
 
 @role_required(*sorted(roles.SUBMITTERS | roles.REVIEWERS | roles.DISSEMINATORS))

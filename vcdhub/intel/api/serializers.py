@@ -1,15 +1,46 @@
 """The intelligence API. Writes go through intel.actions: the serializers convert, the actions check. A source's
 identity is never in the API but on its own endpoint, which only its handlers reach."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vcdhub.intel import actions
-from vcdhub.intel.choices import Agency, ProposalStatus, RecipientKind, Scheme, Version
+from vcdhub.intel.choices import Agency, LinkKind, ProposalStatus, RecipientKind, Scheme, Version
 from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 from vcdhub.people.choices import PersonLinkKind
 from vcdhub.platform.api import MarkingMixin
 
-STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate")
+STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate", "link")
+
+
+class LinkSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    person = serializers.IntegerField(allow_null=True)
+    other_report = serializers.IntegerField(allow_null=True)
+    value = serializers.CharField()
+
+
+class VisibleLinks:
+    """Which people and reports a page of reports links to that the reader may see: asked once for the page
+    (`prime`), so the list makes the same queries for 1 report or 1,000."""
+
+    def __init__(self, user):
+        self.user, self.people, self.reports = user, set(), set()
+
+    def prime(self, reports) -> None:
+        from vcdhub.people.models import Person
+
+        links = [link for report in reports for link in report.links.all()]
+        self.people = set(Person.objects.restrict(self.user).filter(
+            pk__in={link.person_id for link in links if link.person_id}).values_list("pk", flat=True))
+        self.reports = set(Report.objects.restrict(self.user).filter(
+            pk__in={link.other_report_id for link in links if link.other_report_id}).values_list("pk", flat=True))
+
+    def of(self, report) -> list[dict]:
+        return [{"kind": link.kind, "person": link.person_id, "other_report": link.other_report_id,
+                 "value": link.value} for link in report.links.all()
+                if (link.person_id is None or link.person_id in self.people)
+                and (link.other_report_id is None or link.other_report_id in self.reports)]
 
 
 class ReportSerializer(MarkingMixin, serializers.ModelSerializer):
@@ -20,16 +51,26 @@ class ReportSerializer(MarkingMixin, serializers.ModelSerializer):
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    links = serializers.SerializerMethodField(help_text="What the report is about: only people and reports you "
+                                                        "may see")
 
     class Meta:
         model = Report
         fields = ["id", "reference", "submitted_at", "state", "grading_scheme", "grade", "source_evaluation",
                   "intelligence_assessment", "handling_code", "handling_conditions", "needs_sanitising", "text",
-                  "sanitised_text", "source", "longitude", "latitude", "lsoa", "owner_unit", "sensitivity",
-                  "descriptors", "handling"]
+                  "sanitised_text", "source", "longitude", "latitude", "lsoa", "links", "owner_unit",
+                  "sensitivity", "descriptors", "handling"]
         read_only_fields = ["submitted_at", "state", "grading_scheme", "source_evaluation",
                             "intelligence_assessment", "handling_code", "handling_conditions", "needs_sanitising",
                             "sanitised_text"]
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_links(self, report) -> list[dict]:
+        visible = self.context.get("visible_links")
+        if visible is None:  # one report, outside a viewset's page
+            visible = VisibleLinks(self.context["request"].user)
+            visible.prime([report])
+        return visible.of(report)
 
     def create(self, validated_data):
         values = {**validated_data, **self.marking(validated_data)}
@@ -54,6 +95,11 @@ class StepSerializer(serializers.Serializer):
     recipient = serializers.CharField(required=False, allow_blank=True, default="", max_length=60,
                                       help_text=f"A unit's or borough's code, or one of: {', '.join(Agency.values)}")
     version = serializers.ChoiceField(choices=Version.choices, required=False, default=Version.SANITISED)
+    link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False, default=LinkKind.PERSON,
+                                        help_text="For a link: what the report is about")
+    value = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                  help_text="For a link: a person's source id, a report's reference, a Crime ID, a "
+                                            "registration, a phone number or an address")
 
     def apply(self, actor, report: Report):
         v = self.validated_data
@@ -68,6 +114,9 @@ class StepSerializer(serializers.Serializer):
             return actions.grade_report(actor, report, v, v["reason"])
         if step == "sanitise":
             return actions.sanitise_report(actor, report, v["sanitised_text"], v["reason"])
+        if step == "link":
+            actions.link_by_value(actor, report, kind=v["link_kind"], value=v["value"])
+            return report
         actions.disseminate_report(actor, report, recipient_kind=v["recipient_kind"], recipient=v["recipient"],
                                    version=v["version"], reason=v["reason"])
         return report

@@ -20,6 +20,7 @@ from vcdhub.intel.api.serializers import (
     SharedReportSerializer,
     SourceSerializer,
     StepSerializer,
+    VisibleLinks,
 )
 from vcdhub.intel.filtersets import (
     DisseminationFilterSet,
@@ -42,11 +43,31 @@ class ReportViewSet(WritableRecordViewSet):
     """Intelligence reports you may see. POST submits one; POST to `step/` moves it through its life cycle
     (return, resubmit, review, grade, sanitise, disseminate), as the report's page does."""
 
-    base_queryset = Report.objects.select_related("lsoa").order_by("-submitted_at", "-pk")
+    base_queryset = Report.objects.select_related("lsoa").prefetch_related("links").order_by("-submitted_at", "-pk")
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
     change_roles = roles.SUBMITTERS
     http_method_names = ["get", "post", "head", "options"]  # reports move through steps; never edited or deleted
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["visible_links"] = self._visible_links()
+        return context
+
+    def _visible_links(self):
+        if not hasattr(self, "_links"):
+            self._links = VisibleLinks(self.request.user)
+        return self._links
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._visible_links().prime(page if page is not None else [])
+        return page
+
+    def get_object(self):
+        report = super().get_object()
+        self._visible_links().prime([report])
+        return report
 
     @extend_schema(request=StepSerializer, responses={200: ReportSerializer})
     @action(detail=True, methods=["post"], serializer_class=StepSerializer)
@@ -60,8 +81,11 @@ class ReportViewSet(WritableRecordViewSet):
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
-        report.refresh_from_db()
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+        report = self.base_queryset.get(pk=report.pk)
+        links = VisibleLinks(request.user)
+        links.prime([report])
+        return Response(ReportSerializer(report, context={**self.get_serializer_context(),
+                                                          "visible_links": links}).data)
 
 
 class SourceViewSet(RecordViewSet):
