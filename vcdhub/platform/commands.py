@@ -59,3 +59,24 @@ def refused_file(stderr, name: str, exc) -> CommandError:
     if exc.more:
         stderr.write(f"{name}: ... and {exc.more} more problems")
     return CommandError(f"{name}: not imported, nothing was written", returncode=1)
+
+
+def import_as(command, file, *, user: str | None, actor: str | None, what: str, run):
+    """A CSV import from the command line: the file must exist (else exit status 2), it runs as `--user` (or as
+    the machine's administrator, named by `--actor`) with a progress bar, and a refusal is written line by line
+    (exit status 1). `run(account, progress)` imports and returns the result."""
+    from vcdhub.audit.context import acting_as, cli_actor
+    from vcdhub.platform.console import progress_bar
+    from vcdhub.platform.csvimport import ImportRefused
+
+    if not file.is_file():
+        raise CommandError(f"{file}: no such file", returncode=2)
+    account = active_user(user)
+    name = f"user:{account.username}" if account else cli_actor(actor)
+    with acting_as(name, user=account, reason=f"{what} import of {file.name} by {cli_actor(actor)}"), \
+            progress_bar() as bar:
+        task = bar.add_task(f"Importing {what}", total=None, note=file.name)
+        try:
+            return run(account, lambda rows: bar.update(task, completed=rows))
+        except ImportRefused as exc:
+            raise refused_file(command.stderr, file.name, exc) from None

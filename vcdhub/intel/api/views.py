@@ -4,11 +4,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from vcdhub.audit.log import record_denied, record_reads
+from vcdhub.audit.log import record_reads
 from vcdhub.intel import charts, network, proposals, roles, search
 from vcdhub.intel.api.serializers import (
     ChartSerializer,
@@ -36,7 +36,7 @@ from vcdhub.platform import fulltext
 from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet
 from vcdhub.platform.inputs import InputError
 from vcdhub.platform.permissions import ReadsRecords
-from vcdhub.platform.views import clean_pk, visible_or_404
+from vcdhub.platform.views import visible_or_404
 
 
 class ReportViewSet(WritableRecordViewSet):
@@ -173,13 +173,7 @@ class LinkChartViewSet(viewsets.ViewSet):
         OpenApiParameter("date_from", OpenApiTypes.DATE), OpenApiParameter("date_to", OpenApiTypes.DATE)],
         responses={200: ChartSerializer})
     def retrieve(self, request, pk=None):
-        if clean_pk(Person, pk) is None:
-            record_denied(Person, pk, "api")
-            raise NotFound("No such record, or you may not see it.")
-        person = Person.objects.restrict(request.user).filter(pk=clean_pk(Person, pk)).first()
-        if person is None:
-            record_denied(Person, pk, "api")
-            raise NotFound("No such record, or you may not see it.")
+        person = visible_or_404(request.user, Person, pk, "api")  # the identical audited 404 for any other id
         try:
             chart = network.build(request.user, person, charts.filters_from(request.query_params))
         except InputError as exc:

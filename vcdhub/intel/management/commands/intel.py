@@ -1,13 +1,12 @@
 import csv
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user, refused_file
-from vcdhub.platform.console import progress_bar
+from vcdhub.platform.commands import active_user, import_as
 from vcdhub.platform.csvsafe import safe_cell
 
 
@@ -43,20 +42,9 @@ class Command(BaseCommand):
 
     def _import(self, *, file, user, sensitivity, actor, **options):
         from vcdhub.intel.imports import import_reports
-        from vcdhub.platform.csvimport import ImportRefused
 
-        if not file.is_file():
-            raise CommandError(f"{file}: no such file", returncode=2)
-        account = active_user(user)
-        name = f"user:{account.username}" if account else cli_actor(actor)
-        with acting_as(name, user=account, reason=f"intelligence import of {file.name} by {cli_actor(actor)}"), \
-                progress_bar() as bar:
-            task = bar.add_task("Importing reports", total=None, note=file.name)
-            try:
-                result = import_reports(file, actor=account, sensitivity=sensitivity,
-                                        progress=lambda rows: bar.update(task, completed=rows))
-            except ImportRefused as exc:
-                raise refused_file(self.stderr, file.name, exc) from None
+        result = import_as(self, file, user=user, actor=actor, what="intelligence", run=lambda account, progress:
+                           import_reports(file, actor=account, sensitivity=sensitivity, progress=progress))
         self.stdout.write(f"{file.name}: {result.rows} rows: {result.created} new, {result.unchanged} unchanged")
 
     def _export(self, *, output, user, spreadsheet_safe, **options):

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user, refused_file
-from vcdhub.platform.console import progress_bar
+from vcdhub.platform.commands import active_user, import_as
 
 
 class Command(BaseCommand):
@@ -39,21 +38,11 @@ class Command(BaseCommand):
         return getattr(self, f"_{verb}")(**options)
 
     def _import(self, *, file, user, unit, sensitivity, descriptors, handling, actor, **options):
-        from vcdhub.people.imports import ImportRefused, import_people
+        from vcdhub.people.imports import import_people
 
-        if not file.is_file():
-            raise CommandError(f"{file}: no such file", returncode=2)
-        account = active_user(user)
         marking = {"owner_unit": unit, "sensitivity": sensitivity, "descriptors": descriptors, "handling": handling}
-        name = f"user:{account.username}" if account else cli_actor(actor)
-        with acting_as(name, user=account, reason=f"people import of {file.name} by {cli_actor(actor)}"), \
-                progress_bar() as bar:
-            task = bar.add_task("Importing people", total=None, note=file.name)
-            try:
-                result = import_people(file, actor=account, marking=marking,
-                                       progress=lambda rows: bar.update(task, completed=rows))
-            except ImportRefused as exc:
-                raise refused_file(self.stderr, file.name, exc) from None
+        result = import_as(self, file, user=user, actor=actor, what="people", run=lambda account, progress:
+                           import_people(file, actor=account, marking=marking, progress=progress))
         self.stdout.write(f"{file.name}: {result.rows} rows: {result.created} new, {result.changed} changed, "
                           f"{result.unchanged} unchanged")
 
