@@ -215,6 +215,8 @@ PERSONAS = {
     "administrator": (["vcd-analysts"], ["administrator"]),
     "csu_analyst": (["csu"], ["analyst"]),  # reviews and grades the CSU's intelligence
     "csu_handler": (["csu"], ["investigator", "source_handler"]),  # handles the CSU's sources
+    "csu_panel_chair": (["csu"], ["panel_chair"]),  # chairs the CSU's risk panel
+    "probation_partner": (["probation"], ["partner"]),  # a partner agency's account: its own actions only
 }
 PASSWORD = "correct horse battery staple"
 

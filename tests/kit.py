@@ -106,6 +106,11 @@ class RecordModuleContract:
             return sensitive
         return "refused" if sensitive == "refused" else "sees"
 
+    def expected_on(self, who: str, name: str, url: str) -> str:
+        """What `who` gets for record `name` at `url`; a module whose pages differ for a persona says so here
+        (a partner agency's account opens the actions assigned to it, but no record's history)."""
+        return self.expected(who, name)
+
     # --- fixtures -----------------------------------------------------------------------------------------
 
     @pytest.fixture
@@ -128,6 +133,7 @@ class RecordModuleContract:
             if self.api_list_url:
                 urls.append(self.api_detail_url(record.pk))
             for url in urls:
+                expected = self.expected_on(who, name, url)
                 before = latest_seq()
                 response = client.get(url)
                 assert response.status_code == STATUS[expected], f"{who} on {url} ({name})"

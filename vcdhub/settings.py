@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "vcdhub.crime",
     "vcdhub.people",
     "vcdhub.intel",
+    "vcdhub.casework",
+    "vcdhub.ramp",
     "vcdhub.ingest",
     "vcdhub.performance",
     "vcdhub.equality",
@@ -239,6 +241,29 @@ VCDHUB_MIN_CELL = env_int("VCDHUB_MIN_CELL", 5)
 VCDHUB_PERTURBATION_MAX_NOISE = env_int("VCDHUB_PERTURBATION_MAX_NOISE", 2)
 VCDHUB_PERTURBATION_SEED = env_int("VCDHUB_PERTURBATION_SEED", 20261129)
 VCDHUB_PTABLE = env_str("VCDHUB_PTABLE", "")
+
+# Case work (docs/casework.md): days from a review (or a plan, or an assessment) to the next, by risk level.
+VCDHUB_CASE_REVIEW_DAYS = {"very_high": 28, "high": 56, "medium": 91, "low": 182}
+
+# The risk panel's priority list (ramp.priority, docs/casework.md): a recency-frequency-gravity harm score.
+# Weights are days of custody in the manner of the Cambridge Crime Harm Index, one per police.uk crime type (a
+# broad type stands for many offences, so each weight is an indicative starting point: replace them with the
+# force's own CCHI table). A type left out adds nothing and is listed as unweighted: drugs and shoplifting
+# because the CCHI leaves out proactively detected and organisation-detected crime, anti-social behaviour
+# because it is not a crime. Intelligence counts by its grade. Older events decay on the half-life; events
+# older than the window are left out.
+VCDHUB_RAMP_HARM = {
+    "half_life_days": 365,
+    "window_days": 3 * 365,
+    "crime_weights": {
+        "Violence and sexual offences": 365, "Robbery": 365, "Possession of weapons": 180, "Burglary": 120,
+        "Theft from the person": 30, "Criminal damage and arson": 20, "Public order": 10, "Vehicle crime": 10,
+        "Other crime": 10, "Other theft": 5, "Bicycle theft": 5,
+    },
+    # By the report's intelligence assessment: 3x5x2 A-C; legacy 5x5x5 1-3. D, E, 4 and 5 add nothing.
+    "intelligence_weights": {"3x5x2 A": 60, "3x5x2 B": 45, "3x5x2 C": 20, "5x5x5 1": 60, "5x5x5 2": 45,
+                             "5x5x5 3": 45},
+}
 
 # The largest file an administrator may upload for import through the web (a year of the Met's police.uk
 # bulk download is about 300 MB); larger loads use `vcdhub import` on the server.

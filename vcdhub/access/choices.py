@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     SOURCE_HANDLER = "source_handler", "Source handler"
     ADMINISTRATOR = "administrator", "Administrator"
     AUTHORITY_MEMBER = "authority_member", "Authority member (aggregate reports only)"
+    # A partner agency's account: a member of its agency's unit that sees only the case-work actions assigned
+    # to that unit (casework.CaseAction.visibility_also), and aggregate figures. An administrator makes it.
+    PARTNER = "partner", "Partner agency account (its own actions only)"
 
 
 class Sensitivity(models.TextChoices):
@@ -43,7 +46,8 @@ class Scope(models.TextChoices):
     ANY_UNIT = "any_unit", "Records of any unit"
 
 
-RECORD_ROLES = [r for r in Role.values if r != Role.AUTHORITY_MEMBER]
+# Roles the seeded visibility rules apply to: every role but the two that read no records.
+RECORD_ROLES = [r for r in Role.values if r not in (Role.AUTHORITY_MEMBER, Role.PARTNER)]
 
 # The directorate's units. Codes are stable identifiers used in rules and imports.
 HQ_UNITS = [
@@ -60,6 +64,13 @@ DIRECTORATE_UNITS = [
 ]
 PARTNER_UNITS = [
     ("partners", "Partner business groups"),
+    # Partner agencies: recipients of case-work actions (an action's owner), not users, unless an administrator
+    # gives one an account (role "partner") in its unit.
+    ("probation", "Probation Service"),
+    ("childrens-services", "Children's services"),
+    ("housing", "Housing"),
+    ("health", "Health"),
+    ("voluntary", "Voluntary services"),
 ]
 # Police.uk data and other public records are owned by the directorate's analysts, marked OFFICIAL.
 PUBLIC_DATA_UNIT = "vcd-analysts"

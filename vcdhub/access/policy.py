@@ -3,8 +3,8 @@
 
 A user sees a record when an enabled VisibilityRule for one of their roles reaches the record's unit
 and marking, or an active AccessGrant names the record (or its unit), and the record's model does not narrow
-that further (`visibility_limit`). Nobody is exempt: superusers
-and administrators see records by the same rules.
+that further (`visibility_limit`); or the record is addressed to the user's unit (`visibility_also`: a case-work
+action to its owner). Nobody is exempt: superusers and administrators see records by the same rules.
 """
 
 from dataclasses import dataclass
@@ -110,11 +110,18 @@ def visibility_q(user, model: type[Model]) -> Q:
 
 
 def _limited(q: Q, user, access: AccessProfile, model: type[Model]) -> Q:
-    """A model may narrow what the rules and grants reach, never widen it: `visibility_limit(user, access)`
-    returns a Q every visible record must also meet (an intelligence source is seen only by its own unit's
-    handlers; a person's flag only by those who may see the person)."""
+    """A model may narrow what the rules and grants reach: `visibility_limit(user, access)` returns a Q every
+    visible record must also meet (an intelligence source is seen only by its own unit's handlers; a person's
+    flag only by those who may see the person).
+
+    A model may also name who a record is addressed to, whatever the rules say: `visibility_also(user,
+    access)` returns a Q of the records addressed to the user (a case-work action, to the members of the unit
+    or agency that owns the action). It is the one way past the rules, so it must only ever name the user's
+    own units or the user: it is the record's own statement of who needs to know it."""
     limit = getattr(model, "visibility_limit", None)
-    return q & limit(user, access) if limit is not None else q
+    q = q & limit(user, access) if limit is not None else q
+    also = getattr(model, "visibility_also", None)
+    return q | also(user, access) if also is not None else q
 
 
 def visible(user, model: type[Model]):

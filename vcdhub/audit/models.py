@@ -102,6 +102,7 @@ class DecisionKind(models.TextChoices):
     GRANT_ACCESS = "grant_access", "Granting access"
     MERGE_PEOPLE = "merge_people", "Deciding whether two person records are one person"
     CONFIRM_LINK = "confirm_link", "Deciding whether a proposed link between two people holds"
+    PANEL = "panel", "A panel's decision on a case"
     OTHER = "other", "Other"
 
 

@@ -18,6 +18,7 @@ from vcdhub.crime.models import Crime
 from vcdhub.demo.intel import load_intel
 from vcdhub.demo.markings import VIOLENCE, apply_markings
 from vcdhub.demo.people import load_people
+from vcdhub.demo.ramp import load_ramp
 from vcdhub.geography.loader import GeographyResult, load_geography
 from vcdhub.ingest.pipeline import ImportSummary, run_import
 from vcdhub.platform.jobs import enqueue
@@ -36,6 +37,8 @@ USERS = [
     ("admin", "Demo Administrator (fictitious)", ["vcd-analysts"], ["administrator"]),
     ("intel", "Demo CSU Intelligence Analyst (fictitious)", ["csu"], ["analyst"]),
     ("handler", "Demo CSU Source Handler (fictitious)", ["csu"], ["investigator", "source_handler"]),
+    ("chair", "Demo CSU Panel Chair (fictitious)", ["csu"], ["panel_chair"]),
+    ("probation", "Demo Probation Partner Account (fictitious)", ["probation"], ["partner"]),
 ]
 
 REVIEWER = "supervisor"  # whose review queue of possible duplicate people the first load fills
@@ -56,6 +59,7 @@ class DemoResult:
     request: AccessGrant | None = None  # the access request made by this load (None: made before, or no record)
     people: dict[str, int] = field(default_factory=dict)  # the fictitious people made by this load (demo.people)
     intel: dict[str, int] = field(default_factory=dict)  # the fictitious intelligence made by this load
+    ramp: dict[str, int] = field(default_factory=dict)  # the fictitious risk panel made by this load
 
 
 def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
@@ -72,7 +76,8 @@ def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
     if people:  # the first load: the supervisor's review queue is filled by a job, when `make demo` starts one
         enqueue("people.duplicates", user=get_user_model().objects.get(username=REVIEWER), threshold=0.9)
     intel = load_intel()
-    return DemoResult(geography, imported, marked, created, request_access(), people, intel)
+    ramp = load_ramp()
+    return DemoResult(geography, imported, marked, created, request_access(), people, intel, ramp)
 
 
 def create_users() -> int:

@@ -18,7 +18,7 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
@@ -47,6 +47,22 @@ def exception_handler(exc, context):
         record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path if request else "",
                      reason=f"401: {exc.detail}")
     return response
+
+
+def page_rule_permission(rule):
+    """A DRF permission from a page's rule (platform.permissions.PageRule), refusals audited: an endpoint lets in
+    exactly the users its page does."""
+
+    class FollowsPageRule(BasePermission):
+        message = rule.refusal
+
+        def has_permission(self, request, view):
+            allowed = rule.allows(request.user)
+            if not allowed and request.user and request.user.is_authenticated:
+                record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path, reason=rule.refusal)
+            return allowed
+
+    return FollowsPageRule
 
 
 class RecordViewSet(viewsets.ReadOnlyModelViewSet):

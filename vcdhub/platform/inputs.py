@@ -145,6 +145,19 @@ class Choice:
 
 # --- months --------------------------------------------------------------------------------------------------
 
+def day(text, field: str = "date") -> dt.date | None:
+    """A date written YYYY-MM-DD, or None when blank; anything else is an InputError naming the field."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) != 10 or not text.isascii():
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError({field: f"{text[:20]!r} is not a date: write YYYY-MM-DD."}) from None
+
+
 def month(text, field: str = "month") -> dt.date:
     """A "YYYY-MM" month (or a date, passed through) as the first day of that month."""
     if isinstance(text, dt.date):

@@ -43,6 +43,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Fictitious intelligence (demo/intel.py): {i['reports']:,} graded reports, "
                               f"{i['sources']} sources, {i['disseminations']:,} disseminations, "
                               f"{i['link proposals']:,} proposed links")
+        if result.ramp:
+            r = result.ramp
+            self.stdout.write(f"Fictitious risk panel (demo/ramp.py): {r['cases']} RAMP cases in every state, "
+                              f"{r['meetings']} panel meetings (two to come), {r['actions']} actions, "
+                              f"{r['decisions']} panel decisions, {r['reviews']} reviews")
         if result.request is not None:
             self.stdout.write(f"Access request waiting for a supervisor: {result.request}")
         names = ", ".join(u for u, *_ in USERS)

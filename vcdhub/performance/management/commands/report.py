@@ -9,7 +9,7 @@ from rich.table import Table
 from vcdhub.equality.engine import equality_report
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
-from vcdhub.platform.commands import period_from_options
+from vcdhub.platform.commands import period_from_options, usage_error
 from vcdhub.platform.inputs import add_month_span_arguments
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"
@@ -32,6 +32,13 @@ class Command(BaseCommand):
         authority.add_argument("-o", "--output", type=Path, help="file to write (default: report-<period>.<format>)")
         authority.add_argument("--aggregate-only", action="store_true",
                                help="withhold small counts, as for authority members")
+        ramp = sub.add_parser("ramp", help="the risk panel's figures: open cases by risk and state, overdue reviews "
+                                           "and actions, escalations to MAPPA")
+        ramp.add_argument("--as-of", help="YYYY-MM-DD: the figures as they stood at the end of that day "
+                                          "(default: today)")
+        ramp.add_argument("--user", help="the figures this user sees: exact counts of the cases they may open "
+                                         "(default: the published figures, perturbed with small counts withheld)")
+        ramp.add_argument("--json", action="store_true", dest="as_json")
         equality = sub.add_parser("equality", help="stop-and-search rates and ratios by ethnic group")
         add_month_span_arguments(equality, period_alias=True)
         equality.add_argument("--json", action="store_true", dest="as_json")
@@ -45,6 +52,8 @@ class Command(BaseCommand):
             self._equality(**options)
         elif report == "authority":
             self._authority(**options)
+        elif report == "ramp":
+            self._ramp(**options)
 
     def _authority(self, baseline, format, output, aggregate_only, **options):  # noqa: A002 - the CLI's word
         from vcdhub.performance.authority import build_context, render_html, render_pdf
@@ -64,6 +73,43 @@ class Command(BaseCommand):
         else:
             output.write_text(render_html(context), encoding="utf-8")
         self.stdout.write(f"Report for {current.label} written to {output}")
+
+    def _ramp(self, as_of, user, as_json: bool = False, **options):
+        from vcdhub.audit.context import acting_as, cli_actor
+        from vcdhub.platform.commands import active_user
+        from vcdhub.platform.inputs import InputError, day
+        from vcdhub.ramp.dashboard import figures
+
+        try:
+            on = day(as_of, "as_of")
+        except InputError as exc:
+            raise usage_error(exc, {"as_of": "--as-of"}) from exc
+        account = active_user(user)
+        with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
+                       reason=f"CLI report ramp by {cli_actor()}"):
+            result = figures(account, as_of=on)
+        if as_json:
+            keys = ("as_of", "perturbed", "open", "by_risk", "by_state", "overdue_reviews", "overdue_actions",
+                    "escalated_to_mappa", "closed", "referrals_by_source", "median_days_in_state")
+            self.stdout.write(json.dumps({key: result[key] for key in keys}, indent=2))
+            return
+        console = Console(file=self.stdout, width=120)
+        shown = lambda n: "withheld" if n is None else f"{n:,}"  # noqa: E731
+        table = Table(title=f"RAMP, as of {result['as_of']}"
+                      + (" (perturbed; small counts withheld)" if result["perturbed"] else " (exact)"))
+        table.add_column("Figure")
+        table.add_column("Cases", justify="right")
+        for label, key in (("Open", "open"), ("Reviews overdue", "overdue_reviews"),
+                           ("Actions overdue", "overdue_actions"), ("Escalated to MAPPA", "escalated_to_mappa"),
+                           ("Closed or declined", "closed")):
+            table.add_row(label, shown(result[key]))
+        for level, n in result["by_risk"].items():
+            table.add_row(f"Open, risk {result['risk_labels'][level].lower()}", shown(n))
+        for state, n in result["by_state"].items():
+            days = result["median_days_in_state"][state]
+            table.add_row(f"{result['state_labels'][state]}" + ("" if days is None else f" (median {days} days)"),
+                          shown(n))
+        console.print(table)
 
     def _equality(self, as_json: bool = False, **options):
         start, end = period_from_options(options)

@@ -1,0 +1,97 @@
+"""The risk panel's API. Writes go through ramp.actions (and the core's): the serializers convert, the actions
+check."""
+
+from rest_framework import serializers
+
+from vcdhub.casework.choices import LinkKind
+from vcdhub.casework.models import Case
+from vcdhub.platform.api import MarkingMixin
+from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
+
+STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
+         "escalate")
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    referring_unit = serializers.CharField(source="referring_unit_id")
+
+    class Meta:
+        model = Referral
+        fields = ["subject_type", "referred_by", "referring_unit", "referred_at", "basis"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    overall = serializers.CharField(read_only=True)
+    is_pdp = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RiskAssessment
+        fields = ["assessed_at", "pdp_serious_harm", "pdp_imminent", "pdp_more_likely", "pdp_rationale", "is_pdp",
+                  "risk_public", "risk_known_adult", "risk_children", "risk_staff", "risk_self", "rosh_rationale",
+                  "overall"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Plan
+        fields = ["adopted_at", "supervision", "monitoring", "interventions", "victim_safety"]
+
+
+class MappaSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MappaEscalation
+        fields = ["category", "level", "manager", "managed_from"]
+
+
+class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
+    subject = serializers.IntegerField(source="subject_id", help_text="The person's id on the register")
+    subject_type = serializers.CharField(write_only=True, help_text="offender or vulnerable")
+    referred_by = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
+    referring_unit = serializers.CharField(write_only=True, max_length=40)
+    basis = serializers.CharField(write_only=True, max_length=10_000)
+    reports = serializers.ListField(child=serializers.CharField(max_length=40), write_only=True, required=False,
+                                    max_length=50)
+    crimes = serializers.ListField(child=serializers.CharField(max_length=64), write_only=True, required=False,
+                                   max_length=50)
+    state_label = serializers.CharField(read_only=True)
+    review_overdue_days = serializers.IntegerField(read_only=True)
+    referral = ReferralSerializer(source="ramp_referral", read_only=True)
+    assessment = serializers.SerializerMethodField()
+    plan = serializers.SerializerMethodField()
+    mappa = MappaSerializer(source="ramp_mappa", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "subject", "subject_type", "referred_by", "referring_unit", "basis", "reports",
+                  "crimes", "state", "state_label", "risk_level", "next_review_due", "review_overdue_days",
+                  "opened_at", "closed_at", "referral", "assessment", "plan", "mappa", "owner_unit", "sensitivity",
+                  "descriptors", "handling"]
+        read_only_fields = ["reference", "state", "risk_level", "next_review_due", "opened_at", "closed_at"]
+
+    def get_assessment(self, case) -> AssessmentSerializer(allow_null=True):
+        latest = case.ramp_assessments.all()[:1]
+        return AssessmentSerializer(latest[0]).data if latest else None
+
+    def get_plan(self, case) -> PlanSerializer(allow_null=True):
+        latest = case.ramp_plans.all()[:1]
+        return PlanSerializer(latest[0]).data if latest else None
+
+    def create(self, validated_data):
+        from vcdhub.people.models import Person
+        from vcdhub.ramp import actions
+
+        values = {**validated_data, **self.marking(validated_data)}
+        values["subject"] = Person.objects.restrict(self.actor()).filter(pk=values.pop("subject_id")).first()
+        return actions.refer(self.actor(), values)
+
+
+class StepSerializer(serializers.Serializer):
+    """One step; each takes the fields its page asks for (the others are ignored)."""
+
+    step = serializers.ChoiceField(choices=STEPS)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=10_000), required=False,
+                                   help_text="The step's fields, as its page names them (assess: risk_public ...; "
+                                             "adopt_plan: supervision ...; action: title, assignee, due ...)")
+    link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
