@@ -27,7 +27,8 @@ CRIMES_LIST = "#operations-crimes-crimes_list"
 
 
 # Who opens the pages, in this order (None: signed out); build_site gives each one's pages.
-PERSONAS = [None, "vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator"]
+PERSONAS = [None, "vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator",
+            "probation_partner"]
 
 
 def build_site(demo_file) -> dict[str | None, list[Page]]:
@@ -38,7 +39,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
 
     assert run_import([demo_file(m, k) for m in MONTHS for k in KINDS], actor="test").ok
     users = {name: make_persona(name) for name in
-             ("vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator")}
+             ("vcd_analyst", "vcd_supervisor", "auditor", "authority_member", "administrator", "probation_partner")}
     crime = Crime.objects.filter(lsoa_code__isnull=False).order_by("pk").first()
     with acting_as("test"):
         run = run_analysis("concentration", crime_types=["Robbery"], month_from=MONTHS[0], month_to=MONTHS[-1],
@@ -53,6 +54,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
     area = run.result["areas"][0]["code"]
     person, pair = _people(Crime.objects.exclude(crime_id="").exclude(latitude=None).order_by("pk").first())
     report, proposal = _intel(person, users["vcd_analyst"])
+    case, meeting, action = _casework(person)
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -89,6 +91,19 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("link chart", f"/intel/network/{person.pk}/", "#link-chart[data-drawn=true]"),
             Page("proposed links", "/intel/proposals/"),
             Page("proposed link", f"/intel/proposals/{proposal.pk}/decide/"),
+            Page("RAMP cases", "/ramp/"),
+            Page("RAMP case", f"/ramp/{case.pk}/"),
+            Page("RAMP referral", f"/ramp/add/?subject={person.pk}"),
+            Page("RAMP assessment", f"/ramp/{case.pk}/step/assess/"),
+            Page("RAMP action", f"/ramp/{case.pk}/step/action/"),
+            Page("RAMP priority list", "/ramp/priority/"),
+            Page("RAMP reviews due", "/ramp/reviews/"),
+            Page("RAMP dashboard", "/ramp/dashboard/"),
+            Page("panel meetings", "/casework/meetings/"),
+            Page("panel meeting", f"/casework/meetings/{meeting.pk}/"),
+            Page("panel decision", f"/casework/meetings/{meeting.pk}/items/{meeting.items.get().pk}/decision/"),
+            Page("our actions", "/casework/actions/"),
+            Page("case action", f"/casework/actions/{action.pk}/"),
             Page("account", "/account/"),
             Page("access grants", "/account/grants/"),
             Page("API docs", "/api/docs/", "#swagger-ui .opblock"),
@@ -115,6 +130,12 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("map (aggregate only)", "/map/", drawn),
             Page("performance (aggregate only)", "/performance/?period=2017-07", ".charts svg"),
             Page("authority report (aggregate only)", "/performance/report/?period=2017-07", "#authority-targets"),
+            Page("RAMP dashboard (aggregate only)", "/ramp/dashboard/"),
+        ],
+        "probation_partner": [
+            Page("home (partner agency)", "/"),
+            Page("our actions (partner agency)", "/casework/actions/"),
+            Page("case action (partner agency)", f"/casework/actions/{action.pk}/"),
         ],
         "administrator": [
             Page("imports", "/imports/"),
@@ -162,6 +183,37 @@ def _intel(person, analyst):
                                                evidence=f"report {report.reference}", proposed_at=timezone.now(),
                                                owner_unit_id="vcd-analysts", sensitivity="OFFICIAL")
     return report, proposal
+
+
+def _casework(person):
+    """A RAMP case about `person`, assessed and managed under a plan, on a meeting's agenda, with an overdue
+    action for the analysts' own unit and one for probation."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.casework.factories import make_action, make_case, make_meeting
+    from vcdhub.casework.models import AgendaItem
+    from vcdhub.ramp.models import Plan, Referral, RiskAssessment
+
+    case = make_case("vcd-analysts", "OFFICIAL", subject=person, risk_level="high",
+                     next_review_due=timezone.localdate() - dt.timedelta(days=2))
+    meeting = make_meeting("vcd-analysts", "OFFICIAL", title="Analysts' risk panel")
+    now = timezone.now()
+    with acting_as("test:setup"):
+        Referral.objects.create(case=case, subject_type="offender", referred_by="PC Test",
+                                referring_unit_id="probation", referred_at=now, basis="Threats to a former partner.")
+        RiskAssessment.objects.create(case=case, assessed_at=now, pdp_serious_harm=True, pdp_imminent=True,
+                                      pdp_more_likely=False, pdp_rationale="Not more likely than not.",
+                                      risk_public="low", risk_known_adult="high", risk_children="low",
+                                      risk_staff="low", risk_self="medium", rosh_rationale="A former partner.")
+        item = AgendaItem.objects.create(meeting=meeting, case=case, position=1, discussion="Plan agreed.")
+        Plan.objects.create(case=case, adopted_at=now, agreed_at=item, supervision="s", monitoring="m",
+                            interventions="i", victim_safety="v")
+    action = make_action(case, "vcd-analysts", due=timezone.localdate() - dt.timedelta(days=1),
+                         heading="monitoring", agreed_at=item)
+    make_action(case, "probation", heading="supervision", title="Joint home visit")
+    return case, meeting, action
 
 
 @pytest.fixture(scope="module")

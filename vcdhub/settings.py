@@ -196,14 +196,17 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "vcdhub API",
     # One name for a choice set several fields share.
-    "ENUM_NAME_OVERRIDES": {"PersonLinkKindEnum": "vcdhub.people.choices.PersonLinkKind"},
+    "ENUM_NAME_OVERRIDES": {"PersonLinkKindEnum": "vcdhub.people.choices.PersonLinkKind",
+                            "RiskLevelEnum": "vcdhub.casework.choices.RiskLevel"},
     "DESCRIPTION": (
         "Crimes, stop-and-search records and London geography (read-only); the people register: people, "
         "their flags, crime roles and links (read, and write for investigators, analysts and supervisors; a "
         "refused write is a 400 naming each field); and intelligence: graded reports (submitted, then moved "
         "through their steps), their dissemination logs, what other units shared with yours, sources (for their "
-        "handlers), proposed links, full-text search and link charts. Every answer holds only what you may "
-        "see.\n\n"
+        "handlers), proposed links, full-text search and link charts; case work: risk panel (RAMP) cases, "
+        "referred, then moved through their steps, their priority list and dashboard, the actions assigned to "
+        "your unit or agency (a partner agency's account reads only its own) and panel meetings. Every answer "
+        "holds only what you may see.\n\n"
         "Authenticate with an API token from your account page (`Authorization: Bearer vcd_...`) or a signed-in "
         "session. Months are `YYYY-MM`. A query parameter sent empty (`borough=`) is the same as leaving it out; "
         "a filter may be given several times (`crime_type=Robbery&crime_type=Burglary`). A refused parameter is a "

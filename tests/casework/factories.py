@@ -36,7 +36,7 @@ def make_action(case: Case, assignee: str = "probation", due: dt.date | None = N
 
 def make_meeting(unit: str = "csu", sensitivity: str = "OFFICIAL-SENSITIVE", **fields) -> Meeting:
     number = next(_numbers)
-    starts = timezone.now() + dt.timedelta(days=7)
+    starts = (timezone.now() + dt.timedelta(days=7)).replace(second=0, microsecond=0)
     values = {"kind": "ramp", "title": f"RAMP panel {number}", "starts_at": starts,
               "ends_at": starts + dt.timedelta(hours=2), "uid": f"{uuid.uuid4()}@vcdhub", "fictitious": True,
               **fields}

@@ -12,6 +12,7 @@ from vcdhub.access.policy import profile
 from vcdhub.audit.log import record_reads
 from vcdhub.audit.models import Decision
 from vcdhub.casework import actions, calendar, forms, minutes, queues
+from vcdhub.casework.apps import ACTION_HOLDER_ROLES
 from vcdhub.casework.choices import ActionStatus, MeetingStatus
 from vcdhub.casework.filtersets import MeetingFilterSet
 from vcdhub.casework.kinds import kinds
@@ -21,9 +22,7 @@ from vcdhub.casework.tables import CaseActionTable, MeetingTable
 from vcdhub.platform.permissions import PageRule, guarded, records_required
 from vcdhub.platform.views import RecordDetailView, RecordEditView, RecordListView, clean_pk, visible_or_404
 
-# Whoever belongs to a unit that may be given actions: every role but the aggregate-only authority member.
-ACTION_HOLDERS = PageRule(roles=frozenset(r for r in Role.values if r != Role.AUTHORITY_MEMBER),
-                          refusal="Your role holds no actions.")
+ACTION_HOLDERS = PageRule(roles=ACTION_HOLDER_ROLES, refusal="Your role holds no actions.")
 
 
 @guarded(ACTION_HOLDERS)

@@ -28,6 +28,7 @@ class BornField(forms.CharField):
                 raise ValidationError(str(exc)) from exc
 
 
+@extend_schema_field({"type": "string", "pattern": search.YEARS.pattern, "example": "1980-1985"})
 class BornFilter(django_filters.CharFilter):
     field_class = BornField
 

@@ -9,7 +9,7 @@ from vcdhub.people import normalise
 from vcdhub.people.matching import given_forms
 from vcdhub.people.models import Address, Identifier, PersonName
 
-YEARS = re.compile(r"^\s*(\d{4})\s*(?:(?:-|to|–)\s*(\d{4}))?\s*$")
+YEARS = re.compile(r"^\s*([0-9]{4})\s*(?:(?:-|to|–)\s*([0-9]{4}))?\s*$")
 
 
 def _name_q(given: str, surname: str, prefix: str = "") -> Q:
@@ -55,14 +55,12 @@ def closeness(text: str) -> Case:
 
 
 def born_q(text: str) -> Q:
-    """"1984" or "1980-1985" (inclusive). Raises ValueError for anything else."""
+    """"1984" or "1980-1985" (inclusive; a range written backwards is read forwards). Raises ValueError for
+    anything else."""
     match = YEARS.match(text or "")
     if not match:
         raise ValueError("Give a year (1984) or a range of years (1980-1985).")
-    first = int(match.group(1))
-    last = int(match.group(2) or first)
-    if last < first:
-        raise ValueError("The range ends before it starts.")
+    first, last = sorted((int(match.group(1)), int(match.group(2) or match.group(1))))
     return Q(birth_year__gte=first, birth_year__lte=last)
 
 

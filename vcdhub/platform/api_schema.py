@@ -22,6 +22,7 @@ from vcdhub.platform.fields import MonthFilter
 
 # A calendar month as police.uk publishes it; the years platform.months.parse_month accepts.
 MONTH_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
+NO_NUL_PATTERN = "^[^\\x00]*$"  # any text but the NUL character
 MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "example": "2017-07",
                 "description": "A month, YYYY-MM (1900-01 to 2100-12)"}
 
@@ -116,6 +117,10 @@ class AutoSchema(openapi.AutoSchema):
         for parameter in parameters:
             if parameter["in"] == "query":
                 parameter["allowEmptyValue"] = True
+                schema = parameter.get("schema", {})
+                if schema.get("type") == "string" and not ({"pattern", "format", "enum"} & set(schema)):
+                    # Django's form fields refuse a NUL character in text (400), as the database could not hold it.
+                    schema["pattern"] = NO_NUL_PATTERN
             elif parameter["in"] == "path" and parameter["schema"].get("type") == "string":
                 # What the router passes to the view (DRF's default: no slash, no dot); anything else is no page.
                 pattern = getattr(self.view, "lookup_value_regex", "[^/.]+")

@@ -14,8 +14,7 @@ YES_NO = [("", "Choose…"), ("yes", "Yes"), ("no", "No")]
 class ReferralForm(MarkingForm):
     subject = forms.IntegerField(min_value=1, label="Person (register number)",
                                  help_text="The person's number on the register, from their page")
-    subject_type = forms.ChoiceField(choices=SubjectType.choices, widget=forms.RadioSelect,
-                                     label="The referral is about")
+    subject_type = forms.ChoiceField(choices=[("", "Choose…"), *SubjectType.choices], label="The referral is about")
     referred_by = forms.CharField(required=False, max_length=150, help_text="Name and role; blank: you")
     referring_unit = forms.ChoiceField(label="Referred from", help_text="The unit or partner agency")
     basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000,
@@ -31,8 +30,9 @@ class ReferralForm(MarkingForm):
 
 
 class ScreenForm(ReasonForm):
-    decision = forms.ChoiceField(choices=[("accept", "Accept for a risk assessment"), ("decline", "Decline")],
-                                 widget=forms.RadioSelect)
+    field_order = ["decision", "reason"]
+    decision = forms.ChoiceField(choices=[("", "Choose…"), ("accept", "Accept for a risk assessment"),
+                                          ("decline", "Decline")])
 
 
 class AssessmentForm(ValuesForm):

@@ -9,3 +9,5 @@ WORKERS = frozenset({Role.INVESTIGATOR, Role.ANALYST, Role.SUPERVISOR, Role.TASK
 SCREENERS = frozenset({Role.SUPERVISOR, Role.PANEL_CHAIR})
 # The panel's own steps: adopting a plan, closing, escalating to MAPPA.
 CHAIRS = frozenset({Role.PANEL_CHAIR, Role.SUPERVISOR})
+# The dashboard: the panel's workers (their cases, exactly), the authority and auditors (published figures).
+DASHBOARD_ROLES = frozenset(WORKERS | {Role.AUTHORITY_MEMBER, Role.AUDITOR})

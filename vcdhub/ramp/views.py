@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from vcdhub.access.choices import Role
 from vcdhub.access.policy import profile
 from vcdhub.casework import actions as core
 from vcdhub.casework import queues
@@ -19,7 +18,6 @@ from vcdhub.casework.pages import form_page
 from vcdhub.casework.timeline import Entry, timeline
 from vcdhub.crime.models import Crime
 from vcdhub.people.models import Person
-from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
 from vcdhub.platform.views import RecordDetailView, RecordEditView, RecordListView, visible_or_404
@@ -66,6 +64,8 @@ class CaseList(CaseCommon, RecordListView):
 
 class Refer(CaseCommon, RecordEditView):
     """A referral to the panel (a case is never edited here: it moves through its steps)."""
+
+    template_name = "ramp/referral_form.html"
 
     def get_form(self, data=None, obj=None):
         initial = {"subject": self.request.GET.get("subject")} if self.request.GET.get("subject") else None
@@ -172,7 +172,7 @@ def case_step(request, pk, step):
     back = reverse("ramp:case_detail", args=[case.pk])
     return form_page(request, form, action, template="casework/form.html", done=f"{title}: done.",
                      success_url=back, context={"title": f"{title}: {case.reference}", "back_url": back,
-                                                "case": case})
+                                                "case": case, "button": title})
 
 
 @guarded(WORKERS_PAGE)
@@ -189,12 +189,14 @@ def reviews_page(request):
 
 
 DASHBOARD_READERS = PageRule(refusal="The dashboard is for the panel's workers and the authority.",
-                             roles=frozenset(roles.WORKERS | {Role.AUTHORITY_MEMBER, Role.AUDITOR}))
+                             roles=roles.DASHBOARD_ROLES)
 
 
 @guarded(DASHBOARD_READERS)
 def dashboard_page(request):
     figures = dashboard.figures(request.user)
-    return render(request, "ramp/dashboard.html", {"f": figures, "disclosure": Disclosure.for_user(request.user),
-                                                   "reads_records": not figures["perturbed"]})
+    risk_rows = [(figures["risk_labels"][level], n) for level, n in figures["by_risk"].items()]
+    state_rows = [(figures["state_labels"][state], n, figures["median_days_in_state"][state])
+                  for state, n in figures["by_state"].items()]
+    return render(request, "ramp/dashboard.html", {"f": figures, "risk_rows": risk_rows, "state_rows": state_rows})
 

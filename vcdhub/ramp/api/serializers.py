@@ -49,10 +49,10 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
     referred_by = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
     referring_unit = serializers.CharField(write_only=True, max_length=40)
     basis = serializers.CharField(write_only=True, max_length=10_000)
-    reports = serializers.ListField(child=serializers.CharField(max_length=40), write_only=True, required=False,
-                                    max_length=50)
-    crimes = serializers.ListField(child=serializers.CharField(max_length=64), write_only=True, required=False,
-                                   max_length=50)
+    reports = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000,
+                                    help_text="Intelligence report references, separated by spaces or commas")
+    crimes = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=4000,
+                                   help_text="Crime IDs, separated by spaces or commas")
     state_label = serializers.CharField(read_only=True)
     review_overdue_days = serializers.IntegerField(read_only=True)
     referral = ReferralSerializer(source="ramp_referral", read_only=True)
@@ -85,13 +85,38 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
         return actions.refer(self.actor(), values)
 
 
-class StepSerializer(serializers.Serializer):
+class RampStepSerializer(serializers.Serializer):
     """One step; each takes the fields its page asks for (the others are ignored)."""
 
     step = serializers.ChoiceField(choices=STEPS)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
-    values = serializers.DictField(child=serializers.CharField(allow_blank=True, max_length=10_000), required=False,
-                                   help_text="The step's fields, as its page names them (assess: risk_public ...; "
-                                             "adopt_plan: supervision ...; action: title, assignee, due ...)")
+    values = serializers.JSONField(required=False, help_text="The step's fields, an object of names and texts, as "
+                                                             "its page names them (assess: risk_public ...; "
+                                                             "adopt_plan: supervision ...; action: title, "
+                                                             "assignee, due ...)")
+
+    def validate_values(self, values):
+        if not isinstance(values, dict) or len(values) > 40 or not all(
+                isinstance(k, str) and len(k) <= 40 and (v is None or isinstance(v, str | bool | int | float))
+                and len(str(v)) <= 10_000 for k, v in values.items()):
+            raise serializers.ValidationError("An object of at most 40 field names, each with a text.")
+        return {k: "" if v is None else v for k, v in values.items()}
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
+
+
+class HarmTermSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    count = serializers.IntegerField()
+    weight = serializers.FloatField(help_text="Days of custody")
+    decayed_count = serializers.FloatField(help_text="The count after decay on the half-life")
+    contribution = serializers.FloatField()
+
+
+class PrioritySerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    case = serializers.IntegerField()
+    reference = serializers.CharField()
+    score = serializers.FloatField()
+    terms = HarmTermSerializer(many=True)
+    explanation = serializers.ListField(child=serializers.CharField())

@@ -1,8 +1,8 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -14,7 +14,7 @@ from vcdhub.platform.api import WritableRecordViewSet, page_rule_permission
 from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.views import visible_or_404
 from vcdhub.ramp import actions, dashboard, priority, roles
-from vcdhub.ramp.api.serializers import CaseSerializer, StepSerializer
+from vcdhub.ramp.api.serializers import CaseSerializer, PrioritySerializer, RampStepSerializer
 from vcdhub.ramp.views import DASHBOARD_READERS, WORKERS_PAGE, CaseFilterSet
 from vcdhub.ramp.workflow import KIND
 
@@ -30,11 +30,11 @@ class CaseViewSet(WritableRecordViewSet):
     change_roles = roles.WORKERS
     http_method_names = ["get", "post", "head", "options"]  # a case moves through steps; never edited or deleted
 
-    @extend_schema(request=StepSerializer, responses={200: CaseSerializer})
-    @action(detail=True, methods=["post"], serializer_class=StepSerializer)
+    @extend_schema(request=RampStepSerializer, responses={200: CaseSerializer})
+    @action(detail=True, methods=["post"], serializer_class=RampStepSerializer)
     def step(self, request, pk=None):
         case = visible_or_404(request.user, self.base_queryset, pk, "api")
-        body = StepSerializer(data=request.data)
+        body = RampStepSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         values = {**data.get("values", {}), "reason": data.get("reason", "")}
@@ -59,19 +59,10 @@ class CaseViewSet(WritableRecordViewSet):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         except InputError as exc:
-            raise ValidationError(exc.errors) from None
+            raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         return Response(CaseSerializer(self.base_queryset.get(pk=case.pk), context={"request": request}).data)
-
-
-TERM = inline_serializer("HarmTerm", {"category": serializers.CharField(), "count": serializers.IntegerField(),
-                                      "weight": serializers.FloatField(), "decayed_count": serializers.FloatField(),
-                                      "contribution": serializers.FloatField()})
-PRIORITY = inline_serializer("RampPriority", {
-    "rank": serializers.IntegerField(), "case": serializers.IntegerField(), "reference": serializers.CharField(),
-    "score": serializers.FloatField(), "terms": TERM.__class__(many=True),
-    "explanation": serializers.ListField(child=serializers.CharField())})
 
 
 class PriorityViewSet(viewsets.ViewSet):
@@ -79,7 +70,7 @@ class PriorityViewSet(viewsets.ViewSet):
 
     permission_classes = [IsAuthenticated, page_rule_permission(WORKERS_PAGE)]
 
-    @extend_schema(responses={200: PRIORITY})
+    @extend_schema(responses={200: PrioritySerializer(many=True)})
     def list(self, request):
         ranked = priority.priority_list(request.user)
         return Response([{"rank": i, "case": p.case.pk, "reference": p.case.reference, "score": round(p.score, 3),
@@ -101,5 +92,5 @@ class DashboardViewSet(viewsets.ViewSet):
         try:
             as_of = day(request.query_params.get("as_of"), "as_of")
         except InputError as exc:
-            raise ValidationError(exc.errors) from None
+            raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
         return Response(dashboard.figures(request.user, as_of=as_of))
