@@ -109,6 +109,18 @@ def _shared(n):
         make_shared("vcd-analysts", "OFFICIAL-SENSITIVE")
 
 
+def _cases(n):
+    from tests.casework.factories import make_action, make_case, make_meeting
+    from tests.people.factories import make_person
+    from vcdhub.casework.models import AgendaItem
+
+    meeting = make_meeting("vcd-analysts", "OFFICIAL", title="Query count panel")
+    for _ in range(n):
+        case = make_case("vcd-analysts", "OFFICIAL-SENSITIVE", subject=make_person("vcd-analysts", "OFFICIAL"))
+        make_action(case, "vcd-analysts")
+        AgendaItem.objects.create(meeting=meeting, case=case)
+
+
 LISTS = {
     "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
     "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
@@ -125,6 +137,13 @@ LISTS = {
     "intelligence CSV": ("vcd_analyst", "/intel/export.csv", _reports),
     "shared with us": ("vcd_analyst", "/intel/shared/", _shared),
     "dissemination API": ("vcd_analyst", "/api/intel-disseminations/", _shared),
+    "RAMP cases": ("vcd_analyst", "/ramp/", _cases),
+    "RAMP case API": ("vcd_analyst", "/api/ramp-cases/", _cases),
+    "RAMP priority list": ("vcd_analyst", "/ramp/priority/", _cases),
+    "RAMP dashboard": ("vcd_analyst", "/ramp/dashboard/", _cases),
+    "our actions": ("vcd_analyst", "/casework/actions/", _cases),
+    "case action API": ("vcd_analyst", "/api/case-actions/", _cases),
+    "meeting API": ("vcd_analyst", "/api/meetings/", _cases),
 }
 
 

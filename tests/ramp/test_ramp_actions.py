@@ -316,3 +316,40 @@ def test_hostile_action_input_is_refused_by_field_or_saved_whole(team, values):
     else:
         assert action.pk and CaseAction.objects.count() == before + 1
 
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.fixed_dictionaries({}, optional={
+    "subject_type": _texts, "referred_by": _texts, "referring_unit": _texts, "basis": _texts, "reports": _texts,
+    "crimes": _texts, "owner_unit": _texts, "sensitivity": _texts, "descriptors": _texts}))
+def test_hostile_referrals_are_refused_by_field_or_saved_whole(team, values):
+    from vcdhub.casework.models import Case
+
+    worker = team["worker"]
+    subject = team.setdefault("subject", make_person("csu", "OFFICIAL"))
+    before = (Case.objects.count(), CaseStep.objects.count())
+    try:
+        case = as_(worker, lambda: actions.refer(worker, {**values, "subject": subject}))
+    except ValidationError as exc:
+        assert set(exc.message_dict) <= {"subject_type", "referred_by", "referring_unit", "basis", "reports",
+                                         "crimes", "owner_unit", "sensitivity", "descriptors", "handling"}
+        assert (Case.objects.count(), CaseStep.objects.count()) == before  # nothing half-written
+    else:
+        assert case.state == State.REFERRED
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.fixed_dictionaries({}, optional={
+    "title": _texts, "location": _texts, "starts_at": _texts, "ends_at": _texts, "owner_unit": _texts,
+    "sensitivity": _texts}))
+def test_hostile_meetings_are_refused_by_field_or_saved_whole(team, values):
+    from vcdhub.casework.models import Meeting
+
+    worker = team["worker"]
+    before = Meeting.objects.count()
+    try:
+        as_(worker, lambda: core.schedule_meeting(worker, "ramp", values))
+    except ValidationError as exc:
+        assert set(exc.message_dict) <= {"title", "location", "starts_at", "ends_at", "owner_unit", "sensitivity",
+                                         "descriptors", "handling"}
+        assert Meeting.objects.count() == before

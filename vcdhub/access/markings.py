@@ -62,7 +62,7 @@ def marking_errors(owner_unit: str, sensitivity: str, descriptors: str, *, units
     errors = {}
     if not owner_unit:
         errors["owner_unit"] = "Say which unit owns the record."
-    elif not Unit.objects.filter(code=owner_unit).exists():
+    elif len(owner_unit) > 40 or "\x00" in owner_unit or not Unit.objects.filter(code=owner_unit).exists():
         errors["owner_unit"] = f"There is no unit {owner_unit[:40]!r}."
     elif units is not None and owner_unit not in units:
         errors["owner_unit"] = "You may only make records owned by one of your own units."

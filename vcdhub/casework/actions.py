@@ -230,12 +230,22 @@ def record_review(actor, case: Case, values: dict, *, at: dt.datetime | None = N
     return review
 
 
+def searchable(text: str, limit: int) -> bool:
+    """Whether `text` can be looked up at all: not too long, and no NUL character (which PostgreSQL refuses)."""
+    return bool(text) and len(text) <= limit and "\x00" not in text
+
+
+def unit_by_code(code: str) -> Unit | None:
+    """The unit (or partner agency) with this code, or None."""
+    return Unit.objects.filter(code=code).first() if searchable(code, 40) else None
+
+
 def _assignee(values: dict, errors: dict) -> Unit | None:
     code = str(values.get("assignee") or "").strip()
     if not code:
         errors["assignee"] = ["Say which unit, borough or partner agency does it."]
         return None
-    unit = Unit.objects.filter(code=code).first()
+    unit = unit_by_code(code)
     if unit is None:
         errors["assignee"] = [f"There is no unit or agency {code[:40]!r}."]
     return unit
@@ -312,14 +322,14 @@ def link(actor, case: Case, kind_name: str, value: str) -> CaseLink:
     value = str(value or "").strip()
     if kind_name == LinkKind.REPORT:
         reports = Report.objects.all() if actor is None else Report.objects.restrict(actor)
-        report = reports.filter(reference=value).first() if value and len(value) <= 40 else None
+        report = reports.filter(reference=value).first() if searchable(value, 40) else None
         if report is None:
             raise ValidationError({"value": ["There is no intelligence report with that reference that you may see."]})
         existing = case.links.filter(report=report).first()
         return existing or check_and_save(CaseLink(case=case, kind=LinkKind.REPORT, report=report))
     if kind_name == LinkKind.CRIME:
         crimes = Crime.objects.all() if actor is None else Crime.objects.restrict(actor)
-        if not value or len(value) > 64 or not crimes.filter(crime_id=value).exists():
+        if not searchable(value, 64) or not crimes.filter(crime_id=value).exists():
             raise ValidationError({"value": ["There is no crime with that Crime ID that you may see."]})
         existing = case.links.filter(crime_ref=value).first()
         return existing or check_and_save(CaseLink(case=case, kind=LinkKind.CRIME, crime_ref=value))
@@ -392,7 +402,7 @@ def add_attendee(actor, meeting: Meeting, values: dict) -> Attendee:
                         role=text(values, "role", errors, limit=100), user=values.get("user"))
     code = str(values.get("unit") or "").strip()
     if code:
-        attendee.unit = Unit.objects.filter(code=code).first()
+        attendee.unit = unit_by_code(code)
         if attendee.unit is None:
             errors["unit"] = [f"There is no unit or agency {code[:40]!r}."]
     return check_and_save(attendee, errors)

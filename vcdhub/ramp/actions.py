@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role
 from vcdhub.casework import actions as core
 from vcdhub.casework.choices import RISK_ORDER, LinkKind
@@ -51,7 +50,7 @@ def refer(actor, values: dict, *, at: dt.datetime | None = None) -> Case:
     if not referred_by:
         errors["referred_by"] = ["Say who referred."]
     code = str(values.get("referring_unit") or "").strip()
-    unit = Unit.objects.filter(code=code).first() if code else None
+    unit = core.unit_by_code(code)
     if unit is None:
         errors["referring_unit"] = ["Say which unit or agency the referral came from."]
     basis = core.text(values, "basis", errors, required="Say why: what the intelligence and crimes show.")

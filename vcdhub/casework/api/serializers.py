@@ -7,6 +7,7 @@ from vcdhub.casework.models import AgendaItem, Attendee, CaseAction, Meeting
 
 
 class CaseActionSerializer(serializers.ModelSerializer):
+    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     assignee = serializers.CharField(source="assignee_id", read_only=True, help_text="The unit or agency's code")
     assignee_name = serializers.CharField(source="assignee.name", read_only=True)
@@ -41,6 +42,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
     attendees = AttendeeSerializer(many=True, read_only=True)
     agenda = serializers.SerializerMethodField(help_text="Only the items whose case you may see")
 
