@@ -164,3 +164,16 @@ def test_the_case_page_flags_overdue_reviews_and_actions(personas, who):
     make_action(case, "probation", due=today() - dt.timedelta(days=1))
     page = client_for(personas[who]).get(f"/ramp/{case.pk}/").content.decode()
     assert "Review overdue by 3 days" in page and "1 action overdue" in page
+
+
+def test_the_landing_page_and_the_person_page_show_the_case_work(personas):
+    case = make_case("csu", next_review_due=today() - dt.timedelta(days=4), risk_level="high")
+    make_action(case, "csu", due=today() - dt.timedelta(days=1))
+    worker = client_for(personas["csu_investigator"])
+    home = worker.get("/").content.decode()
+    assert "Case work waiting for you" in home and "1 open action" in home and "1 overdue" in home
+    assert "1 RAMP case review overdue" in home
+    person = worker.get(f"/people/{case.subject_id}/").content.decode()
+    assert case.reference in person
+    assert case.reference not in client_for(personas["compass_officer"]).get(
+        f"/people/{case.subject_id}/").content.decode()  # the person is OFFICIAL; the case is the CSU's

@@ -18,6 +18,7 @@ class CaseworkConfig(AppConfig):
         records=("casework.Case", "casework.CaseAction", "casework.Meeting"),
         grantable=("casework.Case",),
         urls="vcdhub.casework.urls", url_prefix="casework/",
+        panels=(("person", "vcdhub.casework.profile.person_panel"),),
         api=(ApiEndpoint("case-actions", "vcdhub.casework.api.views.CaseActionViewSet", "caseaction"),
              ApiEndpoint("meetings", "vcdhub.casework.api.views.MeetingViewSet", "meeting")),
     )

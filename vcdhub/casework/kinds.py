@@ -14,6 +14,7 @@ class CaseKind:
     workflow: Workflow
     prefix: str  # of references: "RAMP" -> RAMP-2026-000001
     detail_url: str  # URL name of the module's case page, taking the case's pk
+    reviews_url: str = ""  # URL name of the module's queue of reviews due, if it has one
     # States in which the case is live: reviews fall due and actions are worked. Terminal states are not.
     open_states: frozenset[str] = frozenset()
     # States in which the case takes no change from this module (escalated elsewhere, closed).

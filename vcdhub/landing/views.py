@@ -5,6 +5,7 @@
 - access requests waiting for a decision (supervisors: listed by the base template, counted in the menu);
 - flags whose review is overdue or due within 30 days (people), for users who read records;
 - intelligence waiting for review and proposed links waiting for a decision (intel), for reviewers;
+- the case-work actions assigned to the user's units or agency, and overdue case reviews (casework);
 - recent audit activity (auditors: ids and metadata only, as on their own screens);
 - the data's freshness and coverage, for everyone.
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from vcdhub.access.choices import Role
 from vcdhub.access.policy import has_role
 from vcdhub.audit.models import AuditEntry, EntryKind
+from vcdhub.casework.summary import waiting as casework_waiting
 from vcdhub.crime.choices import Kind
 from vcdhub.crime.counts import counted_crimes
 from vcdhub.crime.coverage import boroughs_with_data, monthly_coverage
@@ -69,6 +71,8 @@ def home(request):
         context["reviews"] = reviews_due(user)
     if may_open(user, "/intel/queue/"):
         context["intel"] = intel_waiting(user)
+    if may_open(user, "/casework/actions/"):
+        context["casework"] = casework_waiting(user)
     if has_role(user, Role.AUDITOR):
         entries = AuditEntry.objects.order_by("-seq")
         context["audit_recent"] = entries.only("seq", "at", "kind", "action", "actor", "object_type",

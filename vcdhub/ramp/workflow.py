@@ -29,6 +29,7 @@ RAMP = Workflow(
 
 KIND = CaseKind(
     name="ramp", label="RAMP case", workflow=RAMP, prefix="RAMP", detail_url="ramp:case_detail",
+    reviews_url="ramp:reviews",
     open_states=OPEN_STATES, read_only_states=frozenset({State.MAPPA, State.CLOSED, State.DECLINED}),
     read_only_reasons={State.MAPPA: "under MAPPA management", State.CLOSED: "closed",
                        State.DECLINED: "declined at screening"},

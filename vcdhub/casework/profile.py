@@ -1,0 +1,13 @@
+"""The cases about a person, on the person's page: each case of any module that the user may see, with its state
+and risk, added to the people module's page through the registry (platform.registry.panels_for)."""
+
+from django.urls import reverse
+
+from vcdhub.casework.models import Case
+from vcdhub.platform.registry import Panel
+
+
+def person_panel(user, person) -> Panel | None:
+    cases = list(Case.objects.restrict(user).filter(subject=person).order_by("-opened_at")[:50])
+    rows = [{"case": case, "url": reverse(case.case_kind.detail_url, args=[case.pk])} for case in cases]
+    return Panel("Case work", "casework/_person_panel.html", {"rows": rows}, anchor="casework")
