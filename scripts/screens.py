@@ -128,6 +128,21 @@ SCREENS = [
            full_page=True),
     Screen("proposed-links", "Proposed links", "analyst", "/intel/proposals/",
            "Links the evidence suggests between people not yet linked, each waiting for a person's decision."),
+    Screen("ramp-case", "A RAMP case", "chair", "/ramp/{ramp_case}/",
+           "A case managed under a risk management plan: the potentially dangerous person test, the risk of serious "
+           "harm to each group, the plan's four pillars with their actions, the harm score term by term and the "
+           "timeline.", full_page=True),
+    Screen("ramp-priority", "The RAMP priority list", "chair", "/ramp/priority/",
+           "Open cases ranked by harm score over the crimes and intelligence the chair may see, each explained.",
+           full_page=True),
+    Screen("ramp-dashboard", "The RAMP dashboard", "chair", "/ramp/dashboard/",
+           "Open cases by risk and state, overdue reviews and actions, referrals by source and time in each state."),
+    Screen("panel-meeting", "A panel meeting", "chair", "/casework/meetings/{meeting}/",
+           "A held panel: attendees and agencies, and for each case the discussion, the decisions and the actions.",
+           full_page=True),
+    Screen("partner-actions", "A partner agency's actions", "probation", "/casework/actions/",
+           "Probation's account sees the actions assigned to probation, overdue first, and nothing else.",
+           phone=True),
     Screen("home-supervisor", "Home: the supervisor's landing page", "supervisor", "/",
            "The first page a supervisor sees; the Access link counts the requests waiting for their decision.",
            full_page=True),
@@ -239,6 +254,7 @@ SHELL_LOOKUP = """
 import json
 from collections import Counter
 from vcdhub.crime.models import Crime
+from vcdhub.casework.models import Case, Meeting
 from vcdhub.intel.models import Report
 from vcdhub.people.models import CrimeRole, DuplicatePair
 from vcdhub.places.models import AnalysisRun
@@ -256,6 +272,10 @@ print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("p
                   "pair": DuplicatePair.objects.order_by("-probability", "pk").values_list("pk", flat=True).first(),
                   "report": Report.objects.filter(owner_unit_id="csu", handling_code="C", state="disseminated")
                   .order_by("reference").values_list("pk", flat=True).first(),
+                  "ramp_case": Case.objects.filter(kind="ramp", state="managed").order_by("reference")
+                  .values_list("pk", flat=True).first(),
+                  "meeting": Meeting.objects.filter(status="held").order_by("-starts_at")
+                  .values_list("pk", flat=True).first(),
                   "busiest": Counter(CrimeRole.objects.filter(owner_unit_id="vcd-analysts",
                                                               role__in=["suspect", "charged", "convicted"])
                                      .values_list("person_id", flat=True)).most_common(1)[0][0]}))

@@ -13,6 +13,7 @@ PARTNER = "probation_partner"
 class TestCaseModule(RecordModuleContract):
     model = Case
     list_url = "/ramp/"
+    export_url = "/ramp/export.csv"
     api_list_url = "/api/ramp-cases/"
     personas = {**SEES_SENSITIVE, PARTNER: "refused"}
     change_personas = frozenset({"csu_investigator", "compass_officer"})  # workers: their steps answer by visibility

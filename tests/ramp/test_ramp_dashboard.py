@@ -128,3 +128,30 @@ def test_the_report_command_prints_the_json_the_issue_names(history, personas):
     assert "perturbed; small counts withheld" in published.getvalue()
     with pytest.raises(CommandError, match="--as-of"):
         call_command("report", "ramp", "--as-of", "30/11/2026", stdout=io.StringIO())
+
+
+def test_the_cli_exports_the_cases_a_user_may_see_and_a_meetings_minutes_and_calendar(history, personas, tmp_path):
+    import pypdf
+    from icalendar import Calendar
+
+    from vcdhub.casework.models import Meeting
+
+    out = tmp_path / "cases.csv"
+    call_command("ramp", "export", "-o", str(out), "--user", "csu_investigator", stderr=io.StringIO())
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("reference,subject_id,subject,state") and len(lines) == 1 + 5
+    assert history["a"].reference in out.read_text()
+    call_command("ramp", "export", "-o", str(out), "--user", "compass_officer", stderr=io.StringIO())
+    assert len(out.read_text().splitlines()) == 1  # the CSU's OFFICIAL-SENSITIVE cases are not compass's
+    meeting = Meeting.objects.get()
+    pdf = tmp_path / "minutes.pdf"
+    call_command("casework", "minutes", str(meeting.pk), "-o", str(pdf), "--user", "csu_investigator",
+                 stdout=io.StringIO())
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(pdf)).pages)
+    assert history["a"].reference in text
+    ics = tmp_path / "meetings.ics"
+    call_command("casework", "calendar", "-o", str(ics), "--user", "csu_investigator", stdout=io.StringIO())
+    [event] = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert str(event["UID"]) == meeting.uid
+    with pytest.raises(CommandError, match="No meeting"):
+        call_command("casework", "minutes", str(meeting.pk), "--user", "compass_officer", stdout=io.StringIO())

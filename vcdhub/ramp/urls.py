@@ -10,5 +10,6 @@ urlpatterns = [
     path("reviews/", views.reviews_page, name="reviews"),
     path("dashboard/", views.dashboard_page, name="dashboard"),
     path("<str:pk>/step/<str:step>/", views.case_step, name="case_step"),
-    *record_urlpatterns("", Case, list=views.CaseList, add=views.Refer, detail=views.CaseDetail),
+    *record_urlpatterns("", Case, list=views.CaseList, add=views.Refer, detail=views.CaseDetail,
+                        export=views.CaseExport),
 ]
