@@ -2,6 +2,7 @@
 owner records the result, and the panel meetings: their agenda, attendees, discussion, decisions, minutes (PDF)
 and calendar (ICS). A case's own page is its module's. Views convert and call casework.actions."""
 
+from django import forms as django_forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -56,26 +57,26 @@ class CaseActionDetail(RecordDetailView):
                 "may_cancel": may_close and may_see_case and action.owner_unit_id in units}
 
 
+def _close_action(request, pk, form_class, call, *, title: str, done: str):
+    action = visible_or_404(request.user, CaseAction, pk, "edit")
+    form = form_class(request.POST if request.method == "POST" else None)
+    back = reverse("casework:caseaction_detail", args=[action.pk])
+    return form_page(request, form, lambda v: call(action, v), template="casework/form.html", done=done,
+                     success_url=back, context={"title": f"{title}: {action.title}", "back_url": back})
+
+
 @guarded(ACTION_HOLDERS)
 def complete_action(request, pk):
-    action = visible_or_404(request.user, CaseAction, pk, "edit")
-    form = forms.CompleteForm(request.POST if request.method == "POST" else None)
-    return form_page(request, form, lambda v: actions.complete_action(request.user, action, v["result"]),
-                     template="casework/form.html", done="Action done: result recorded.",
-                     success_url=reverse("casework:caseaction_detail", args=[action.pk]),
-                     context={"title": f"Record the result: {action.title}",
-                              "back_url": reverse("casework:caseaction_detail", args=[action.pk])})
+    return _close_action(request, pk, forms.CompleteForm,
+                         lambda action, v: actions.complete_action(request.user, action, v["result"]),
+                         title="Record the result", done="Action done: result recorded.")
 
 
 @guarded(ACTION_HOLDERS)
 def cancel_action(request, pk):
-    action = visible_or_404(request.user, CaseAction, pk, "edit")
-    form = forms.ReasonForm(request.POST if request.method == "POST" else None)
-    return form_page(request, form, lambda v: actions.cancel_action(request.user, action, v["reason"]),
-                     template="casework/form.html", done="Action cancelled.",
-                     success_url=reverse("casework:caseaction_detail", args=[action.pk]),
-                     context={"title": f"Cancel: {action.title}",
-                              "back_url": reverse("casework:caseaction_detail", args=[action.pk])})
+    return _close_action(request, pk, forms.ReasonForm,
+                         lambda action, v: actions.cancel_action(request.user, action, v["reason"]),
+                         title="Cancel", done="Action cancelled.")
 
 
 class MeetingList(RecordListView):
@@ -103,8 +104,6 @@ class MeetingAdd(RecordEditView):
 
 
 def _kind_field():
-    from django import forms as django_forms
-
     return django_forms.ChoiceField(choices=[(k.name, k.label.replace(" case", " panel")) for k in kinds()],
                                     label="Panel")
 

@@ -6,6 +6,7 @@ Writes (when a module allows them with `change_roles`) go through the serializer
 change that would take the record out of its writer's sight is rolled back.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
@@ -47,6 +48,19 @@ def exception_handler(exc, context):
         record_event(EntryKind.DENIED, "api", object_type="api", object_id=request.path if request else "",
                      reason=f"401: {exc.detail}")
     return response
+
+
+def answered(call):
+    """Run an action for an API view: its Django ValidationError or InputError becomes a 400 by field, and its
+    PermissionDenied a 403 with the reason (which the action has put on the audit chain where it must)."""
+    try:
+        return call()
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
+    except InputError as exc:
+        raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
 
 
 def page_rule_permission(rule):

@@ -1,8 +1,5 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -11,18 +8,8 @@ from vcdhub.casework.api.serializers import CaseActionSerializer, CompleteSerial
 from vcdhub.casework.filtersets import CaseActionFilterSet, MeetingFilterSet
 from vcdhub.casework.models import Case, CaseAction, Meeting
 from vcdhub.casework.views import ACTION_HOLDERS
-from vcdhub.platform.api import RecordViewSet, page_rule_permission
+from vcdhub.platform.api import RecordViewSet, answered, page_rule_permission
 from vcdhub.platform.views import visible_or_404
-
-
-def django_errors(call):
-    """Run an action; its ValidationError becomes a 400 and its refusal a 403."""
-    try:
-        return call()
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from None
 
 
 class CaseActionViewSet(RecordViewSet):
@@ -40,7 +27,7 @@ class CaseActionViewSet(RecordViewSet):
         found = visible_or_404(request.user, self.base_queryset, pk, "api")
         body = CompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        done = django_errors(lambda: actions.complete_action(request.user, found, body.validated_data["result"]))
+        done = answered(lambda: actions.complete_action(request.user, found, body.validated_data["result"]))
         return Response(CaseActionSerializer(self.base_queryset.get(pk=done.pk)).data)
 
 

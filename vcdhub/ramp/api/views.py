@@ -1,16 +1,14 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case, Meeting
-from vcdhub.platform.api import WritableRecordViewSet, page_rule_permission
+from vcdhub.platform.api import WritableRecordViewSet, answered, page_rule_permission
 from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.views import visible_or_404
 from vcdhub.ramp import actions, dashboard, priority, roles
@@ -54,14 +52,7 @@ class CaseViewSet(WritableRecordViewSet):
             "close": lambda: actions.close(user, case, values["reason"]),
             "escalate": lambda: actions.escalate(user, case, values),
         }[name]
-        try:
-            run()
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-        except InputError as exc:
-            raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
+        answered(run)
         return Response(CaseSerializer(self.base_queryset.get(pk=case.pk), context={"request": request}).data)
 
 
