@@ -273,6 +273,10 @@ def test_the_minutes_escape_what_people_typed(panel):
 
 
 def test_no_minutes_for_a_reader_who_may_not_see_the_meeting(panel):
+    from vcdhub.audit.models import AuditEntry, EntryKind
+
     outsider = panel["reader"].__class__.objects.get(username="compass_officer")
     with pytest.raises(PermissionDenied):
-        minutes_context(outsider, panel["meeting"])
+        as_(outsider, lambda: minutes_context(outsider, panel["meeting"]))
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, user_id=outsider.pk,
+                                     object_id=str(panel["meeting"].pk)).exists()  # the refusal is audited

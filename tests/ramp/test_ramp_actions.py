@@ -353,3 +353,30 @@ def test_hostile_meetings_are_refused_by_field_or_saved_whole(team, values):
         assert set(exc.message_dict) <= {"title", "location", "starts_at", "ends_at", "owner_unit", "sensitivity",
                                          "descriptors", "handling"}
         assert Meeting.objects.count() == before
+
+
+def test_a_refused_listing_stays_on_the_audit_chain(team):
+    case = to_state(team, State.CLOSED)
+    meeting = make_meeting("csu")
+    worker = team["worker"]
+    with pytest.raises(ValidationError, match="cannot be listed for panel"):
+        as_(worker, lambda: actions.list_for_panel(worker, case, meeting))
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_id=str(case.pk), action="casework_list").exists()
+    assert not case.agenda_items.filter(meeting=meeting).exists()
+
+
+@pytest.mark.parametrize("end", [State.CLOSED, State.MAPPA])
+def test_a_case_that_ends_ends_its_open_actions_saying_why(team, end):
+    case = to_state(team, State.MANAGED)
+    worker, chair = team["worker"], team["chair"]
+    action = as_(worker, lambda: actions.add_action(worker, case, {"title": "Visit", "assignee": "probation",
+                                                                    "due": today()}))
+    if end == State.CLOSED:
+        as_(chair, lambda: actions.close(chair, case, "The risk has passed."))
+    else:
+        as_(chair, lambda: actions.escalate(chair, case, {"category": 1, "level": 1, "manager": "m",
+                                                          "managed_from": "2026-11-01", "reason": "Convicted."}))
+    action.refresh_from_db()
+    assert action.status == "cancelled"
+    assert action.result.startswith("Cancelled: the case was " + ("closed" if end == State.CLOSED
+                                                                   else "escalated to MAPPA"))

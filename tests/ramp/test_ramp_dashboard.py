@@ -155,3 +155,32 @@ def test_the_cli_exports_the_cases_a_user_may_see_and_a_meetings_minutes_and_cal
     assert str(event["UID"]) == meeting.uid
     with pytest.raises(CommandError, match="No meeting"):
         call_command("casework", "minutes", str(meeting.pk), "--user", "compass_officer", stdout=io.StringIO())
+
+
+def test_the_risk_and_review_date_as_of_a_date_replay_assessments_plans_and_reviews_in_order(personas):
+    """Assessed high (10-01), planned (10-02: review due 11-27), reviewed down to low (10-10: its own date,
+    +182 days = 2027-04-10), relisted (10-11), planned again (10-20: the low cadence, due 2027-04-20)."""
+    meeting, later_meeting = make_meeting("csu"), make_meeting("csu")
+    with acting_as("test:setup"):
+        case = refer("2026-09-30")
+        actions.screen(None, case, accept=True, reason="r", at=at("2026-09-30", 12))
+        actions.assess(None, case, {**ASSESS, "risk_public": "high"}, at=at("2026-10-01"))
+        actions.list_for_panel(None, case, meeting, at=at("2026-10-01", 11))
+        actions.adopt_plan(None, case, PLAN, at=at("2026-10-02"))
+        core.record_review(None, case, {"summary": "s", "risk_level": "low"}, at=at("2026-10-10"))
+        actions.relist(None, case, later_meeting, "r", at=at("2026-10-11"))
+        actions.adopt_plan(None, case, PLAN, at=at("2026-10-20"))
+    case.refresh_from_db()
+    assert (case.risk_level, case.next_review_due) == ("low", dt.date(2027, 4, 20))  # what the actions set
+    f = figures(personas["csu_investigator"], as_of=dt.date(2026, 12, 1))
+    assert f["by_risk"]["low"] == 1 and f["by_risk"]["high"] == 0 and f["overdue_reviews"] == 0
+    f = figures(personas["csu_investigator"], as_of=dt.date(2026, 10, 5))
+    assert f["by_risk"]["high"] == 1  # before the review
+
+
+def test_the_last_day_there_is_is_a_date_like_any_other(personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas["csu_investigator"])
+    assert client.get("/api/ramp-dashboard/", {"as_of": "9999-12-31"}).status_code == 200

@@ -118,7 +118,7 @@ def test_a_meeting_shows_each_reader_only_the_agenda_items_whose_case_they_may_s
 
 def test_the_minutes_and_the_calendar_download_and_parse_back(personas):
     case = make_case("csu", "OFFICIAL-SENSITIVE")
-    meeting = make_meeting("csu", "OFFICIAL-SENSITIVE")
+    meeting = make_meeting("csu", "OFFICIAL")  # the minutes carry their strictest record's marking, not this
     with acting_as("test:setup"):
         AgendaItem.objects.create(meeting=meeting, case=case, position=1, discussion="Panel agreed a plan.")
     client = client_for(personas["csu_investigator"])
@@ -127,6 +127,7 @@ def test_the_minutes_and_the_calendar_download_and_parse_back(personas):
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert case.reference in text and "Panel agreed a plan." in text
+    assert all("OFFICIAL-SENSITIVE" in page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     assert AuditEntry.objects.filter(seq__gt=before, kind=EntryKind.READ, object_id=str(case.pk)).exists()
     ics = client.get("/casework/meetings/calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar")

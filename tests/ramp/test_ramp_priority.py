@@ -45,12 +45,12 @@ def role(person, crime_: Crime, kind: str, recorded_on=None, unit="csu", sensiti
 
 @pytest.fixture
 def scored(personas, london):
-    """A case whose subject has, as of 2026-11-30:
-    - a violent offence (suspect) recorded 2026-11-30: age 0, weight 365 -> 365 * 1 = 365
-    - a robbery (charged) recorded 2025-11-30: age 365 -> 365 * 0.5 = 182.5
-    - a weapons possession (convicted) in month 2024-12-05: age 725 -> 180 * 0.5 ** (725 / 365)
+    """A case whose subject has, as of 2026-11-30 (a crime is dated by its month, whatever its role's date):
+    - a violent offence (suspect) in 2026-11: age 29, weight 365 -> 365 * 0.5 ** (29 / 365)
+    - a robbery (charged) in 2025-11: age 394 -> 365 * 0.5 ** (394 / 365)
+    - a weapons possession (convicted) dated 2024-12-05: age 725 -> 180 * 0.5 ** (725 / 365)
     - a robbery (convicted) 2023-01-01: age 1429, outside the 1000-day window -> left out
-    - a drugs offence (suspect) 2026-10-31: age 30, no weight -> listed as unweighted
+    - a drugs offence (suspect) in 2026-10: age 60, no weight -> listed as unweighted
     - a violent offence where the subject is the VICTIM: not counted for an offender
     - a violent offence (suspect) owned by compass, OFFICIAL-SENSITIVE: counted only for those who may see it
     - an intelligence report graded 2-B-P submitted 2026-05-04 (age 210): 45 * 0.5 ** (210 / 365)
@@ -77,11 +77,13 @@ def scored(personas, london):
 @override_settings(VCDHUB_RAMP_HARM=HARM)
 def test_the_harm_score_is_the_hand_computed_sum_term_by_term(scored, personas):
     [ranked] = priority_list(personas["csu_investigator"], as_of=AS_OF)
+    violence, robbery = 365 * 0.5 ** (29 / 365), 365 * 0.5 ** (394 / 365)
     weapons = 180 * 0.5 ** (725 / 365)
     intelligence = 45 * 0.5 ** (210 / 365)
-    assert math.isclose(ranked.score, 365 + 182.5 + weapons + intelligence, rel_tol=1e-12)
+    assert math.isclose(ranked.score, violence + robbery + weapons + intelligence, rel_tol=1e-12)
     terms = {t.category: (t.count, t.weight, round(t.contribution, 6)) for t in ranked.terms}
-    assert terms == {"Violence and sexual offences": (1, 365, 365.0), "Robbery": (1, 365, 182.5),
+    assert terms == {"Violence and sexual offences": (1, 365, round(violence, 6)),
+                     "Robbery": (1, 365, round(robbery, 6)),
                      "Possession of weapons": (1, 180, round(weapons, 6)),
                      "Intelligence 3x5x2 B": (1, 45, round(intelligence, 6))}
     assert ranked.unweighted == {"Drugs": 1} and ranked.outside_window == 1
@@ -95,7 +97,8 @@ def test_a_reader_who_may_see_more_crimes_gets_them_counted_and_no_one_else_does
     with acting_as("test:setup"):  # let the CSU see compass's sensitive crime and role
         Crime.objects.filter(crime_id=f"harm{7:060d}").update(sensitivity="OFFICIAL")
         CrimeRole.objects.filter(crime_ref=f"harm{7:060d}").update(sensitivity="OFFICIAL")
-    assert math.isclose(priority_list(personas["csu_investigator"], as_of=AS_OF)[0].score, csu + 365)
+    assert math.isclose(priority_list(personas["csu_investigator"], as_of=AS_OF)[0].score,
+                        csu + 365 * 0.5 ** (29 / 365))
 
 
 @override_settings(VCDHUB_RAMP_HARM=HARM)
@@ -103,14 +106,15 @@ def test_a_vulnerable_subject_counts_the_crimes_against_them(scored, personas):
     Referral.objects.filter(case=scored).update(subject_type="vulnerable")
     [ranked] = priority_list(personas["csu_investigator"], as_of=AS_OF)
     intelligence = 45 * 0.5 ** (210 / 365)
-    assert math.isclose(ranked.score, 365 + intelligence)  # the one violent offence against them, and the report
+    # the one violent offence against them (in 2026-11: age 29), and the report
+    assert math.isclose(ranked.score, 365 * 0.5 ** (29 / 365) + intelligence)
 
 
 @override_settings(VCDHUB_RAMP_HARM=HARM)
 def test_events_after_the_as_of_date_are_not_counted(scored, personas):
     [ranked] = priority_list(personas["csu_investigator"], as_of=dt.date(2025, 12, 1))
-    # robbery (age 1), weapons (month 2024-12-05: age 361); the report and the November 2026 crimes came later
-    assert math.isclose(ranked.score, 365 * 0.5 ** (1 / 365) + 180 * 0.5 ** (361 / 365))
+    # robbery (2025-11-01: age 30), weapons (2024-12-05: age 361); the report and the November 2026 crimes came later
+    assert math.isclose(ranked.score, 365 * 0.5 ** (30 / 365) + 180 * 0.5 ** (361 / 365))
 
 
 @override_settings(VCDHUB_RAMP_HARM=HARM)
@@ -125,3 +129,17 @@ def test_the_priority_page_and_api_rank_with_the_explanation(scored, personas):
     other = Client()
     other.force_login(personas["compass_officer"])
     assert other.get("/api/ramp-priority/").json() == []  # the case is the CSU's, OFFICIAL-SENSITIVE
+
+
+@override_settings(VCDHUB_RAMP_HARM=HARM)
+def test_two_cases_about_one_person_each_count_their_own_events(scored, personas):
+    """An offender's case counts the crimes they did; a vulnerable person's case about the same person, the crimes
+    against them."""
+    with acting_as("test:setup"):
+        other = make_case("csu", "OFFICIAL-SENSITIVE", subject=scored.subject, state="managed")
+        Referral.objects.create(case=other, subject_type="vulnerable", referred_by="t", referring_unit_id="csu",
+                                referred_at=timezone.now(), basis="b")
+    scores = {p.case.pk: p.score for p in priority_list(personas["csu_investigator"], as_of=AS_OF)}
+    intelligence = 45 * 0.5 ** (210 / 365)
+    assert math.isclose(scores[other.pk], 365 * 0.5 ** (29 / 365) + intelligence)
+    assert scores[scored.pk] > scores[other.pk]

@@ -75,5 +75,17 @@ def marking_errors(owner_unit: str, sensitivity: str, descriptors: str, *, units
     return errors
 
 
+def strictest_marking(records) -> str:
+    """The marking a document showing all `records` carries: the most sensitive of theirs, with every
+    descriptor any of them has ("OFFICIAL-SENSITIVE PERSONAL, OPERATIONAL")."""
+    from vcdhub.access.choices import SENSITIVITY_ORDER
+
+    records = list(records)
+    levels = [SENSITIVITY_ORDER.index(r.sensitivity) for r in records if r.sensitivity in SENSITIVITY_ORDER]
+    sensitivity = SENSITIVITY_ORDER[max(levels, default=0)]
+    descriptors = sorted({d for r in records for d in split_descriptors(r.descriptors)})
+    return " ".join([str(sensitivity), *([", ".join(descriptors)] if descriptors else [])])
+
+
 def split_descriptors(descriptors: str) -> list[str]:
     return [d.strip().upper() for d in (descriptors or "").split(",") if d.strip()]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vcdhub.access.models import Unit
@@ -137,8 +137,17 @@ def open_case(actor, kind_name: str, subject, values: dict, *, at: dt.datetime |
         setattr(case, field, value)
     if errors:
         raise ValidationError(errors)
-    case.reference = _next_reference(case_kind, at)
-    check_and_save(case, errors)
+    for attempt in range(5):  # two referrals at the same moment may draw the same number: the second draws again
+        case.reference = _next_reference(case_kind, at)
+        try:
+            with transaction.atomic():
+                check_and_save(case, errors)
+            break
+        except (IntegrityError, ValidationError) as exc:
+            clash = isinstance(exc, IntegrityError) or set(getattr(exc, "message_dict", {})) == {"reference"}
+            if not clash or attempt == 4:
+                raise
+            case.pk = None
     write_step(actor, case, "open", "", case.state, at=at)
     return case
 
@@ -183,12 +192,23 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
         if case.state not in case_kind.open_states:
             case.closed_at = case.closed_at or at
             case.next_review_due = None
+            _end_actions(actor, case, f"the case was {(transition.past or case_kind.workflow.label(case.state))}"
+                                      f".{' ' + reason if reason else ''}", at)
         else:
             case.closed_at = None
         if then is not None:
             then(case)
         check_and_save(case)
         return write_step(actor, case, transition.name, from_state, transition.target, reason, at)
+
+
+def _end_actions(actor, case: Case, why: str, at: dt.datetime) -> None:
+    """A case that ends (closed, declined, escalated) ends its open actions too, saying why, so no action is left
+    overdue in a queue for a case nobody may work any more."""
+    for action in case.actions.filter(status=ActionStatus.OPEN):
+        action.status, action.result = ActionStatus.CANCELLED, f"Cancelled: {why}"[:MAX_TEXT]
+        action.closed_by, action.closed_at = actor, at
+        check_and_save(action)
 
 
 def review_days(level: str) -> int | None:
@@ -260,7 +280,7 @@ def assign_action(actor, case: Case, values: dict, *, agreed_at: AgendaItem | No
     action = CaseAction(case=case, title=text(values, "title", errors, required="Say what is to be done.", limit=200),
                         detail=text(values, "detail", errors), heading=text(values, "heading", errors, limit=40),
                         agreed_at=agreed_at, set_by=actor, set_at=at or timezone.now(),
-                        fictitious=bool(values.get("fictitious")) or case.fictitious,
+                        fictitious=case.fictitious,
                         owner_unit_id=case.owner_unit_id, sensitivity=case.sensitivity,
                         descriptors=case.descriptors, handling=case.handling)
     unit = _assignee(values, errors)
@@ -408,12 +428,21 @@ def add_attendee(actor, meeting: Meeting, values: dict) -> Attendee:
     return check_and_save(attendee, errors)
 
 
-def add_to_agenda(actor, meeting: Meeting, case: Case) -> AgendaItem:
-    """Put a case on a planned meeting's agenda (its own unit's meeting, for the case's kind)."""
+def check_agenda(actor, meeting: Meeting, case: Case) -> None:
+    """Whether `case` may go on `meeting`'s agenda: a planned meeting of the actor's unit, for the case's kind, and a
+    case the actor works. Refusals are audited: call it before any transaction opens (as a step's caller does)."""
     _may_run(actor, meeting, "agenda")
-    may_work(actor, case, "agenda")
+    may_work(actor, case, "agenda", allow_read_only=True)
     if case.kind != meeting.kind:
-        raise ValidationError({"case": ["That case is not for this panel."]})
+        raise ValidationError({"meeting": ["That meeting is not this kind of case's panel."]})
+
+
+def add_to_agenda(actor, meeting: Meeting, case: Case, *, checked: bool = False) -> AgendaItem:
+    """Put a case on a planned meeting's agenda (its own unit's meeting, for the case's kind). `checked`: the
+    caller ran `check_agenda` already (before its step's transaction)."""
+    if not checked:
+        check_agenda(actor, meeting, case)
+        may_work(actor, case, "agenda")
     existing = meeting.items.filter(case=case).first()
     if existing is not None:
         return existing

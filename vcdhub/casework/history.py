@@ -11,7 +11,8 @@ from vcdhub.casework.models import CaseStep
 
 
 def end_of(day: dt.date) -> dt.datetime:
-    """The last moment of `day` in the force's time zone (aware)."""
+    """The last moment of `day` in the force's time zone (aware). The last days of year 9999 end with it."""
+    day = min(day, dt.date(9999, 12, 30))
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time())) - dt.timedelta(
         microseconds=1)
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
+from vcdhub.access.markings import strictest_marking
 from vcdhub.audit.models import Decision
 from vcdhub.casework.models import AgendaItem, Case, CaseAction, Meeting
 from vcdhub.platform.actions import may_see
@@ -109,13 +110,17 @@ def minutes_context(user, meeting: Meeting) -> dict:
             "state": case.state_label, "risk_level": case.get_risk_level_display(), "marking": case.marking,
             "discussion": item.discussion, "decisions": decisions[str(item.pk)],
             "actions": [{"title": action.title, "heading": action.heading, "assignee": action.assignee.name,
-                         "due": action.due, "status": action.get_status_display()}
+                         "due": action.due, "status": action.get_status_display(),
+                         "overdue_days": action.overdue_days}
                         for action in actions[item.pk]],
         })
     return {
         "meeting": meeting, "title": meeting.title, "when": when_text(meeting.starts_at, meeting.ends_at),
         "location": meeting.location, "chair": person_name(meeting.chair), "status": meeting.get_status_display(),
-        "marking": meeting.marking, "handling": meeting.handling, "fictitious": meeting.fictitious,
+        # The document carries the strictest marking of all it shows, not only the meeting's own.
+        "marking": strictest_marking([meeting, *(item.case for item in items),
+                                      *(a for item in items for a in actions[item.pk])]),
+        "handling": meeting.handling, "fictitious": meeting.fictitious,
         "attendees": attendees, "agencies": agencies, "agenda": agenda,
         "generated": dateformat.format(local(timezone.now()), "j F Y H:i"), "generated_for": person_name(user),
         "records": [meeting, *(item.case for item in items), *(a for item in items for a in actions[item.pk])],

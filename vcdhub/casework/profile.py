@@ -3,11 +3,13 @@ and risk, added to the people module's page through the registry (platform.regis
 
 from django.urls import reverse
 
+from vcdhub.audit.log import record_reads
 from vcdhub.casework.models import Case
 from vcdhub.platform.registry import Panel
 
 
 def person_panel(user, person) -> Panel | None:
     cases = list(Case.objects.restrict(user).filter(subject=person).order_by("-opened_at")[:50])
+    record_reads(cases, "view")
     rows = [{"case": case, "url": reverse(case.case_kind.detail_url, args=[case.pk])} for case in cases]
     return Panel("Case work", "casework/_person_panel.html", {"rows": rows}, anchor="casework")

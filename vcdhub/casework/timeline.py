@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from vcdhub.audit.models import Decision
-from vcdhub.casework.models import Case, CaseAction
+from vcdhub.casework.models import Case, CaseAction, Meeting
 from vcdhub.platform.models import JournalEntry
 from vcdhub.platform.workflow import IllegalTransition
 
@@ -30,9 +30,12 @@ def _step_title(workflow, name: str) -> str:
         return name
 
 
-def decisions_for(case: Case) -> list[Decision]:
-    """The decisions on the case and on its agenda items (the panel's), oldest first."""
-    item_ids = [str(pk) for pk in case.agenda_items.values_list("pk", flat=True)]
+def decisions_for(case: Case, user=None) -> list[Decision]:
+    """The decisions on the case and on its agenda items (the panel's) at meetings `user` may see, oldest first."""
+    items = case.agenda_items.all()
+    if user is not None:
+        items = items.filter(meeting__in=Meeting.objects.restrict(user))
+    item_ids = [str(pk) for pk in items.values_list("pk", flat=True)]
     on_case = Decision.objects.filter(object_type="casework.case", object_id=str(case.pk))
     on_items = Decision.objects.filter(object_type="casework.agendaitem", object_id__in=item_ids)
     return sorted([*on_case, *on_items], key=lambda d: d.decided_at)
@@ -45,7 +48,7 @@ def timeline(user, case: Case, *, extra=(), actions=None, links=None) -> list[En
     entries = [Entry(step.at, "step", _step_title(workflow, step.step), step.reason,
                      str(step.actor or step.actor_name)) for step in case.steps.select_related("actor")]
     entries += [Entry(d.decided_at, "decision", d.summary, f"{d.action_taken} Review by {d.review_date:%Y-%m-%d}.",
-                      str(d.decided_by)) for d in decisions_for(case)]
+                      str(d.decided_by)) for d in decisions_for(case, user)]
     if actions is None:
         actions = list(CaseAction.objects.restrict(user).filter(case=case).select_related("assignee", "set_by"))
     for action in actions:

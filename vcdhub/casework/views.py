@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vcdhub.access.choices import Role
+from vcdhub.access.markings import strictest_marking
 from vcdhub.access.policy import profile
 from vcdhub.audit.log import record_reads
 from vcdhub.audit.models import Decision
@@ -128,9 +129,13 @@ def meeting_page(user, meeting: Meeting) -> dict:
     agreed: dict[int, list] = {}
     for action in CaseAction.objects.restrict(user).filter(agreed_at__in=items).select_related("assignee"):
         agreed.setdefault(action.agreed_at_id, []).append(action)
+    record_reads([*(item.case for item in items), *(a for shown in agreed.values() for a in shown)], "view")
     runs = meeting.owner_unit_id in profile(user).units
     attendees = list(meeting.attendees.select_related("unit"))
-    return {"meeting": meeting, "attendees": attendees,
+    marking = strictest_marking([meeting, *(item.case for item in items),
+                                 *(a for shown in agreed.values() for a in shown)])
+    return {"meeting": meeting, "marking": marking, "marking_sensitivity": marking.split(" ")[0],
+            "attendees": attendees,
             "agencies": sorted({a.unit.name for a in attendees if a.unit is not None}),
             "items": [{"item": item, "case_url": reverse(item.case.case_kind.detail_url, args=[item.case_id]),
                        "decisions": decisions.get(item.pk, []), "actions": agreed.get(item.pk, [])}

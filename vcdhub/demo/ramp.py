@@ -108,11 +108,19 @@ def _meetings(now, chair, made) -> dict[str, list]:
 
 
 def _case(rng, now, state, subject, vulnerable, chair, lead, meetings, made) -> Case:
-    age = rng.randint(20, 160)  # days since the referral
-    at = now - dt.timedelta(days=age)
+    # A case heard at a held panel was referred two to thirteen weeks before it; the panel's plan, closure or
+    # escalation is dated at the meeting. The others were referred in the last two months.
+    heard = state in (State.MANAGED, State.CLOSED, State.MAPPA)
+    if heard:
+        meeting = meetings["held"][rng.randrange(2)]
+        end = meeting.starts_at + dt.timedelta(hours=2)
+        at = meeting.starts_at - dt.timedelta(days=rng.randint(14, 90))
+    else:
+        meeting = meetings["planned"][rng.randrange(2)]
+        end, at = now, now - dt.timedelta(days=rng.randint(5, 60))
 
     def later(fraction: float) -> dt.datetime:
-        return at + dt.timedelta(days=age * fraction)
+        return at + (end - at) * fraction
 
     reports = list(ReportLink.objects.filter(person=subject).values_list("report__reference", flat=True)[:3])
     crimes = list(CrimeRole.objects.filter(person=subject).values_list("crime_ref", flat=True)[:3])
@@ -142,10 +150,8 @@ def _case(rng, now, state, subject, vulnerable, chair, lead, meetings, made) -> 
         assessment.update(pdp_serious_harm="yes", pdp_imminent="yes" if level in ("high", "very_high") else "no",
                           pdp_more_likely="yes" if level == "very_high" else "no",
                           pdp_rationale="Fictitious: weighed on the intelligence and the referral's account.")
-    actions.assess(None, case, assessment, at=later(0.25))
-    held = state != State.PANEL
-    meeting = meetings["held" if held else "planned"][rng.randrange(2)]
-    item = actions.list_for_panel(None, case, meeting, at=later(0.3))
+    actions.assess(None, case, assessment, at=later(0.3))
+    item = actions.list_for_panel(None, case, meeting, at=later(0.6))
     if state == State.PANEL:
         return case
     core.record_discussion(chair, item, "Fictitious: the panel heard the referral, the assessment and each "
@@ -160,26 +166,25 @@ def _case(rng, now, state, subject, vulnerable, chair, lead, meetings, made) -> 
         "action_taken": "As the summary says.", "review_date": (now + dt.timedelta(days=28)).date().isoformat()})
     made["decisions"] += 1
     if state == State.CLOSED:
-        actions.close(None, case, "The subject moved abroad; the risk to the former partner has passed.",
-                      at=later(0.5))
+        actions.close(None, case, "The subject moved abroad; the risk to the former partner has passed.", at=end)
         return case
     if state == State.MAPPA:
         actions.escalate(None, case, {"category": 3, "level": 2, "manager": "Demo MAPPA coordinator (fictitious)",
-                                      "managed_from": timezone.localdate(later(0.5)).isoformat(),
+                                      "managed_from": timezone.localdate(end).isoformat(),
                                       "reason": "Convicted of a violent offence: now eligible for MAPPA."},
-                         at=later(0.5))
+                         at=end)
         return case
-    actions.adopt_plan(None, case, PLAN, item=item, at=later(0.4))
+    actions.adopt_plan(None, case, PLAN, item=item, at=end)
     for heading, assignee, title in rng.sample(ACTIONS, 4):
-        due = timezone.localdate(later(0.4)) + dt.timedelta(days=rng.randint(7, 70))
+        due = timezone.localdate(end) + dt.timedelta(days=rng.randint(7, 70))
         action = actions.add_action(None, case, {"title": f"{title} (fictitious)", "heading": heading,
-                                                  "assignee": assignee, "due": due.isoformat()}, item=item)
+                                                  "assignee": assignee, "due": due.isoformat()}, item=item, at=end)
         made["actions"] += 1
         if due < timezone.localdate(now) and rng.random() < 0.6:
             core.complete_action(None, action, "Done (fictitious).", at=min(now, dt.datetime.combine(
                 due, dt.time(12), tzinfo=dt.UTC)))
     if rng.random() < 0.6:  # a review after the plan; a few are now overdue again
         core.record_review(None, case, {"summary": "Fictitious: plan holding; no new reports.",
-                                        "risk_level": level}, at=later(0.8))
+                                        "risk_level": level}, at=end + (now - end) * rng.uniform(0.4, 0.9))
         made["reviews"] += 1
     return case

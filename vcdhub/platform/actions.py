@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from vcdhub.access.markings import marking_errors, split_descriptors
 from vcdhub.access.policy import can_see, profile
+from vcdhub.audit.log import record_denied
 
 
 def writable_units(actor) -> frozenset[str] | None:
@@ -49,6 +50,8 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
 
 
 def may_see(actor, record) -> None:
-    """Refuse (PermissionDenied) an actor who may not see `record`; no actor is the machine's administrator."""
+    """Refuse (PermissionDenied) an actor who may not see `record`, on the audit chain; no actor is the machine's
+    administrator."""
     if actor is not None and not can_see(actor, record):
+        record_denied(type(record), str(record.pk), "act")
         raise PermissionDenied("You may not see that record.")

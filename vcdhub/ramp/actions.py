@@ -136,21 +136,26 @@ def _planned_meeting(actor, meeting: Meeting | None) -> Meeting:
     return meeting
 
 
+def _to_panel(actor, case: Case, step: str, meeting: Meeting | None, reason: str, at, guard=None) -> AgendaItem:
+    """The step, and the case on the meeting's agenda, in the step's one transaction. Everything that may be
+    refused is checked first, outside it, so each refusal stays on the audit chain."""
+    meeting = _planned_meeting(actor, meeting)
+    core.check_agenda(actor, meeting, case)
+    items = []
+    core.take_step(actor, case, step, reason, at=at, guard=guard,
+                   then=lambda case: items.append(core.add_to_agenda(actor, meeting, case, checked=True)))
+    return items[0]
+
+
 def list_for_panel(actor, case: Case, meeting: Meeting | None, reason: str = "",
                    at: dt.datetime | None = None) -> AgendaItem:
     """The case goes on a planned panel meeting's agenda (it needs a risk assessment first)."""
-    meeting = _planned_meeting(actor, meeting)
-    with transaction.atomic():
-        core.take_step(actor, case, "list", reason, at=at, guard=_has_assessment)
-        return core.add_to_agenda(actor, meeting, case)
+    return _to_panel(actor, case, "list", meeting, reason, at, guard=_has_assessment)
 
 
 def relist(actor, case: Case, meeting: Meeting | None, reason: str, at: dt.datetime | None = None) -> AgendaItem:
     """A managed case back to the panel (a review found the plan no longer holds)."""
-    meeting = _planned_meeting(actor, meeting)
-    with transaction.atomic():
-        core.take_step(actor, case, "relist", reason, at=at)
-        return core.add_to_agenda(actor, meeting, case)
+    return _to_panel(actor, case, "relist", meeting, reason, at)
 
 
 def adopt_plan(actor, case: Case, values: dict, *, item: AgendaItem | None = None,
@@ -179,12 +184,13 @@ def adopt_plan(actor, case: Case, values: dict, *, item: AgendaItem | None = Non
     return plan
 
 
-def add_action(actor, case: Case, values: dict, *, item: AgendaItem | None = None) -> object:
+def add_action(actor, case: Case, values: dict, *, item: AgendaItem | None = None,
+               at: dt.datetime | None = None) -> object:
     """An action on the case; `heading` is a plan pillar, or blank."""
     heading = str(values.get("heading") or "")
     if heading and heading not in PILLAR_FIELDS:
         raise ValidationError({"heading": [f"Choose a pillar: {', '.join(PILLAR_FIELDS)}, or none."]})
-    return core.assign_action(actor, case, values, agreed_at=item)
+    return core.assign_action(actor, case, values, agreed_at=item, at=at)
 
 
 def close(actor, case: Case, reason: str, at: dt.datetime | None = None):

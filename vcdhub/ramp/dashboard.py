@@ -34,23 +34,22 @@ NOT_ASSESSED = "not_assessed"
 
 
 def _risk_and_due(case_id: int, until: dt.datetime, assessments, plans, reviews) -> tuple[str, dt.date | None]:
-    """The case's risk level and next review date at `until`: the latest of its assessments, plans and reviews
-    before then set them (the cadence for the level, from that day; a review says its own next date)."""
-    level, due, last_at = "", None, None
-    for assessment in assessments.get(case_id, []):
-        if assessment.assessed_at <= until and (last_at is None or assessment.assessed_at >= last_at):
-            level = assessment.overall
-            days = review_days(level)
-            due = timezone.localdate(assessment.assessed_at) + dt.timedelta(days=days) if days else None
-            last_at = assessment.assessed_at
-    for plan in plans.get(case_id, []):
-        if plan.adopted_at <= until and (last_at is None or plan.adopted_at >= last_at):
-            days = review_days(level)
-            due = timezone.localdate(plan.adopted_at) + dt.timedelta(days=days) if days else due
-            last_at = plan.adopted_at
-    for review in reviews.get(case_id, []):
-        if review.reviewed_at <= until and (last_at is None or review.reviewed_at >= last_at):
-            level, due, last_at = review.risk_level or level, review.next_due, review.reviewed_at
+    """The case's risk level and next review date at `until`, replaying its assessments, plans and reviews up to
+    then in the order they happened, as the actions set them: an assessment sets the level and the cadence's
+    date from its day; a plan the cadence's date for the level then; a review its own level and date."""
+    events = sorted([*((a.assessed_at, 0, a) for a in assessments.get(case_id, []) if a.assessed_at <= until),
+                     *((p.adopted_at, 1, p) for p in plans.get(case_id, []) if p.adopted_at <= until),
+                     *((r.reviewed_at, 2, r) for r in reviews.get(case_id, []) if r.reviewed_at <= until)],
+                    key=lambda event: (event[0], event[1], event[2].pk))
+    level, due = "", None
+    for at, kind, record in events:
+        if kind == 2:
+            level, due = record.risk_level or level, record.next_due
+            continue
+        if kind == 0:
+            level = record.overall
+        days = review_days(level)
+        due = timezone.localdate(at) + dt.timedelta(days=days) if days else due
     return level, due
 
 

@@ -12,7 +12,6 @@ for both. The tasking module reads `priority_list`.
 """
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -76,40 +75,33 @@ def _age(on: dt.date, as_of: dt.date) -> int | None:
     return days if days >= 0 else None  # an event after the as-of date is not yet known on it
 
 
-def events(user, subjects: dict[int, str], as_of: dt.date) -> dict[int, list[tuple[str, int]]]:
-    """(category, age in days) of each subject's events the user may see, by person id. `subjects`: person id
-    -> subject type. One query per kind of record, however many subjects."""
-    found: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    roles = list(CrimeRole.objects.restrict(user).filter(person_id__in=list(subjects))
-                 .values_list("person_id", "crime_ref", "role", "recorded_on"))
-    wanted = {person: HARM_SUFFERED if kind == SubjectType.VULNERABLE else HARM_DONE
-              for person, kind in subjects.items()}
-    roles = [r for r in roles if r[2] in wanted[r[0]]]
+def events(user, subjects: set[tuple[int, str]], as_of: dt.date) -> dict[tuple[int, str], list[tuple[str, int]]]:
+    """(category, age in days) of each subject's events the user may see, by (person id, subject type): a person
+    may be the subject of a case as an offender and of another as a vulnerable person, and each counts its own
+    events. A crime is dated by its month (when it happened, as police.uk gives it); a report by the day it was
+    submitted. One query per kind of record, however many subjects."""
+    people = {person for person, _ in subjects}
+    roles = list(CrimeRole.objects.restrict(user).filter(person_id__in=people)
+                 .values_list("person_id", "crime_ref", "role"))
     crimes = {}
     for crime_id, crime_type, month in (Crime.objects.restrict(user).filter(crime_id__in={r[1] for r in roles})
                                         .order_by("crime_id", "month").values_list("crime_id", "crime_type", "month")):
-        crimes.setdefault(crime_id, (crime_type, month))
-    seen = set()
-    for person, ref, _, recorded_on in roles:
-        if ref not in crimes or (person, ref) in seen:  # a crime the reader may not open is not counted
-            continue
-        seen.add((person, ref))
-        crime_type, month = crimes[ref]
-        age = _age(recorded_on or month, as_of)
-        if age is not None:
-            found[person].append((crime_type, age))
-    links = (ReportLink.objects.filter(person_id__in=list(subjects), report__in=Report.objects.restrict(user))
-             .values_list("person_id", "report_id", "report__grading_scheme", "report__intelligence_assessment",
-                          "report__submitted_at").distinct())
-    reported = set()
-    for person, report, scheme, assessment, submitted_at in links:
-        if (person, report) in reported:
-            continue
-        reported.add((person, report))
+        crimes.setdefault(crime_id, (crime_type, month))  # a crime the reader may not open is not counted
+    reports = {}
+    for person, report, scheme, assessment, submitted_at in (
+            ReportLink.objects.filter(person_id__in=people, report__in=Report.objects.restrict(user))
+            .values_list("person_id", "report_id", "report__grading_scheme", "report__intelligence_assessment",
+                         "report__submitted_at")):
         category = f"{INTELLIGENCE} {scheme} {assessment}" if assessment else f"{INTELLIGENCE}, ungraded"
-        age = _age(timezone.localdate(submitted_at), as_of)
-        if age is not None:
-            found[person].append((category, age))
+        reports[(person, report)] = (category, timezone.localdate(submitted_at))
+    found: dict[tuple[int, str], list[tuple[str, int]]] = {}
+    for person, subject_type in subjects:
+        wanted = HARM_SUFFERED if subject_type == SubjectType.VULNERABLE else HARM_DONE
+        refs = sorted({ref for who, ref, role in roles if who == person and role in wanted and ref in crimes})
+        dated = [(crimes[ref][0], crimes[ref][1]) for ref in refs]
+        dated += [value for (who, _), value in sorted(reports.items()) if who == person]
+        found[(person, subject_type)] = [(category, age) for category, on in dated
+                                         if (age := _age(on, as_of)) is not None]
     return found
 
 
@@ -121,11 +113,11 @@ def priority_list(user, *, as_of: dt.date | None = None, cases=None) -> list[Pri
         queryset = queryset.filter(pk__in=[c.pk for c in cases])
     open_cases = list(queryset)
     types = dict(Referral.objects.filter(case__in=open_cases).values_list("case_id", "subject_type"))
-    subjects = {case.subject_id: types.get(case.pk, SubjectType.OFFENDER) for case in open_cases}
-    by_person = events(user, subjects, as_of)
+    subject_of = {case.pk: (case.subject_id, types.get(case.pk, SubjectType.OFFENDER)) for case in open_cases}
+    by_subject = events(user, set(subject_of.values()), as_of)
     ranked = []
     for case in open_cases:
-        happened = by_person.get(case.subject_id, [])
+        happened = by_subject.get(subject_of[case.pk], [])
         harm = scorer().fit([c for c, _ in happened], [a for _, a in happened])
         ranked.append(Priority(case, types.get(case.pk, SubjectType.OFFENDER), harm.score_, harm.terms_,
                                harm.unweighted_, harm.outside_window_))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vcdhub.access.policy import profile
+from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework import queues
 from vcdhub.casework.choices import MeetingStatus, RiskLevel
@@ -124,6 +125,7 @@ def case_page(user, case: Case) -> dict:
     crimes = set(Crime.objects.restrict(user).filter(crime_id__in=[k.crime_ref for k in links if k.crime_ref])
                  .values_list("crime_id", flat=True))
     links = [k for k in links if (k.report_id and k.report_id in reports) or (k.crime_ref and k.crime_ref in crimes)]
+    record_reads([*case_actions, *(k.report for k in links if k.report_id)], "view")
     pdp = {None: "", True: " Meets the potentially dangerous person test.",
            False: " Does not meet the potentially dangerous person test."}
     extra = [Entry(a.assessed_at, "assessment", "Risk assessed",
@@ -202,6 +204,7 @@ def case_step(request, pk, step):
 @guarded(WORKERS_PAGE)
 def priority_page(request):
     ranked = priority.priority_list(request.user)
+    record_reads([p.case for p in ranked], "list")
     return render(request, "ramp/priority.html", {"ranked": ranked, "today": timezone.localdate(),
                                                   "harm": priority.settings.VCDHUB_RAMP_HARM})
 
@@ -209,6 +212,7 @@ def priority_page(request):
 @guarded(WORKERS_PAGE)
 def reviews_page(request):
     cases = queues.review_queue(request.user, KIND.name)
+    record_reads(cases, "list")
     return render(request, "ramp/reviews.html", {"cases": cases, "today": timezone.localdate()})
 
 

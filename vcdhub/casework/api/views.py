@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions
 from vcdhub.casework.api.serializers import CaseActionSerializer, CompleteSerializer, MeetingSerializer
 from vcdhub.casework.filtersets import CaseActionFilterSet, MeetingFilterSet
@@ -38,8 +39,23 @@ class MeetingViewSet(RecordViewSet):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilterSet
 
+    def _read_agendas(self, meetings) -> None:
+        """Which of these meetings' cases the reader may see (the agenda lists only those), audited as read."""
+        cases = list(Case.objects.restrict(self.request.user).filter(agenda_items__meeting__in=meetings).distinct())
+        record_reads(cases, "api")
+        self._visible_cases = {case.pk for case in cases}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._read_agendas(page if page is not None else queryset)
+        return page
+
+    def get_object(self):
+        meeting = super().get_object()
+        self._read_agendas([meeting])
+        return meeting
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if self.request.user.is_authenticated:
-            context["visible_cases"] = set(Case.objects.restrict(self.request.user).values_list("pk", flat=True))
+        context["visible_cases"] = getattr(self, "_visible_cases", set())
         return context

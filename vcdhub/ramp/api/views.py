@@ -6,6 +6,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case, Meeting
 from vcdhub.platform.api import WritableRecordViewSet, answered, page_rule_permission
@@ -64,6 +65,7 @@ class PriorityViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: PrioritySerializer(many=True)})
     def list(self, request):
         ranked = priority.priority_list(request.user)
+        record_reads([p.case for p in ranked], "api")
         return Response([{"rank": i, "case": p.case.pk, "reference": p.case.reference, "score": round(p.score, 3),
                           "terms": [{"category": t.category, "count": t.count, "weight": t.weight,
                                      "decayed_count": round(t.decayed_count, 4),
