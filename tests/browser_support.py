@@ -54,7 +54,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
     area = run.result["areas"][0]["code"]
     person, pair = _people(Crime.objects.exclude(crime_id="").exclude(latitude=None).order_by("pk").first())
     report, proposal = _intel(person, users["vcd_analyst"])
-    case, meeting, action = _casework(person)
+    case, meeting, action, partners_action = _casework(person)
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -135,7 +135,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
         "probation_partner": [
             Page("home (partner agency)", "/"),
             Page("our actions (partner agency)", "/casework/actions/"),
-            Page("case action (partner agency)", f"/casework/actions/{action.pk}/"),
+            Page("case action (partner agency)", f"/casework/actions/{partners_action.pk}/"),
         ],
         "administrator": [
             Page("imports", "/imports/"),
@@ -212,8 +212,8 @@ def _casework(person):
                             interventions="i", victim_safety="v")
     action = make_action(case, "vcd-analysts", due=timezone.localdate() - dt.timedelta(days=1),
                          heading="monitoring", agreed_at=item)
-    make_action(case, "probation", heading="supervision", title="Joint home visit")
-    return case, meeting, action
+    partners = make_action(case, "probation", heading="supervision", title="Joint home visit")
+    return case, meeting, action, partners
 
 
 @pytest.fixture(scope="module")
