@@ -35,7 +35,7 @@ from vcdhub.casework.models import (
     today,
 )
 from vcdhub.platform.actions import check_and_save, marking_fields, may_see
-from vcdhub.platform.inputs import InputError
+from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.workflow import IllegalTransition
 
 MAX_TEXT = 10_000  # characters in a reason, result, review or discussion
@@ -73,8 +73,8 @@ def date_value(values: dict, field: str, errors: dict, *, required: str = "", no
         raw = raw.date()
     if not isinstance(raw, dt.date):
         try:
-            raw = dt.date.fromisoformat(str(raw).strip()[:10]) if len(str(raw).strip()) == 10 else None
-        except ValueError:
+            raw = day(str(raw), field)  # the one reading of YYYY-MM-DD text (platform.inputs)
+        except InputError:
             raw = None
         if raw is None:
             errors[field] = ["Give a date as YYYY-MM-DD."]
