@@ -217,6 +217,7 @@ PERSONAS = {
     "csu_handler": (["csu"], ["investigator", "source_handler"]),  # handles the CSU's sources
     "csu_panel_chair": (["csu"], ["panel_chair"]),  # chairs the CSU's risk panel
     "probation_partner": (["probation"], ["partner"]),  # a partner agency's account: its own actions only
+    "compass_supervisor": (["compass"], ["supervisor"]),  # supervises missing-person investigations
 }
 PASSWORD = "correct horse battery staple"
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "vcdhub.intel",
     "vcdhub.casework",
     "vcdhub.ramp",
+    "vcdhub.missing",
     "vcdhub.ingest",
     "vcdhub.performance",
     "vcdhub.equality",
@@ -267,6 +268,33 @@ VCDHUB_RAMP_HARM = {
     "intelligence_weights": {"3x5x2 A": 60, "3x5x2 B": 45, "3x5x2 C": 20, "5x5x5 1": 60, "5x5x5 2": 45,
                              "5x5x5 3": 45},
 }
+
+# Missing persons (vcdhub.missing, docs/missing-persons.md). Hours from a grading or review to the next review
+# (by anyone working the case) and the next supervision (a supervisor's review), by risk grade; hours from the
+# person being found to the prevention or return interview's deadline, by the grade at the time.
+VCDHUB_MISSING_TIMING = {
+    "review_hours": {"high": 2, "medium": 8, "low": 24, "very_low": 72},
+    "supervision_hours": {"high": 6, "medium": 24, "low": 72, "very_low": 168},
+    "interview_hours": {"high": 24, "medium": 72, "low": 72, "very_low": 72},
+}
+# The review queue's vulnerability score: points for each factor an open episode shows (shown to the user,
+# term by term). Grade points are by the present risk grade; `repeat_90d` is per earlier episode of the same
+# person in the 90 days before this one (up to `repeat_cap` of them); `unusual_duration` is multiplied by the
+# share of similar closed episodes that ended sooner (1.0: longer than all of them), and counts only from
+# `unusual_from` (0.5: longer than half of them). Ages are at the report: a child is under 18, an older adult
+# 65 or over.
+VCDHUB_MISSING_VULNERABILITY = {
+    "grade": {"high": 8, "medium": 4, "low": 1, "very_low": 0},
+    "child": 3, "older_adult": 2, "looked_after": 3, "cse": 4, "cce": 4, "mental_health": 2, "dementia": 3,
+    "substance": 1, "risk_to_others": 2, "repeat_90d": 1, "repeat_cap": 5, "unusual_duration": 4,
+    "unusual_from": 0.5, "open_case": 2,
+}
+# Repeat episodes that propose a referral to the risk panel (RAMP): this many episodes (this one included)
+# within this many days, for a child and for an adult.
+VCDHUB_MISSING_REPEAT = {"child": {"episodes": 3, "days": 90}, "adult": {"episodes": 5, "days": 365}}
+# The time-missing comparison (stats.survival): a group of similar episodes (age group and grade) is used only
+# with at least this many episodes; smaller groups fall back to the age group, then to all episodes.
+VCDHUB_MISSING_MIN_GROUP = 20
 
 # The largest file an administrator may upload for import through the web (a year of the Met's police.uk
 # bulk download is about 300 MB); larger loads use `vcdhub import` on the server.

@@ -39,6 +39,7 @@ VISIBLE = {
     "csu_handler": {"csu_sensitive", "lambeth_official", "public_policeuk"},
     "csu_panel_chair": {"csu_sensitive", "lambeth_official", "public_policeuk"},
     "probation_partner": set(),  # a partner agency's account reads no records: only actions assigned to it
+    "compass_supervisor": {"compass_sensitive", "lambeth_official", "public_policeuk"},
 }
 SENSITIVE = {name for name, (_, marking, _) in RECORDS.items() if marking == "OFFICIAL-SENSITIVE"}
 assert set(VISIBLE) == set(PERSONAS)

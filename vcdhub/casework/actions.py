@@ -366,8 +366,8 @@ def schedule_meeting(actor, kind_name: str, values: dict) -> Meeting:
     meeting = Meeting(kind=case_kind.name, title=text(values, "title", errors, required="Name the meeting.", limit=200),
                       location=text(values, "location", errors, limit=200), chair=values.get("chair"),
                       fictitious=bool(values.get("fictitious")))
-    meeting.starts_at = _when(values, "starts_at", errors)
-    meeting.ends_at = _when(values, "ends_at", errors)
+    meeting.starts_at = when(values, "starts_at", errors)
+    meeting.ends_at = when(values, "ends_at", errors)
     if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
         errors["ends_at"] = ["A meeting ends after it starts."]
     for field, value in marking_fields(actor, values, errors).items():
@@ -378,14 +378,18 @@ def schedule_meeting(actor, kind_name: str, values: dict) -> Meeting:
     return check_and_save(meeting, errors)
 
 
-def _when(values: dict, field: str, errors: dict):
+def when(values: dict, field: str, errors: dict, *, required: bool = True):
+    """A date and time (an aware or naive datetime, or ISO text YYYY-MM-DD HH:MM, read as local time); with
+    `required` false, a blank is None."""
     raw = values.get(field)
+    if raw in (None, "") and not required:
+        return None
     if isinstance(raw, dt.datetime):
         value = raw
     else:
         try:
             value = dt.datetime.fromisoformat(str(raw or "").strip()) if raw else None
-        except ValueError:
+        except (ValueError, OverflowError):
             value = None
         if value is None:
             errors[field] = ["Give a date and time as YYYY-MM-DD HH:MM."]

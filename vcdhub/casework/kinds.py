@@ -2,6 +2,7 @@
 open, which are read-only, and its case page) and registers it from its AppConfig.ready(). The core's actions,
 queues and pages read the declaration; nothing in the core names a module."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from vcdhub.platform.workflow import Workflow
@@ -24,6 +25,12 @@ class CaseKind:
     # The roles that may add actions, reviews, links and agenda items (None: whoever may see the case, in its
     # own unit).
     worker_roles: frozenset[str] | None = None
+    # How many of the cases a user may see have a review overdue, when the module times reviews itself (missing
+    # persons count hours, not days); None: the core counts cases whose `next_review_due` has passed.
+    overdue_reviews: Callable[[object], int] | None = None
+    # How the core's lists (the person panel) show a case's risk and next review, when the module keeps its own
+    # (case -> {"risk": text, "next_review": text, "overdue": bool}); None: the core's risk level and review date.
+    describe: Callable[[object], dict] | None = None
 
     def read_only_reason(self, state: str) -> str:
         return self.read_only_reasons.get(state) or f"{self.workflow.label(state).lower()}"

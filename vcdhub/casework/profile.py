@@ -11,5 +11,12 @@ from vcdhub.platform.registry import Panel
 def person_panel(user, person) -> Panel | None:
     cases = list(Case.objects.restrict(user).filter(subject=person).order_by("-opened_at")[:50])
     record_reads(cases, "view")
-    rows = [{"case": case, "url": reverse(case.case_kind.detail_url, args=[case.pk])} for case in cases]
+    rows = []
+    for case in cases:
+        describe = case.case_kind.describe
+        shown = describe(case) if describe is not None else {
+            "risk": case.get_risk_level_display() or "Not assessed",
+            "next_review": f"{case.next_review_due:%Y-%m-%d}" if case.next_review_due else "—",
+            "overdue": bool(case.review_overdue_days)}
+        rows.append({"case": case, "url": reverse(case.case_kind.detail_url, args=[case.pk]), **shown})
     return Panel("Case work", "casework/_person_panel.html", {"rows": rows}, anchor="casework")

@@ -16,7 +16,8 @@ def waiting(user) -> dict:
     reviews = []  # (kind of case, overdue reviews, the queue's URL), for the kinds the user works
     for case_kind in kinds():
         if case_kind.reviews_url and (case_kind.worker_roles is None or profile(user).roles & case_kind.worker_roles):
-            overdue = Case.objects.restrict(user).filter(kind=case_kind.name, state__in=case_kind.open_states,
-                                                         next_review_due__lt=on).count()
+            overdue = (case_kind.overdue_reviews(user) if case_kind.overdue_reviews is not None else
+                       Case.objects.restrict(user).filter(kind=case_kind.name, state__in=case_kind.open_states,
+                                                          next_review_due__lt=on).count())
             reviews.append((case_kind.label, overdue, reverse(case_kind.reviews_url)))
     return {"actions": actions.count(), "overdue": actions.filter(due__lt=on).count(), "reviews": reviews}

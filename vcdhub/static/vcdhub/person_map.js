@@ -1,11 +1,18 @@
-// The places of a person's crimes on a small map, numbered as the rows of the roles table under it (the table is
-// the keyboard's and the screen reader's way to the same places). Labels are text, never HTML.
+// Numbered places on a map, numbered as the rows of the table under it (the table is the keyboard's and the
+// screen reader's way to the same places): a person's crimes (#person-map), or any element with data-points
+// naming the JSON script that holds its places. Labels are text, never HTML.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
-    var el = document.getElementById("person-map");
-    var data = document.getElementById("person-places");
-    if (!el || !data) { return; }
+    var maps = Array.prototype.slice.call(document.querySelectorAll("[data-points]"));
+    var person = document.getElementById("person-map");
+    if (person && !person.dataset.points) { person.dataset.points = "person-places"; maps.push(person); }
+    maps.forEach(draw);
+  });
+
+  function draw(el) {
+    var data = document.getElementById(el.dataset.points);
+    if (!data) { return; }
     var places = JSON.parse(data.textContent);
     var map = L.map(el, { keyboard: false, scrollWheelZoom: false }).setView([51.49, -0.12], 10);
     if (el.dataset.tiles) {
@@ -26,5 +33,5 @@
     });
     if (markers.length) { map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 15 }); }
     el.dataset.drawn = "true";
-  });
+  }
 })();

@@ -1,0 +1,138 @@
+"""Missing persons' API. Writes go through missing.actions (and the core's): the serializers convert, the actions
+check."""
+
+from rest_framework import serializers
+
+from vcdhub.casework.choices import LinkKind
+from vcdhub.casework.models import Case
+from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
+from vcdhub.platform.api import MarkingMixin
+
+STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
+REPORT_FIELDS = ("reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
+                 "from_longitude", "from_latitude", "last_seen_at", "last_seen_place", "last_seen_longitude",
+                 "last_seen_latitude", "grade", "grade_rationale")
+
+
+class EpisodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Episode
+        fields = ["reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
+                  "from_longitude", "from_latitude", "last_seen_at", "last_seen_place", "age_at_report",
+                  "indicators", "grade", "graded_at", "grade_rationale", "next_review_at", "next_supervision_at",
+                  "found_at", "found_how", "found_place", "found_note", "interview_due_at", "interview_at",
+                  "interview_by", "interview_summary"]
+
+
+class GradeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GradeChange
+        fields = ["at", "from_grade", "to_grade", "rationale"]
+
+
+class InfoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InfoItem
+        fields = ["id", "text", "supplied_by", "supplier_contact", "obtained_at", "recorded_by_name", "recorded_at",
+                  "corrects"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ["at", "by_supervisor", "summary", "grade", "was_due_at"]
+
+
+class ProtocolSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProtocolForm
+        fields = ["kind", "given_by", "given_at", "photo", "description", "medical", "contacts", "places",
+                  "associates"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Proposal
+        fields = ["id", "proposed_at", "rule", "status", "decided_at", "reason", "ramp_case"]
+
+
+class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
+    subject = serializers.IntegerField(source="subject_id", help_text="The person's id on the register")
+    reported_at = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40)
+    reported_by = serializers.CharField(write_only=True, max_length=150)
+    reporter_contact = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
+    from_kind = serializers.CharField(write_only=True, max_length=10, help_text="home, care, hospital, school, other")
+    from_place = serializers.CharField(write_only=True, max_length=200)
+    from_postcode = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=16)
+    from_longitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    from_latitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    last_seen_at = serializers.CharField(write_only=True, max_length=40, help_text="YYYY-MM-DD HH:MM, local time")
+    last_seen_place = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
+    last_seen_longitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    last_seen_latitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    indicators = serializers.ListField(child=serializers.CharField(max_length=30), write_only=True, required=False,
+                                       max_length=20)
+    grade = serializers.CharField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
+    grade_rationale = serializers.CharField(write_only=True, max_length=10_000)
+    state_label = serializers.CharField(read_only=True)
+    episode = EpisodeSerializer(source="missing_episode", read_only=True)
+    grades = GradeSerializer(source="missing_grades", many=True, read_only=True)
+    information = InfoSerializer(source="missing_info", many=True, read_only=True)
+    reviews = ReviewSerializer(source="missing_reviews", many=True, read_only=True)
+    protocol_forms = ProtocolSerializer(source="missing_protocols", many=True, read_only=True)
+    proposals = ProposalSerializer(source="missing_proposals", many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "subject", *REPORT_FIELDS, "indicators", "state", "state_label", "opened_at",
+                  "closed_at", "episode", "grades", "information", "reviews", "protocol_forms", "proposals",
+                  "owner_unit", "sensitivity", "descriptors", "handling"]
+        read_only_fields = ["reference", "state", "opened_at", "closed_at"]
+
+    def create(self, validated_data):
+        from vcdhub.missing import actions
+        from vcdhub.people.models import Person
+
+        values = {**validated_data, **self.marking(validated_data)}
+        values["subject"] = Person.objects.restrict(self.actor()).filter(pk=values.pop("subject_id")).first()
+        return actions.report(self.actor(), values)
+
+
+class StepSerializer(serializers.Serializer):
+    """One step; each takes the fields its page asks for (the others are ignored)."""
+
+    step = serializers.ChoiceField(choices=STEPS)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    proposal = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
+                                        help_text="proposal: the proposal decided")
+    accept = serializers.BooleanField(required=False, help_text="proposal: accept (refer) or decline")
+    link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
+    values = serializers.JSONField(required=False, help_text="The step's fields, an object of names and texts, as "
+                                                             "its page names them (info: text, supplied_by, "
+                                                             "obtained_at ...; found: found_at, found_how ...)")
+
+    def validate_values(self, values):
+        if not isinstance(values, dict) or len(values) > 40 or not all(
+                isinstance(k, str) and len(k) <= 40 and (v is None or isinstance(v, str | bool | int | float))
+                and len(str(v)) <= 10_000 for k, v in values.items()):
+            raise serializers.ValidationError("An object of at most 40 field names, each with a text.")
+        return {k: "" if v is None else v for k, v in values.items()}
+
+
+class QueueTermSerializer(serializers.Serializer):
+    factor = serializers.CharField()
+    points = serializers.FloatField()
+    why = serializers.CharField()
+
+
+class QueueSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    case = serializers.IntegerField()
+    reference = serializers.CharField()
+    grade = serializers.CharField()
+    hours_missing = serializers.FloatField()
+    share_of_similar_shorter = serializers.FloatField(allow_null=True)
+    comparison = serializers.CharField()
+    score = serializers.FloatField()
+    terms = QueueTermSerializer(many=True)
+    overdue = serializers.ListField(child=serializers.CharField())
