@@ -55,6 +55,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
     person, pair = _people(Crime.objects.exclude(crime_id="").exclude(latitude=None).order_by("pk").first())
     report, proposal = _intel(person, users["vcd_analyst"])
     case, meeting, action, partners_action = _casework(person)
+    episode = _missing(person, users["vcd_analyst"])
     drawn = "#map[data-drawn=true]"
     return {
         None: [Page("sign-in", "/accounts/login/")],
@@ -99,6 +100,14 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("RAMP priority list", "/ramp/priority/"),
             Page("RAMP reviews due", "/ramp/reviews/"),
             Page("RAMP dashboard", "/ramp/dashboard/"),
+            Page("missing persons", "/missing/"),
+            Page("missing-person episode", f"/missing/{episode.pk}/"),
+            Page("missing-person report", f"/missing/add/?subject={person.pk}"),
+            Page("missing, log information", f"/missing/{episode.pk}/step/info/"),
+            Page("missing, the person found", f"/missing/{episode.pk}/step/found/"),
+            Page("missing review queue", "/missing/queue/"),
+            Page("missing patterns", "/missing/patterns/", "#groups-map[data-drawn=true]"),
+            Page("missing dashboard", "/missing/dashboard/", "#curves"),
             Page("panel meetings", "/casework/meetings/"),
             Page("panel meeting", f"/casework/meetings/{meeting.pk}/"),
             Page("panel decision", f"/casework/meetings/{meeting.pk}/items/{meeting.items.get().pk}/decision/"),
@@ -131,6 +140,7 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
             Page("performance (aggregate only)", "/performance/?period=2017-07", ".charts svg"),
             Page("authority report (aggregate only)", "/performance/report/?period=2017-07", "#authority-targets"),
             Page("RAMP dashboard (aggregate only)", "/ramp/dashboard/"),
+            Page("missing dashboard (aggregate only)", "/missing/dashboard/", "#curves"),
         ],
         "probation_partner": [
             Page("home (partner agency)", "/"),
@@ -214,6 +224,38 @@ def _casework(person):
                          heading="monitoring", agreed_at=item)
     partners = make_action(case, "probation", heading="supervision", title="Joint home visit")
     return case, meeting, action, partners
+
+
+def _missing(person, analyst):
+    """Three episodes in the analysts' unit: `person` still missing (graded high, with a log item and a Herbert
+    form), and two children found from one care placement (a pattern on the map)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.people.factories import make_person
+    from vcdhub.missing import actions
+
+    now = timezone.now()
+    marking = {"owner_unit": "vcd-analysts", "sensitivity": "OFFICIAL", "reported_by": "A carer",
+               "grade_rationale": "Out of character."}
+    with acting_as(f"user:{analyst.username}", user=analyst):
+        case = actions.report(analyst, {**marking, "subject": person, "from_kind": "home",
+                                        "from_place": "12 Test Road", "last_seen_at": now - dt.timedelta(hours=5),
+                                        "grade": "high", "indicators": ["dementia"]})
+        actions.log_information(analyst, case, {"text": "Seen on a bus.", "supplied_by": "A driver",
+                                                "obtained_at": now})
+        actions.add_protocol_form(analyst, case, {"kind": "herbert", "given_by": "A daughter", "given_at": now,
+                                                  "medical": "Tablets at 8."})
+        for years in (14, 15):
+            child = make_person("vcd-analysts", "OFFICIAL", birth_year=now.year - years)
+            other = actions.report(analyst, {**marking, "subject": child, "from_kind": "care",
+                                             "from_place": "Oak House", "from_postcode": "SW9 8AB",
+                                             "from_longitude": "-0.11", "from_latitude": "51.47", "grade": "medium",
+                                             "last_seen_at": now - dt.timedelta(days=3)})
+            actions.found(analyst, other, {"found_at": now - dt.timedelta(days=2), "found_how": "by_police",
+                                           "found_place": "Brixton", "reason": "Found in the street."})
+    return case
 
 
 @pytest.fixture(scope="module")

@@ -182,9 +182,18 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
             case_kind.workflow.check(case.state, step, profile(actor).roles)
         except IllegalTransition as exc:  # the role does not: a 403
             refuse(case, f"casework_{transition.name}", str(exc), {"state": case.state})
-    reason = _reason(reason, transition.needs_reason)
+    problems: dict = {}  # the reason's and the guard's, reported together, field by field
+    try:
+        reason = _reason(reason, transition.needs_reason)
+    except ValidationError as exc:
+        exc.update_error_dict(problems)
     if guard is not None:
-        guard(case)
+        try:
+            guard(case)
+        except ValidationError as exc:
+            exc.update_error_dict(problems)
+    if problems:
+        raise ValidationError(problems)
     at = at or timezone.now()
     with transaction.atomic():
         from_state = case.state

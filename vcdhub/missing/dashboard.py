@@ -140,7 +140,7 @@ def figures(user, *, as_of: dt.date | None = None) -> dict:
     top = [{"placement": labels.get(key) or f"Placement {i}", "episodes": disclosure.cell(n)}
            for i, (key, n) in enumerate(placements, 1)]
 
-    model = DurationNorms(min_group=1).fit(durations, ended, groups) if durations else None
+    model = DurationNorms(min_group=1, levels=("age group",)).fit(durations, ended, groups) if durations else None
     curves = []
     for code, label in AGE_GROUPS.items():
         curve = model.curve((code,)) if model is not None else None
@@ -150,7 +150,7 @@ def figures(user, *, as_of: dt.date | None = None) -> dict:
         row = {"group": code, "label": label, "episodes": curve.n if not disclosure.protects else None,
                "found_within": None, "median_hours": None}
         if enough:
-            row["found_within"] = {str(h): round(100 * (1 - _survival(curve, h))) for h in CURVE_HOURS}
+            row["found_within"] = {str(h): round(100 * (1 - curve.at(h))) for h in CURVE_HOURS}
             median = model.median_hours((code,))
             row["median_hours"] = None if median is None else round(median, 1)
         curves.append(row)
@@ -172,13 +172,6 @@ def figures(user, *, as_of: dt.date | None = None) -> dict:
         "curve_hours": list(CURVE_HOURS),
     }
 
-
-def _survival(curve, hours: float) -> float:
-    """The curve's survival (share still missing) at `hours`: its step function, right-continuous."""
-    import numpy as np
-
-    index = int(np.searchsorted(curve.times, hours, side="right")) - 1
-    return float(curve.survival[max(index, 0)])
 
 
 CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 560, 240, 48, 32

@@ -215,8 +215,29 @@ def queue_page(request):
         row.missing_for = span(queue.hours_missing_td(row.episode, timezone.now()))
     return render(request, "missing/queue.html", {
         "ranked": ranked, "interviews": interviews, "proposals": proposals, "now": timezone.now(),
-        "weights": settings.VCDHUB_MISSING_VULNERABILITY, "indicator_labels": dict(Indicator.choices),
-        "timing": settings.VCDHUB_MISSING_TIMING, "grade_labels": dict(Grade.choices)})
+        "weight_lines": weight_lines()})
+
+
+def weight_lines() -> list[str]:
+    """How the vulnerability score is made and when reviews fall due, from configuration, in words."""
+    w, t = settings.VCDHUB_MISSING_VULNERABILITY, settings.VCDHUB_MISSING_TIMING
+    grades = dict(Grade.choices)
+
+    def by_grade(values: dict, unit: str = "") -> str:
+        return "; ".join(f"{grades[g].lower()} {values[g]}{unit}" for g in reversed(Grade.values) if g in values)
+
+    return [f"Risk grade: {by_grade(w['grade'])}.",
+            f"A child (under 18 at the report): {w['child']}; an older adult (65 or over): {w['older_adult']}.",
+            *(f"{label}: {w[code]} (from the report, the register's flags or a protocol form)."
+              for code, label in Indicator.choices),
+            f"Each earlier episode of the same person in the 90 days before the report: {w['repeat_90d']} (up to "
+            f"{w['repeat_cap']} of them).",
+            f"Time missing against similar episodes (same age group and grade; Kaplan-Meier over the episodes you "
+            f"may see): {w['unusual_duration']} times the share of similar episodes that ended sooner, once that "
+            f"share is at least {w['unusual_from']:.2f}.",
+            f"An open case on the person in another module (the risk panel): {w['open_case']}.",
+            f"Reviews fall due after: {by_grade(t['review_hours'], ' h')}. Supervision after: "
+            f"{by_grade(t['supervision_hours'], ' h')}."]
 
 
 @guarded(WORKERS_PAGE)

@@ -39,6 +39,13 @@ class Command(BaseCommand):
         ramp.add_argument("--user", help="the figures this user sees: exact counts of the cases they may open "
                                          "(default: the published figures, perturbed with small counts withheld)")
         ramp.add_argument("--json", action="store_true", dest="as_json")
+        missing = sub.add_parser("missing", help="missing persons: outstanding, of whom children, open episodes by "
+                                                 "risk grade, overdue reviews and return interviews")
+        missing.add_argument("--as-of", help="YYYY-MM-DD: the figures as they stood at the end of that day "
+                                             "(default: today)")
+        missing.add_argument("--user", help="the figures this user sees: exact counts of the episodes they may open "
+                                            "(default: the published figures, perturbed with small counts withheld)")
+        missing.add_argument("--json", action="store_true", dest="as_json")
         equality = sub.add_parser("equality", help="stop-and-search rates and ratios by ethnic group")
         add_month_span_arguments(equality, period_alias=True)
         equality.add_argument("--json", action="store_true", dest="as_json")
@@ -54,6 +61,8 @@ class Command(BaseCommand):
             self._authority(**options)
         elif report == "ramp":
             self._ramp(**options)
+        elif report == "missing":
+            self._missing(**options)
 
     def _authority(self, baseline, format, output, aggregate_only, **options):  # noqa: A002 - the CLI's word
         from vcdhub.performance.authority import build_context, render_html, render_pdf
@@ -110,6 +119,42 @@ class Command(BaseCommand):
             table.add_row(f"{result['state_labels'][state]}" + ("" if days is None else f" (median {days} days)"),
                           shown(n))
         console.print(table)
+
+    def _missing(self, as_of, user, as_json: bool = False, **options):
+        from vcdhub.audit.context import acting_as, cli_actor
+        from vcdhub.missing.dashboard import figures
+        from vcdhub.platform.commands import active_user
+        from vcdhub.platform.inputs import InputError, day
+
+        try:
+            on = day(as_of, "as_of")
+        except InputError as exc:
+            raise usage_error(exc, {"as_of": "--as-of"}) from exc
+        account = active_user(user)
+        with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
+                       reason=f"CLI report missing by {cli_actor()}"):
+            result = figures(account, as_of=on)
+        if as_json:
+            keys = ("as_of", "perturbed", "outstanding", "children", "by_risk", "overdue_reviews",
+                    "overdue_interviews", "episodes_by_month", "trend", "top_placements", "time_to_found")
+            self.stdout.write(json.dumps({key: result[key] for key in keys}, indent=2))
+            return
+        console = Console(file=self.stdout, width=120)
+        shown = lambda n: "withheld" if n is None else f"{n:,}"  # noqa: E731
+        table = Table(title=f"Missing persons, as of {result['as_of']}"
+                      + (" (perturbed; small counts withheld)" if result["perturbed"] else " (exact)"))
+        table.add_column("Figure")
+        table.add_column("People", justify="right")
+        for label, key in (("Outstanding", "outstanding"), ("Of whom children", "children"),
+                           ("Reviews or supervision overdue", "overdue_reviews"),
+                           ("Return interviews overdue", "overdue_interviews")):
+            table.add_row(label, shown(result[key]))
+        for grade, n in result["by_risk"].items():
+            table.add_row(f"Outstanding, {result['risk_labels'][grade].lower()} risk", shown(n))
+        console.print(table)
+        if result["trend"]:
+            console.print(f"Episodes per month over {len(result['episodes_by_month'])} months: "
+                          f"{result['trend']['text']}")
 
     def _equality(self, as_json: bool = False, **options):
         start, end = period_from_options(options)

@@ -1,0 +1,70 @@
+"""Missing persons through the API: a report and its steps to closure, refusals as 400 and 403 with their
+reasons, the queue term by term, the patterns and the dashboard (with a bad date refused by field)."""
+
+import datetime as dt
+
+from django.test import Client
+from django.utils import timezone
+
+from tests.missing.factories import child
+from tests.people.factories import make_person
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def step(client, case_id, **body):
+    return client.post(f"/api/missing-episodes/{case_id}/step/", body, content_type="application/json")
+
+
+def test_a_report_and_its_steps_in_the_api(personas):
+    worker, supervisor = client_for(personas["compass_officer"]), client_for(personas["compass_supervisor"])
+    person = child(age=13)
+    now = timezone.localtime()
+    created = worker.post("/api/missing-episodes/", {
+        "subject": person.pk, "reported_by": "Mother", "from_kind": "home", "from_place": "1 Road",
+        "last_seen_at": (now - dt.timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"), "indicators": ["cce"],
+        "grade": "medium", "grade_rationale": "Twelve hours overdue home.", "owner_unit": "compass",
+        "sensitivity": "OFFICIAL-SENSITIVE", "descriptors": "PERSONAL"}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    case = created.json()["id"]
+    assert created.json()["state"] == "missing" and created.json()["episode"]["indicators"] == ["cce"]
+    answer = step(worker, case, step="info", values={"text": "Seen in Croydon.", "supplied_by": "A bus driver",
+                                                     "obtained_at": now.strftime("%Y-%m-%d %H:%M")})
+    assert answer.status_code == 200 and answer.json()["information"][0]["supplied_by"] == "A bus driver"
+    bad = step(worker, case, step="regrade", values={"grade": "extreme"}, reason="")
+    assert bad.status_code == 400 and {"grade", "reason"} <= set(bad.json())
+    assert step(worker, case, step="regrade", values={"grade": "high"}, reason="Threats on social media.") \
+        .json()["episode"]["grade"] == "high"
+    queue = worker.get("/api/missing-queue/").json()
+    assert queue[0]["case"] == case and {"factor": "cce", "points": 4, "why":
+                                         "Indicators of child criminal exploitation (recorded on the report)"} \
+        in queue[0]["terms"]
+    found = step(worker, case, step="found", values={"found_at": now.strftime("%Y-%m-%d %H:%M"),
+                                                     "found_how": "elsewhere", "found_place": "Croydon"},
+                 reason="Found by a youth worker.")
+    assert found.json()["state"] == "found"
+    assert step(worker, case, step="reopen", reason="x").status_code == 403  # a supervisor's step
+    assert step(supervisor, case, step="reopen", reason="It was not her.").json()["state"] == "missing"
+    assert step(worker, case, step="close", reason="x").status_code == 400  # not from "missing"
+
+
+def test_reads_are_restricted_and_the_figures_checked(personas):
+    worker = client_for(personas["compass_officer"])
+    made = worker.post("/api/missing-episodes/", {
+        "subject": make_person("compass", "OFFICIAL").pk, "reported_by": "Wife", "from_kind": "hospital",
+        "from_place": "King's College Hospital", "last_seen_at": "2026-01-01 10:00", "grade": "low",
+        "grade_rationale": "r", "owner_unit": "compass", "sensitivity": "OFFICIAL-SENSITIVE",
+        "descriptors": "PERSONAL"}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    other = client_for(personas["csu_investigator"])
+    assert other.get(f"/api/missing-episodes/{made.json()['id']}/").status_code == 404
+    assert other.get("/api/missing-episodes/").json()["count"] == 0
+    assert client_for(personas["authority_member"]).get("/api/missing-queue/").status_code == 403
+    assert worker.get("/api/missing-dashboard/?as_of=2026-02-30").status_code == 400
+    figures = worker.get("/api/missing-dashboard/").json()
+    assert figures["outstanding"] == 1 and figures["perturbed"] is False
+    assert set(worker.get("/api/missing-groups/").json()) == {"placement", "found", "associate"}
