@@ -121,6 +121,16 @@ def _cases(n):
         AgendaItem.objects.create(meeting=meeting, case=case)
 
 
+def _episodes(n):
+    from tests.missing.factories import make_episode
+    from tests.people.factories import make_person
+
+    for i in range(n):
+        make_episode("vcd-analysts", "OFFICIAL-SENSITIVE", subject=make_person("vcd-analysts", "OFFICIAL"),
+                     from_kind="care", from_place=f"Home {i % 3}", placement_key=f"home-{i % 3}",
+                     found_longitude=-0.1, found_latitude=51.5)
+
+
 LISTS = {
     "crime explorer": ("vcd_analyst", "/crimes/", _crimes),
     "crime API": ("vcd_analyst", "/api/crimes/", _crimes),
@@ -141,6 +151,11 @@ LISTS = {
     "RAMP case API": ("vcd_analyst", "/api/ramp-cases/", _cases),
     "RAMP priority list": ("vcd_analyst", "/ramp/priority/", _cases),
     "RAMP dashboard": ("vcd_analyst", "/ramp/dashboard/", _cases),
+    "missing episodes": ("vcd_analyst", "/missing/", _episodes),
+    "missing episode API": ("vcd_analyst", "/api/missing-episodes/", _episodes),
+    "missing review queue": ("vcd_analyst", "/missing/queue/", _episodes),
+    "missing patterns": ("vcd_analyst", "/missing/patterns/", _episodes),
+    "missing dashboard": ("vcd_analyst", "/missing/dashboard/", _episodes),
     "our actions": ("vcd_analyst", "/casework/actions/", _cases),
     "case action API": ("vcd_analyst", "/api/case-actions/", _cases),
     "meeting API": ("vcd_analyst", "/api/meetings/", _cases),

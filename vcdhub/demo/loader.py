@@ -17,6 +17,7 @@ from vcdhub.access.models import AccessGrant, Unit
 from vcdhub.crime.models import Crime
 from vcdhub.demo.intel import load_intel
 from vcdhub.demo.markings import VIOLENCE, apply_markings
+from vcdhub.demo.missing import load_missing
 from vcdhub.demo.people import load_people
 from vcdhub.demo.ramp import load_ramp
 from vcdhub.geography.loader import GeographyResult, load_geography
@@ -31,6 +32,7 @@ USERS = [
     ("supervisor", "Demo Supervisor (fictitious)", ["vcd-analysts", "vcd-tasking"], ["supervisor"]),
     ("csu", "Demo CSU Investigator (fictitious)", ["csu"], ["investigator"]),
     ("compass", "Demo Compass Officer (fictitious)", ["compass"], ["investigator"]),
+    ("compass-sup", "Demo Compass Supervisor (fictitious)", ["compass"], ["supervisor"]),
     ("lambeth", "Demo Lambeth Analyst (fictitious)", ["borough-lambeth"], ["analyst"]),
     ("auditor", "Demo Auditor (fictitious)", ["vcd-analysts"], ["auditor"]),
     ("authority", "Demo Authority Member (fictitious)", [], ["authority_member"]),
@@ -60,6 +62,7 @@ class DemoResult:
     people: dict[str, int] = field(default_factory=dict)  # the fictitious people made by this load (demo.people)
     intel: dict[str, int] = field(default_factory=dict)  # the fictitious intelligence made by this load
     ramp: dict[str, int] = field(default_factory=dict)  # the fictitious risk panel made by this load
+    missing: dict[str, int] = field(default_factory=dict)  # the fictitious missing persons made by this load
 
 
 def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
@@ -77,7 +80,8 @@ def load_demo(data: Path = DATA, *, actor: str, on_file: Callable | None = None,
         enqueue("people.duplicates", user=get_user_model().objects.get(username=REVIEWER), threshold=0.9)
     intel = load_intel()
     ramp = load_ramp()
-    return DemoResult(geography, imported, marked, created, request_access(), people, intel, ramp)
+    missing = load_missing()
+    return DemoResult(geography, imported, marked, created, request_access(), people, intel, ramp, missing)
 
 
 def create_users() -> int:

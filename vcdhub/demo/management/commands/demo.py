@@ -48,6 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Fictitious risk panel (demo/ramp.py): {r['cases']} RAMP cases in every state, "
                               f"{r['meetings']} panel meetings (two to come), {r['actions']} actions, "
                               f"{r['decisions']} panel decisions, {r['reviews']} reviews")
+        if result.missing:
+            m = result.missing
+            self.stdout.write(f"Fictitious missing persons (demo/missing.py): {m['people']} people, "
+                              f"{m['episodes']} episodes ({m['still missing']} still missing), "
+                              f"{m['herbert forms']} Herbert forms")
         if result.request is not None:
             self.stdout.write(f"Access request waiting for a supervisor: {result.request}")
         names = ", ".join(u for u, *_ in USERS)
