@@ -102,3 +102,13 @@ def test_the_report_command_prints_the_same_figures(history):
     assert "Of whom children" in table.getvalue()
     with pytest.raises(CommandError):
         call_command("report", "missing", "--as-of", "21/11/2026", stdout=io.StringIO())
+
+
+def test_the_export_command_writes_what_the_user_may_see(history, tmp_path):
+    out = tmp_path / "episodes.csv"
+    call_command("missing", "export", "-o", str(out), "--user", "compass_officer", stderr=io.StringIO())
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("reference,") and len(lines) == 5
+    call_command("missing", "export", "-o", str(out), "--user", "csu_investigator", "--state", "missing",
+                 stderr=io.StringIO())
+    assert len(out.read_text().splitlines()) == 1

@@ -79,6 +79,8 @@ def test_the_queue_lists_the_most_vulnerable_first_and_flags_overdue(personas):
     page = client_for(worker).get("/missing/queue/").content.decode()
     assert page.index(high.reference) < page.index(low.reference)
     assert "Review overdue by" in page and "How the score is made" in page
+    listed = client_for(worker).get("/missing/").content.decode()
+    assert "Review overdue by" in listed  # the list flags it too
     landing = client_for(worker).get("/").content.decode()
     assert "missing-person episode review" in landing and "overdue" in landing
 

@@ -63,6 +63,13 @@ class Episode(ChangeLoggedModel):
         return f"Episode {self.case}"
 
     @property
+    def overdue_now(self) -> str:
+        """What is overdue on the episode now, in words ("" when nothing is)."""
+        from vcdhub.missing.timing import overdue
+
+        return "; ".join(overdue(self, self.case.state))
+
+    @property
     def is_child(self) -> bool:
         return self.age_at_report is not None and self.age_at_report < 18
 
