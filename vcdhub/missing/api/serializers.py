@@ -70,8 +70,9 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
     last_seen_place = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
     last_seen_longitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
     last_seen_latitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
-    indicators = serializers.ListField(child=serializers.CharField(max_length=30), write_only=True, required=False,
-                                       max_length=20)
+    indicators = serializers.JSONField(write_only=True, required=False,
+                                       help_text="Risk indicator codes, a list (looked_after, cse, cce, mental_health, "
+                                                 "dementia, substance, risk_to_others)")
     grade = serializers.CharField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
     grade_rationale = serializers.CharField(write_only=True, max_length=10_000)
     state_label = serializers.CharField(read_only=True)
@@ -88,6 +89,15 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
                   "closed_at", "episode", "grades", "information", "reviews", "protocol_forms", "proposals",
                   "owner_unit", "sensitivity", "descriptors", "handling"]
         read_only_fields = ["reference", "state", "opened_at", "closed_at"]
+
+    def validate_indicators(self, value):
+        """A list of short codes (the action checks each against the vocabulary), or text separated by commas."""
+        if isinstance(value, str):
+            value = value.replace(",", " ").split()
+        if not isinstance(value, list) or len(value) > 20 or not all(
+                isinstance(code, str) and len(code) <= 30 for code in value):
+            raise serializers.ValidationError("A list of at most 20 indicator codes.")
+        return value
 
     def create(self, validated_data):
         from vcdhub.missing import actions
