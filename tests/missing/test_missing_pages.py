@@ -129,3 +129,14 @@ def test_a_proposal_is_decided_on_its_page(personas):
     assert client_for(worker).get(f"/missing/{case.pk}/step/proposal-999999/").status_code == 404
     as_(worker, lambda: actions.log_information(worker, case, {"text": "x", "supplied_by": "y",
                                                                "obtained_at": timezone.now()}))
+
+
+def test_the_person_page_offers_each_kind_of_case_its_workers_may_start(personas):
+    person = make_person("csu", "OFFICIAL")
+    page = client_for(personas["csu_investigator"]).get(f"/people/{person.pk}/").content.decode()
+    assert f'href="/missing/add/?subject={person.pk}"' in page and "Report missing" in page
+    assert f'href="/ramp/add/?subject={person.pk}"' in page
+    chair = client_for(personas["csu_panel_chair"]).get(f"/people/{person.pk}/").content.decode()
+    assert "Refer to the risk panel" in chair and "Report missing" not in chair  # a chair works RAMP only
+    form = client_for(personas["csu_investigator"]).get(f"/missing/add/?subject={person.pk}").content.decode()
+    assert f'value="{person.pk}"' in form

@@ -31,6 +31,10 @@ class CaseKind:
     # How the core's lists (the person panel) show a case's risk and next review, when the module keeps its own
     # (case -> {"risk": text, "next_review": text, "overdue": bool}); None: the core's risk level and review date.
     describe: Callable[[object], dict] | None = None
+    # Where a new case about a person starts (URL name of the module's form, taking ?subject=), and its button's
+    # words: the person page offers it to the kind's workers ("Report missing", "Refer to the risk panel").
+    start_url: str = ""
+    start_label: str = ""
 
     def read_only_reason(self, state: str) -> str:
         return self.read_only_reasons.get(state) or f"{self.workflow.label(state).lower()}"

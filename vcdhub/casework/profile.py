@@ -3,7 +3,9 @@ and risk, added to the people module's page through the registry (platform.regis
 
 from django.urls import reverse
 
+from vcdhub.access.policy import profile
 from vcdhub.audit.log import record_reads
+from vcdhub.casework.kinds import kinds
 from vcdhub.casework.models import Case
 from vcdhub.platform.registry import Panel
 
@@ -19,4 +21,7 @@ def person_panel(user, person) -> Panel | None:
             "next_review": f"{case.next_review_due:%Y-%m-%d}" if case.next_review_due else "—",
             "overdue": bool(case.review_overdue_days)}
         rows.append({"case": case, "url": reverse(case.case_kind.detail_url, args=[case.pk]), **shown})
-    return Panel("Case work", "casework/_person_panel.html", {"rows": rows}, anchor="casework")
+    roles = profile(user).roles
+    starts = [{"label": k.start_label, "url": f"{reverse(k.start_url)}?subject={person.pk}"} for k in kinds()
+              if k.start_url and (k.worker_roles is None or roles & k.worker_roles)]
+    return Panel("Case work", "casework/_person_panel.html", {"rows": rows, "starts": starts}, anchor="casework")

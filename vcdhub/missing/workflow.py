@@ -50,4 +50,4 @@ KIND = CaseKind(
     detail_url="missing:case_detail", reviews_url="missing:queue",
     open_states=OPEN_STATES, read_only_states=frozenset({State.CLOSED}),
     read_only_reasons={State.CLOSED: "closed"}, worker_roles=roles.WORKERS,
-    overdue_reviews=overdue_reviews, describe=describe)
+    overdue_reviews=overdue_reviews, describe=describe, start_url="missing:case_add", start_label="Report missing")

@@ -33,4 +33,4 @@ KIND = CaseKind(
     open_states=OPEN_STATES, read_only_states=frozenset({State.MAPPA, State.CLOSED, State.DECLINED}),
     read_only_reasons={State.MAPPA: "under MAPPA management", State.CLOSED: "closed",
                        State.DECLINED: "declined at screening"},
-    worker_roles=roles.WORKERS)
+    worker_roles=roles.WORKERS, start_url="ramp:case_add", start_label="Refer to the risk panel")
