@@ -85,7 +85,8 @@ def test_another_unit_counts_nothing_and_the_authority_gets_published_figures(hi
     assert f["outstanding"] == 0 and not f["perturbed"]
     published = figures(history["authority_member"], as_of=dt.date(2026, 11, 21))
     assert published["perturbed"]
-    assert published["outstanding"] is None  # three (perturbed by at most two) is under five: withheld
+    # Three, perturbed by at most two: withheld unless the noise lifts it to the minimum of five.
+    assert published["outstanding"] in (None, 5)
     assert all(row["placement"].startswith("Placement") for row in published["top_placements"])
     assert all(row["found_within"] is None for row in published["time_to_found"])  # too few for a curve
 
