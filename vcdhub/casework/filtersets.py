@@ -1,7 +1,7 @@
 import django_filters
 
 from vcdhub.casework.choices import ActionStatus, MeetingStatus
-from vcdhub.casework.models import CaseAction, Meeting
+from vcdhub.casework.models import Case, CaseAction, Meeting
 
 
 class MeetingFilterSet(django_filters.FilterSet):
@@ -23,3 +23,17 @@ class CaseActionFilterSet(django_filters.FilterSet):
     class Meta:
         model = CaseAction
         fields = ["status", "assignee", "due_from", "due_to"]
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    """What every module's case list filters by: part of a reference. A module adds its states and risk scale."""
+
+    reference = django_filters.CharFilter(method="by_reference", label="Reference")
+
+    class Meta:
+        model = Case
+        fields = ["reference"]
+
+    def by_reference(self, queryset, name, value):
+        value = value.strip()[:40]
+        return queryset.filter(reference__icontains=value) if value else queryset

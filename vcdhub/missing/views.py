@@ -13,6 +13,7 @@ from django.utils import timezone
 from vcdhub.access.policy import profile
 from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
+from vcdhub.casework.filtersets import CaseFilterSet as CoreCaseFilterSet
 from vcdhub.casework.forms import ActionForm, LinkForm
 from vcdhub.casework.models import Case, CaseAction
 from vcdhub.casework.pages import form_page
@@ -38,19 +39,13 @@ DASHBOARD_READERS = PageRule(refusal="The dashboard is for missing persons' work
                              roles=roles.DASHBOARD_ROLES)
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(CoreCaseFilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     grade = django_filters.ChoiceFilter(choices=Grade.choices, field_name="missing_episode__grade",
                                         label="Risk grade")
-    reference = django_filters.CharFilter(method="by_reference", label="Reference")
 
-    class Meta:
-        model = Case
+    class Meta(CoreCaseFilterSet.Meta):
         fields = ["state", "grade", "reference"]
-
-    def by_reference(self, queryset, name, value):
-        value = value.strip()[:40]
-        return queryset.filter(reference__icontains=value) if value else queryset
 
 
 def local_time(value) -> str:

@@ -25,7 +25,7 @@ from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
 from vcdhub.platform.api_schema import MONTH_SCHEMA
-from vcdhub.platform.inputs import InputError
+from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import NoLongerVisible, clean_pk
 
@@ -61,6 +61,21 @@ def answered(call):
         raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
     except DjangoPermissionDenied as exc:
         raise PermissionDenied(str(exc)) from None
+
+
+def as_of(request):
+    """The `as_of` query parameter (YYYY-MM-DD; None when absent) of a figures endpoint; a bad one is a 400."""
+    return answered(lambda: day(request.query_params.get("as_of"), "as_of"))
+
+
+def step_values(values) -> dict:
+    """A step's `values` in the API: an object of at most 40 field names, each with a text (or a number or a
+    yes/no), as its page names them; null is an empty text."""
+    if not isinstance(values, dict) or len(values) > 40 or not all(
+            isinstance(k, str) and len(k) <= 40 and (v is None or isinstance(v, str | bool | int | float))
+            and len(str(v)) <= 10_000 for k, v in values.items()):
+        raise ValidationError("An object of at most 40 field names, each with a text.")
+    return {k: "" if v is None else v for k, v in values.items()}
 
 
 def page_rule_permission(rule):

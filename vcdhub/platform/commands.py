@@ -80,3 +80,28 @@ def import_as(command, file, *, user: str | None, actor: str | None, what: str, 
             return run(account, lambda rows: bar.update(task, completed=rows))
         except ImportRefused as exc:
             raise refused_file(command.stderr, file.name, exc) from None
+
+
+def export_records(command, table, records, account, *, output: str, noun: str, what: str) -> None:
+    """Write `records` (already restricted to what `account` may see) as `table`'s CSV to `output` ("-": stdout),
+    their sensitive reads on the audit chain as the account's (or the command's, without one): a module's
+    `export` verb, as its list's CSV download. `noun`: what a row is, plural ("cases"); `what`: the export, for
+    the audit chain ("RAMP cases")."""
+    import sys
+    from pathlib import Path
+
+    from vcdhub.audit.context import acting_as, cli_actor
+    from vcdhub.audit.log import record_reads
+    from vcdhub.platform.csvsafe import csv_lines, safe_cell
+
+    rows = [[c.label for c in table.columns], *([safe_cell(v) for v in row] for row in table.values(records))]
+    with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
+                   reason=f"CLI export of {what} by {cli_actor()}"):
+        record_reads(records, "export")
+    text = "".join(csv_lines(rows))
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        command.stderr.write(f"{len(rows) - 1} {noun} written to {output}"
+                             + ("" if account else f" (OFFICIAL {noun} only; pass --user for more)"))

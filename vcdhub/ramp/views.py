@@ -13,6 +13,7 @@ from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework import queues
 from vcdhub.casework.choices import MeetingStatus, RiskLevel
+from vcdhub.casework.filtersets import CaseFilterSet as CoreCaseFilterSet
 from vcdhub.casework.forms import ActionForm, LinkForm, ReviewForm
 from vcdhub.casework.models import Case, CaseAction, Meeting
 from vcdhub.casework.pages import form_page
@@ -36,18 +37,12 @@ from vcdhub.ramp.workflow import KIND, RAMP
 WORKERS_PAGE = PageRule(records=True, roles=roles.WORKERS, refusal="The risk panel's pages are for its workers.")
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(CoreCaseFilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     risk_level = django_filters.ChoiceFilter(choices=RiskLevel.choices, label="Risk level")
-    reference = django_filters.CharFilter(method="by_reference", label="Reference")
 
-    class Meta:
-        model = Case
+    class Meta(CoreCaseFilterSet.Meta):
         fields = ["state", "risk_level", "reference"]
-
-    def by_reference(self, queryset, name, value):
-        value = value.strip()[:40]
-        return queryset.filter(reference__icontains=value) if value else queryset
 
 
 class CaseTable(Table):

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
-from vcdhub.platform.api import MarkingMixin
+from vcdhub.platform.api import MarkingMixin, step_values
 
 STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
 REPORT_FIELDS = ("reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
@@ -122,11 +122,7 @@ class StepSerializer(serializers.Serializer):
                                                              "obtained_at ...; found: found_at, found_how ...)")
 
     def validate_values(self, values):
-        if not isinstance(values, dict) or len(values) > 40 or not all(
-                isinstance(k, str) and len(k) <= 40 and (v is None or isinstance(v, str | bool | int | float))
-                and len(str(v)) <= 10_000 for k, v in values.items()):
-            raise serializers.ValidationError("An object of at most 40 field names, each with a text.")
-        return {k: "" if v is None else v for k, v in values.items()}
+        return step_values(values)
 
 
 class QueueTermSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
-from vcdhub.platform.api import MarkingMixin
+from vcdhub.platform.api import MarkingMixin, step_values
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
 
 STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
@@ -97,11 +97,7 @@ class RampStepSerializer(serializers.Serializer):
                                                              "assignee, due ...)")
 
     def validate_values(self, values):
-        if not isinstance(values, dict) or len(values) > 40 or not all(
-                isinstance(k, str) and len(k) <= 40 and (v is None or isinstance(v, str | bool | int | float))
-                and len(str(v)) <= 10_000 for k, v in values.items()):
-            raise serializers.ValidationError("An object of at most 40 field names, each with a text.")
-        return {k: "" if v is None else v for k, v in values.items()}
+        return step_values(values)
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
 
 

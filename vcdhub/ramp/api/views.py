@@ -2,15 +2,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case, Meeting
-from vcdhub.platform.api import WritableRecordViewSet, answered, page_rule_permission
-from vcdhub.platform.inputs import InputError, day
+from vcdhub.platform.api import WritableRecordViewSet, answered, as_of, page_rule_permission
 from vcdhub.platform.views import visible_or_404
 from vcdhub.ramp import actions, dashboard, priority, roles
 from vcdhub.ramp.api.serializers import CaseSerializer, PrioritySerializer, RampStepSerializer
@@ -82,8 +80,4 @@ class DashboardViewSet(viewsets.ViewSet):
     @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, required=False)],
                    responses={200: OpenApiTypes.OBJECT})
     def list(self, request):
-        try:
-            as_of = day(request.query_params.get("as_of"), "as_of")
-        except InputError as exc:
-            raise ValidationError({field: [message] for field, message in exc.errors.items()}) from None
-        return Response(dashboard.figures(request.user, as_of=as_of))
+        return Response(dashboard.figures(request.user, as_of=as_of(request)))

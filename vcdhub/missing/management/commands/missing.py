@@ -1,13 +1,7 @@
-import sys
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 
 from vcdhub.access.choices import Sensitivity
-from vcdhub.audit.context import acting_as, cli_actor
-from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user
-from vcdhub.platform.csvsafe import csv_lines, safe_cell
+from vcdhub.platform.commands import active_user, export_records
 
 
 class Command(BaseCommand):
@@ -33,16 +27,5 @@ class Command(BaseCommand):
         cases = cases.restrict(account) if account else cases.filter(sensitivity=Sensitivity.OFFICIAL)
         if state:
             cases = cases.filter(state=state)
-        table = CaseExportTable()
-        rows = [[c.label for c in table.columns], *([safe_cell(v) for v in row]
-                                                    for row in table.values(cases.order_by("opened_at", "pk")))]
-        with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
-                       reason=f"CLI export of missing-person episodes by {cli_actor()}"):
-            record_reads(cases, "export")
-        text = "".join(csv_lines(rows))
-        if output == "-":
-            sys.stdout.write(text)
-        else:
-            Path(output).write_text(text, encoding="utf-8")
-            self.stderr.write(f"{len(rows) - 1} episodes written to {output}"
-                              + ("" if account else " (OFFICIAL episodes only; pass --user for more)"))
+        export_records(self, CaseExportTable(), cases.order_by("opened_at", "pk"), account, output=output,
+                       noun="episodes", what="missing-person episodes")

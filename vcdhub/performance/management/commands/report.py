@@ -83,11 +83,13 @@ class Command(BaseCommand):
             output.write_text(render_html(context), encoding="utf-8")
         self.stdout.write(f"Report for {current.label} written to {output}")
 
-    def _ramp(self, as_of, user, as_json: bool = False, **options):
+    @staticmethod
+    def _figures(figures, as_of, user, name: str) -> dict:
+        """A dashboard's `figures` as of --as-of, as --user sees them (without one, the published figures),
+        computed as that user on the audit chain."""
         from vcdhub.audit.context import acting_as, cli_actor
         from vcdhub.platform.commands import active_user
         from vcdhub.platform.inputs import InputError, day
-        from vcdhub.ramp.dashboard import figures
 
         try:
             on = day(as_of, "as_of")
@@ -95,8 +97,13 @@ class Command(BaseCommand):
             raise usage_error(exc, {"as_of": "--as-of"}) from exc
         account = active_user(user)
         with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
-                       reason=f"CLI report ramp by {cli_actor()}"):
-            result = figures(account, as_of=on)
+                       reason=f"CLI report {name} by {cli_actor()}"):
+            return figures(account, as_of=on)
+
+    def _ramp(self, as_of, user, as_json: bool = False, **options):
+        from vcdhub.ramp.dashboard import figures
+
+        result = self._figures(figures, as_of, user, "ramp")
         if as_json:
             keys = ("as_of", "perturbed", "open", "by_risk", "by_state", "overdue_reviews", "overdue_actions",
                     "escalated_to_mappa", "closed", "referrals_by_source", "median_days_in_state")
@@ -121,19 +128,9 @@ class Command(BaseCommand):
         console.print(table)
 
     def _missing(self, as_of, user, as_json: bool = False, **options):
-        from vcdhub.audit.context import acting_as, cli_actor
         from vcdhub.missing.dashboard import figures
-        from vcdhub.platform.commands import active_user
-        from vcdhub.platform.inputs import InputError, day
 
-        try:
-            on = day(as_of, "as_of")
-        except InputError as exc:
-            raise usage_error(exc, {"as_of": "--as-of"}) from exc
-        account = active_user(user)
-        with acting_as(f"user:{account.username}" if account else cli_actor(), user=account,
-                       reason=f"CLI report missing by {cli_actor()}"):
-            result = figures(account, as_of=on)
+        result = self._figures(figures, as_of, user, "missing")
         if as_json:
             keys = ("as_of", "perturbed", "outstanding", "children", "by_risk", "overdue_reviews",
                     "overdue_interviews", "episodes_by_month", "trend", "top_placements", "time_to_found")
