@@ -123,12 +123,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     # Tests get a file-backed database so the browser test's server thread sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-vcdhub.sqlite3")}
-elif env_bool("VCDHUB_DB_POOL", False):
-    # `vcdhub serve` turns this on: each worker process keeps up to VCDHUB_DB_POOL_SIZE connections open
-    # (Django's psycopg pool) instead of connecting for every request. A pool replaces persistent connections.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": env_int("VCDHUB_DB_POOL_SIZE", 4), "timeout": 10}
+else:
+    # The planner settings of every connection (docs/decisions.md, "PostgreSQL session settings"). JIT compiles
+    # each large aggregate for 0.7 s before running it; the default random_page_cost (4) is for spinning disks,
+    # and made PostgreSQL read all 14M rows of twenty years rather than one year's through its month index
+    # (2.1 s against 0.3 s); the default work_mem (4 MB) sent the place analyses' grouping of twenty years of
+    # ward counts to disk. A server whose administrator has tuned these can set VCDHUB_PG_OPTIONS to "".
+    session = env_str("VCDHUB_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1 -c work_mem=64MB")
+    if session:
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} {session}".strip()
+    if env_bool("VCDHUB_DB_POOL", False):
+        # `vcdhub serve` turns this on: each worker process keeps up to VCDHUB_DB_POOL_SIZE connections open
+        # (Django's psycopg pool) instead of connecting for every request. A pool replaces persistent connections.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1, "max_size": env_int("VCDHUB_DB_POOL_SIZE", 4), "timeout": 10}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -113,7 +113,7 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
     row_of = {area_id: i for i, (area_id, _, _, _) in enumerate(area_rows)}
     month_dates = month_range(month_from, month_to)
     months = [m.strftime("%Y-%m") for m in month_dates]
-    column_of = {m: j for j, m in enumerate(months)}
+    column_of = {m: j for j, m in enumerate(month_dates)}  # by date: 120,000 rows at ten times the data
     counts = np.zeros((len(codes), len(months)), dtype=np.int64)
     table = smallest_model(f"{level}_id")  # wards and boroughs from the smaller tables of counts
     cells = open_records(table.objects.filter(crime_type__in=crime_types, month__gte=month_from,
@@ -123,8 +123,8 @@ def area_series(crime_types: list[str], month_from: dt.date, month_to: dt.date, 
     cell_counts: dict = {}
     key_sums: dict = {}
     for area_id, month, n, k in rows:
-        where = "unplaced" if area_id is None else (row_of[area_id], column_of[month.strftime("%Y-%m")]) \
-            if area_id in row_of else "outside"
+        row = row_of.get(area_id)
+        where = (row, column_of[month]) if row is not None else "unplaced" if area_id is None else "outside"
         cell_counts[where] = cell_counts.get(where, 0) + n
         key_sums[where] = key_sums.get(where, 0) + k
     perturbed = disclosure is not None and disclosure.perturbs
