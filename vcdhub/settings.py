@@ -129,7 +129,7 @@ else:
     # and made PostgreSQL read all 14M rows of twenty years rather than one year's through its month index
     # (2.1 s against 0.3 s); the default work_mem (4 MB) sent the place analyses' grouping of twenty years of
     # ward counts to disk. A server whose administrator has tuned these can set VCDHUB_PG_OPTIONS to "".
-    session = env_str("VCDHUB_PG_OPTIONS", "-c jit=off -c random_page_cost=1.1 -c work_mem=64MB")
+    session = env_str("VCDHUB_PG_OPTIONS", "-c jit=off -c random_page_cost=2 -c work_mem=64MB")
     if session:
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} {session}".strip()
