@@ -66,6 +66,35 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if id(item) not in kept]
 
 
+# Tables that tests fill with up to the full Met data (1.4M rows) inside a transaction that is then rolled back.
+BULK_TABLES = ("crime_crime", "crime_crimecell", "crime_crimecellward", "crime_crimecellborough", "crime_outcome",
+               "crime_stopsearch", "crime_crimeflags")
+BLOATED_BYTES = 16 * 1024 * 1024
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """On PostgreSQL, give back the space of rows a test wrote and rolled back. A rolled-back insert leaves its
+    rows in the table's pages, dead, until VACUUM: after a test had imported and rolled back the full Met data,
+    every later count scanned those pages, and tests that count rows between writes ran 20 to 100 times
+    slower (the hostile-input tests 68 s instead of 3 s). VACUUM gives the trailing empty pages back to the
+    operating system; it runs only when a table is bigger than an empty one can be."""
+    yield
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    if nextitem is None or connection.vendor != "postgresql" or blocking_manager_key not in item.config.stash:
+        return  # after the last test the test database is gone
+    with item.config.stash[blocking_manager_key].unblock():
+        if connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relname FROM pg_class WHERE relname = ANY(%s) AND pg_relation_size(oid) > %s",
+                           [list(BULK_TABLES), BLOATED_BYTES])
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+
+
 def pytest_configure(config):
     # Network access during tests is an error (only this machine: PostgreSQL, live servers, the browser).
     socket.socket.connect = _refuse_remote(socket.socket.connect)
