@@ -166,6 +166,21 @@ def test_cells_left_without_their_triggers_are_recounted_by_the_next_import(lond
     assert cells.ensure() is False  # nothing to do a second time
 
 
+@pytest.mark.django_db
+def test_drift_names_a_wrong_key_sum_a_cell_without_rows_and_rows_without_a_cell(london, street_sample):
+    assert run_import([street_sample(60)], actor="test").ok
+    assert cells.drift() == []
+    table = CrimeCell._meta.db_table
+    wrong, missing = CrimeCell.objects.order_by("pk")[:2]
+    CrimeCell.objects.filter(pk=wrong.pk).update(key_sum=wrong.key_sum + 1)
+    CrimeCell.objects.filter(pk=missing.pk).delete()
+    phantom = CrimeCell.objects.create(**{**{d: getattr(wrong, d) for d in cells.DIMENSIONS},
+                                          "month": dt.date(1999, 1, 1), "records": 3, "key_sum": 7})
+    found = {row[1 + len(cells.DIMENSIONS):] for row in cells.drift() if row[0] == table}
+    assert found == {(wrong.records, wrong.records, wrong.key_sum + 1, wrong.key_sum),
+                     (0, missing.records, None, missing.key_sum), (phantom.records, 0, phantom.key_sum, 0)}
+
+
 FILTERS = ["", "month_from=2017-07&month_to=2017-07", "crime_type=Robbery", "crime_type=Robbery&crime_type=Burglary",
            "force=city", "borough=E09000022", "month_from=2017-06&crime_type=Burglary&borough=E09000022"]
 
