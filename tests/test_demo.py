@@ -3,7 +3,9 @@ the demo load marks a seeded few percent of records OFFICIAL-SENSITIVE for sever
 request waiting, and a second load changes nothing.
 
 The database tests load a 1-in-8 sample of the latest bundled month through the demo loader (every borough still
-has hundreds of rows), so they take seconds, not the minute a full month would."""
+has hundreds of rows), so they take seconds, not the minute a full month would. The load is made once for the
+module (`loaded`), inside a transaction that is rolled back when the module ends; each test runs in a savepoint
+within it. Only the command's test loads on its own, before the shared load exists."""
 
 import csv
 import io
@@ -127,21 +129,63 @@ def _load(folder: Path):
         return load_demo(folder, actor="demo:setup")
 
 
+def _more_people():
+    """The small seeded version: the sample holds an eighth of one month, so people go to ten times the share."""
+    from vcdhub.demo import people as demo_people
+
+    return {k: min(1.0, 10 * v) for k, v in demo_people.SHARES.items()}
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, sample):
+    """The sample loaded once for the module's tests (a load takes 7 s on SQLite, 17 s on PostgreSQL), in a
+    transaction rolled back at the module's end; each test's own transaction is a savepoint inside it."""
+    from django.db import transaction
+
+    from tests.conftest import _ensure_geography
+    from vcdhub.demo import people as demo_people
+
+    with django_db_blocker.unblock():
+        _ensure_geography()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(demo_people, "SHARES", _more_people())
+                result = _load(sample)
+            yield result
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+# Before the tests that share `loaded`: a module fixture is made at its first use, and this test needs the
+# database as it is before any load.
 @pytest.mark.django_db
-def test_the_demo_load_covers_london(london, sample):
-    result = _load(sample)
+def test_the_command_reports_what_it_loaded(london, sample):
+    output = io.StringIO()
+    call_command("demo", "load", "--data", str(sample), stdout=output)
+    out = output.getvalue()
+    assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
+    assert "Fictitious people" in out and "Fictitious intelligence" in out
+    assert ", ".join(u for u, *_ in USERS) in out
+
+
+@pytest.mark.django_db
+def test_the_demo_load_covers_london(loaded):
+    result = loaded
     assert result.imported.totals()["files_rejected"] == 0
-    loaded = set(Crime.objects.exclude(borough=None).values_list("borough__code", flat=True).distinct())
-    assert loaded == boroughs_of(street(DATA, LATEST), lsoa_boroughs())
-    assert len(loaded) >= 25
+    covered = set(Crime.objects.exclude(borough=None).values_list("borough__code", flat=True).distinct())
+    assert covered == boroughs_of(street(DATA, LATEST), lsoa_boroughs())
+    assert len(covered) >= 25
     shared = SHARED / "crime" / "police-uk" / LATEST / f"{LATEST}-metropolitan-street.csv.gz"
     if shared.exists():
-        assert loaded >= boroughs_of(shared, lsoa_boroughs(), COVERED_SHARE)
+        assert covered >= boroughs_of(shared, lsoa_boroughs(), COVERED_SHARE)
 
 
 @pytest.mark.django_db
-def test_the_demo_holds_official_sensitive_records_of_several_units_and_a_waiting_request(london, sample):
-    result = _load(sample)
+def test_the_demo_holds_official_sensitive_records_of_several_units_and_a_waiting_request(loaded):
+    result = loaded
     sensitive = Crime.objects.filter(sensitivity="OFFICIAL-SENSITIVE")
     by_unit = Counter(sensitive.values_list("owner_unit_id", flat=True))
     assert set(by_unit) == {"sapphire", "csu", "rvctf"} and by_unit == Counter(result.marked)
@@ -166,8 +210,10 @@ def test_the_demo_holds_official_sensitive_records_of_several_units_and_a_waitin
 
 
 @pytest.mark.django_db
-def test_loading_the_demo_twice_changes_nothing(london, sample):
-    _load(sample)
+def test_loading_the_demo_twice_changes_nothing(loaded, sample, monkeypatch):
+    from vcdhub.demo import people as demo_people
+
+    monkeypatch.setattr(demo_people, "SHARES", _more_people())  # as `loaded` was made
     before = state()
     again = _load(sample)
     assert again.imported.totals()["files_unchanged"] == len(list(sample.rglob("*.csv.gz")))
@@ -176,17 +222,15 @@ def test_loading_the_demo_twice_changes_nothing(london, sample):
 
 
 @pytest.mark.django_db
-def test_the_demo_people_are_fictitious_tied_to_real_crimes_and_shaped_like_real_records(london, sample,
-                                                                                           monkeypatch):
+def test_the_demo_people_are_fictitious_tied_to_real_crimes_and_shaped_like_real_records(loaded, monkeypatch):
     import datetime as dt
 
     from django.utils import timezone
 
     from vcdhub.demo import people as demo_people
 
-    # The small seeded version: the sample holds an eighth of one month, so give people to ten times the share.
-    monkeypatch.setattr(demo_people, "SHARES", {k: min(1.0, 10 * v) for k, v in demo_people.SHARES.items()})
-    result = _load(sample)
+    monkeypatch.setattr(demo_people, "SHARES", _more_people())  # as `loaded` was made, for the seeded rebuild
+    result = loaded
     assert result.people["people"] == Person.objects.exclude(source_id__startswith="DEMO-MIS-").count() > 500
     assert not Person.objects.filter(fictitious=False).exists()
     refs = set(CrimeRole.objects.values_list("crime_ref", flat=True))
@@ -219,15 +263,13 @@ def test_the_demo_people_are_fictitious_tied_to_real_crimes_and_shaped_like_real
 
 
 @pytest.mark.django_db
-def test_the_demo_intelligence_is_graded_shared_by_the_rules_and_sliced_by_unit(london, sample, monkeypatch):
+def test_the_demo_intelligence_is_graded_shared_by_the_rules_and_sliced_by_unit(loaded):
     from vcdhub.demo import intel as demo_intel
-    from vcdhub.demo import people as demo_people
     from vcdhub.intel.actions import grade_errors
     from vcdhub.intel.models import ReportStep, SharedReport
     from vcdhub.platform import fulltext
 
-    monkeypatch.setattr(demo_people, "SHARES", {k: min(1.0, 10 * v) for k, v in demo_people.SHARES.items()})
-    result = _load(sample)
+    result = loaded
     reports = Report.objects.all()
     assert result.intel["reports"] == reports.count() == demo_intel.REPORTS
     assert not reports.filter(fictitious=False).exists()
@@ -257,13 +299,3 @@ def test_the_demo_intelligence_is_graded_shared_by_the_rules_and_sliced_by_unit(
     assert set(fulltext.matching(Report.objects.restrict(users["csu"]), "said").values_list("pk", flat=True)) \
         <= seen["csu"]
     assert LinkProposal.objects.exists() and result.intel["link proposals"] == LinkProposal.objects.count()
-
-
-@pytest.mark.django_db
-def test_the_command_reports_what_it_loaded(london, sample):
-    output = io.StringIO()
-    call_command("demo", "load", "--data", str(sample), stdout=output)
-    out = output.getvalue()
-    assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
-    assert "Fictitious people" in out and "Fictitious intelligence" in out
-    assert ", ".join(u for u, *_ in USERS) in out
