@@ -16,6 +16,7 @@ from django.conf import settings
 from vcdhub.access.models import Unit, VisibilityRule
 from vcdhub.access.seed import seed_units_and_rules
 from vcdhub.audit.context import acting_as
+from vcdhub.crime.models import Crime, CrimeCell, CrimeCellBorough, CrimeCellWard, CrimeFlags, Outcome, StopSearch
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Lsoa
 
@@ -67,8 +68,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 # Tables that tests fill with up to the full Met data (1.4M rows) inside a transaction that is then rolled back.
-BULK_TABLES = ("crime_crime", "crime_crimecell", "crime_crimecellward", "crime_crimecellborough", "crime_outcome",
-               "crime_stopsearch", "crime_crimeflags")
+BULK_TABLES = tuple(model._meta.db_table for model in (Crime, CrimeCell, CrimeCellWard, CrimeCellBorough, Outcome,
+                                                       StopSearch, CrimeFlags))
 BLOATED_BYTES = 16 * 1024 * 1024
 
 
