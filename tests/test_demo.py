@@ -147,16 +147,14 @@ def loaded(django_db_setup, django_db_blocker, sample):
 
     with django_db_blocker.unblock():
         _ensure_geography()
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(demo_people, "SHARES", _more_people())
-                result = _load(sample)
-            yield result
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        with transaction.atomic():
+            try:
+                with pytest.MonkeyPatch.context() as patch:
+                    patch.setattr(demo_people, "SHARES", _more_people())
+                    result = _load(sample)
+                yield result
+            finally:
+                transaction.set_rollback(True)
 
 
 # Before the tests that share `loaded`: a module fixture is made at its first use, and this test needs the

@@ -418,7 +418,7 @@ def drift() -> list[tuple]:
             held = {tuple(row[:-2]): row[-2:] for row in cursor.fetchall()}
             for key, (n, k) in rows.items():
                 records, key_sum = held.get(key, (None, None))
-                if records is None or records != n or key_sum != k:
+                if (records, key_sum) != (n, k):
                     found.append((t.table, *key, records or 0, n, key_sum, k))
             found += [(t.table, *key, records, 0, key_sum, 0) for key, (records, key_sum) in held.items()
                       if key not in rows]
