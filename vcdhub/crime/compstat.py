@@ -5,7 +5,12 @@ police.uk publishes whole months, so "the last 28 days" of a CompStat meeting is
 comparison whose earlier months hold no loaded records at all says "no data a year earlier", never a change;
 months not loaded on either side are left out of both, so a gap in the data never reads as a fall in crime.
 
-    rows = comparisons(user, request.GET)
+    by_month = monthly_counts(user, request.GET)
+    rows = comparisons(request.GET, by_month, loaded_months)
+
+Every window's count is a sum of one month-by-month series of the filter (one cached query), not a count of its
+own. That is exact for the record readers the explorer serves; a perturbed series would not sum to a perturbed
+total, so aggregate-only figures must not be built this way.
 """
 
 import datetime as dt
@@ -58,9 +63,21 @@ def anchor_month(params, loaded: list[dt.date]) -> dt.date | None:
     return loaded[-1]
 
 
-def comparisons(user, params, loaded_months: list[dt.date] | None = None) -> list[Comparison]:
-    """The three comparisons for `user`'s filter (its month range is replaced by each comparison's months).
-    `loaded_months`: the months with any record loaded, if the caller has them already."""
+def monthly_counts(user, params) -> dict[dt.date, int] | None:
+    """{month: count} of `user`'s filter with its month range left out (every month with any match), or None
+    if the filter is invalid. The comparisons and the explorer's trend are read from this one series."""
+    query = params.copy() if hasattr(params, "copy") else dict(params or {})
+    for name in ("month_from", "month_to"):
+        query.pop(name, None)
+    filterset, counted = counted_crimes(user, query)
+    return counted.by("month") if usable(filterset) else None
+
+
+def comparisons(params, by_month: dict[dt.date, int] | None,
+                loaded_months: list[dt.date] | None = None) -> list[Comparison]:
+    """The three comparisons for a filter (`params`, whose month range gives only the anchor month), from
+    `by_month`, its monthly_counts(). `loaded_months`: the months with any record loaded, if the caller has
+    them already."""
     months = sorted({c.month for c in monthly_coverage()}) if loaded_months is None else loaded_months
     end = anchor_month(params, months)
     if end is None:
@@ -69,17 +86,11 @@ def comparisons(user, params, loaded_months: list[dt.date] | None = None) -> lis
     windows = (("Latest month", end, end),
                ("Year to date", dt.date(end.year, 1, 1), end),
                ("Last 12 months", add_months(end, -11), end))
-    return [_compare(user, params, label, start, last, loaded) for label, start, last in windows]
+    return [_compare(by_month, label, start, last, loaded) for label, start, last in windows]
 
 
-def _total(user, params, start: dt.date, end: dt.date) -> int | None:
-    query = params.copy() if hasattr(params, "copy") else dict(params or {})
-    query["month_from"], query["month_to"] = format_month(start), format_month(end)
-    filterset, counted = counted_crimes(user, query)
-    return counted.total() if usable(filterset) else None
-
-
-def _compare(user, params, label: str, start: dt.date, end: dt.date, loaded: set) -> Comparison:
+def _compare(by_month: dict[dt.date, int] | None, label: str, start: dt.date, end: dt.date,
+             loaded: set) -> Comparison:
     before_start, before_end = add_months(start, -12), add_months(end, -12)
     # Compare only months loaded on both sides: a month missing from either is no data, not zero crime.
     pairs = [(m, add_months(m, -12)) for m in month_range(start, end)]
@@ -87,21 +98,18 @@ def _compare(user, params, label: str, start: dt.date, end: dt.date, loaded: set
     now_text, before_text = span(start, end), span(before_start, before_end)
     if not any(m in loaded for m, _ in pairs):
         return Comparison(label, now_text, before_text, None, None, "no data loaded", "", None)
+    if by_month is None:  # an invalid filter counts nothing
+        return Comparison(label, now_text, before_text, None, None, "", "", None)
     if not both:
-        current = _total(user, params, start, end)
+        current = sum(by_month.get(m, 0) for m, _ in pairs)
         return Comparison(label, now_text, before_text, current, None, "no data a year earlier", "", None,
                           f"no records are loaded for {before_text}")
     note = ""
     if len(both) < len(pairs):
         missing = [format_month(m) for m, _ in pairs if (m, add_months(m, -12)) not in both]
         note = f"compared over the months loaded in both years; left out: {', '.join(missing)}"
-        current = sum(_total(user, params, m, m) or 0 for m, _ in both)
-        previous = sum(_total(user, params, b, b) or 0 for _, b in both)
-    else:
-        current = _total(user, params, start, end)
-        previous = _total(user, params, before_start, before_end)
-    if current is None or previous is None:
-        return Comparison(label, now_text, before_text, current, previous, "", "", None)
+    current = sum(by_month.get(m, 0) for m, _ in both)
+    previous = sum(by_month.get(b, 0) for _, b in both)
     if current + previous == 0:
         return Comparison(label, now_text, before_text, 0, 0, "none in either", "", None, note)
     rr = rate_ratio(current, previous, 1.0, 1.0, CONFIDENCE)

@@ -137,9 +137,10 @@ def counted_crimes(user, params=None, *, request=None, filterset_class=CrimeFilt
             return filterset, Counted(cells.none(), "records", "key_sum")
         coarser = []
         for model in (CrimeCellBorough, CrimeCellWard):  # coarsest first
+            restricted = countable_cells(model.objects.all(), user, Crime)
             try:  # the same filter on a table without the ward cannot filter by ward: then it is not used
-                coarser.append(filterset_class(params, queryset=countable_cells(model.objects.all(), user, Crime),
-                                               request=request).qs)
+                # The one validated filter applied again (a new filterset per table would build its form anew).
+                coarser.append(filterset.filter_queryset(restricted) if filterset.is_bound else restricted)
             except FieldError:
                 continue
         counted = Counted(filterset.qs, "records", "key_sum", tuple(coarser))

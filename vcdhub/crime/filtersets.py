@@ -67,8 +67,12 @@ class WardChoiceFilter(AreaChoiceFilter):
     @property
     def field(self):
         field = super().field
-        field.label_from_instance = lambda ward: f"{ward.name}, {ward.borough.name}"
+        field.label_from_instance = lambda ward: ward_label(ward.name, ward.borough.name)
         return field
+
+
+def ward_label(name: str, borough_name: str) -> str:
+    return f"{name}, {borough_name}"
 
 
 class PlacedRecordFilterSet(django_filters.FilterSet):

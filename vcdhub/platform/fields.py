@@ -1,7 +1,9 @@
+from html import escape
+
 import django_filters
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from vcdhub.platform.months import parse_month
@@ -33,7 +35,10 @@ class QuickSelectMultiple(forms.SelectMultiple):
         final["name"] = name
         final["multiple"] = True
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join("", '<option value="{}"{}>{}</option>', (
-            ("" if option is None else option, mark_safe(" selected") if str(option) in chosen else "", label)
-            for option, label in self.choices))
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        # The standard library's escape, as Django's own escape calls it, without format_html's per-argument
+        # work: the explorer renders about 700 options on every page.
+        options = "".join(
+            f'<option value="{escape("" if option is None else str(option))}"'
+            f'{" selected" if str(option) in chosen else ""}>{escape(str(label))}</option>'
+            for option, label in self.choices)
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))
