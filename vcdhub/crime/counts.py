@@ -8,6 +8,7 @@ those users, are counted from the rows. Either way a user counts exactly the rec
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldError
@@ -62,14 +63,16 @@ class Counted:
     """Records to count: rows (one each), or cells whose `weight` column holds how many records each counts.
 
     `coarser`: the same cells, filtered and restricted the same way, in smaller tables (crime.cells: without
-    the LSOA, without the ward), coarsest first. Each question is asked of the smallest table that has the
-    fields it groups by.
+    the LSOA, without the ward), coarsest first, as (model, function making the queryset or None if the filter
+    cannot apply to that table). Each question is asked of the smallest table that has the fields it groups
+    by; a table's queryset is made only when a question needs it.
     """
 
     queryset: QuerySet
     weight: str | None = None
     keys: str = "record_key"  # the column of record keys, or of their sums in cells
-    coarser: tuple[QuerySet, ...] = ()
+    coarser: tuple[tuple[type, Callable[[type], QuerySet | None]], ...] = ()
+    _made: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def tally(self):
@@ -77,7 +80,13 @@ class Counted:
 
     def source(self, *fields: str) -> QuerySet:
         """The smallest of the querysets whose model has every one of `fields` ("ward_id", "crime_type")."""
-        return next((queryset for queryset in self.coarser if cells.holds(queryset.model, *fields)), self.queryset)
+        for model, make in self.coarser:
+            if cells.holds(model, *fields):
+                if model not in self._made:
+                    self._made[model] = make(model)
+                if self._made[model] is not None:
+                    return self._made[model]
+        return self.queryset
 
     def keyed_by(self, field: str) -> dict:
         """{value of `field`: (count, sum of the records' keys)}, for values with any record."""
@@ -135,15 +144,17 @@ def counted_crimes(user, params=None, *, request=None, filterset_class=CrimeFilt
         filterset = filterset_class(params, queryset=cells, request=request)
         if not usable(filterset):
             return filterset, Counted(cells.none(), "records", "key_sum")
-        coarser = []
-        for model in (CrimeCellBorough, CrimeCellWard):  # coarsest first
+
+        def same_filter(model) -> QuerySet | None:
             restricted = countable_cells(model.objects.all(), user, Crime)
             try:  # the same filter on a table without the ward cannot filter by ward: then it is not used
                 # The one validated filter applied again (a new filterset per table would build its form anew).
-                coarser.append(filterset.filter_queryset(restricted) if filterset.is_bound else restricted)
+                return filterset.filter_queryset(restricted) if filterset.is_bound else restricted
             except FieldError:
-                continue
-        counted = Counted(filterset.qs, "records", "key_sum", tuple(coarser))
+                return None
+
+        counted = Counted(filterset.qs, "records", "key_sum",
+                          ((CrimeCellBorough, same_filter), (CrimeCellWard, same_filter)))  # coarsest first
     else:
         filterset = filterset_class(params, queryset=countable(Crime.objects.all(), user), request=request)
         counted = Counted(filterset.qs if usable(filterset) else Crime.objects.none())
