@@ -78,3 +78,40 @@ def test_a_transaction_that_has_written_the_cells_caches_nothing(postgres_only, 
         Crime.objects.filter(pk=Crime.objects.order_by("pk").values("pk")[:1]).delete()  # no new version now
         assert _total(analyst) == 38  # so a cached 39 would have been wrong
     assert _cell_queries(first) == 1
+
+
+def _version_reads(context) -> int:
+    return sum(1 for q in context.captured_queries
+               if q["sql"].startswith("SELECT n, ") and cells.DATA_VERSION in q["sql"])
+
+
+def test_a_page_reads_the_data_version_once_but_a_block_that_writes_reads_it_again(postgres_only, london,
+                                                                                    street_sample, client):
+    analyst = make_persona("vcd_analyst")
+    assert run_import([street_sample(40)], actor="test").ok
+    client.force_login(analyst)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/crimes/", {"month_from": "2017-07", "month_to": "2017-07"}).status_code == 200
+    assert _version_reads(page) == 1  # the explorer counts several times, from one reading of the version
+    # A request that may write (not GET or HEAD) reads the version for every count, so its counts after its own
+    # write, outside any transaction block, see the data as written.
+    cells.request_started(environ={"REQUEST_METHOD": "POST"})
+    try:
+        assert _total(analyst) == 40
+        Crime.objects.filter(pk=Crime.objects.order_by("pk").values("pk")[:1]).delete()
+        assert _total(analyst) == 39
+    finally:
+        cells.request_finished()
+    # In a GET request, a transaction block forgets the request's reading: it writes, gets no version (so caches
+    # nothing), and the counts after it read the version again.
+    cells.request_started(environ={"REQUEST_METHOD": "GET"})
+    try:
+        assert _total(analyst) == 39
+        with transaction.atomic():
+            Crime.objects.filter(pk=Crime.objects.order_by("pk").values("pk")[:1]).delete()
+            assert cells.data_version() is None
+            assert _total(analyst) == 38
+        assert _total(analyst) == 38
+    finally:
+        cells.request_finished()
+    assert _total(analyst) == 38

@@ -1,8 +1,10 @@
 """Account hardening: throttled sign-in, TOTP second factor, expiring API tokens, idle sessions, headers."""
 
 import datetime as dt
+import time
 
 import pytest
+from django.conf import settings as settings_module
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
@@ -120,6 +122,23 @@ def test_an_idle_session_expires(personas, settings):
     assert settings.SESSION_COOKIE_AGE - 60 < remaining <= settings.SESSION_COOKIE_AGE
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     assert client.get("/crimes/")["Location"].startswith("/accounts/login/")
+
+
+def test_an_idle_session_is_saved_again_only_once_a_minute_and_never_expires_late(personas, monkeypatch):
+    client = Client()
+    assert _login(client, "vcd_analyst").status_code == 302
+    session = Session.objects.get(session_key=client.cookies["sessionid"].value)
+    saved = session.expire_date
+    clock = [time.time()]
+    monkeypatch.setattr("vcdhub.platform.middleware.time.time", lambda: clock[0])
+    clock[0] += 30  # within the minute: nothing written
+    assert client.get("/crimes/").status_code == 200
+    assert Session.objects.get(pk=session.pk).expire_date == saved
+    clock[0] += 31  # past it: saved again, so the session now expires a full idle period after this request
+    assert client.get("/crimes/").status_code == 200
+    again = Session.objects.get(pk=session.pk).expire_date
+    assert again > saved
+    assert (again - timezone.now()).total_seconds() > settings_module.SESSION_COOKIE_AGE - 60
 
 
 def test_security_headers_and_csrf(personas):

@@ -72,28 +72,32 @@ def _rules_q(access: AccessProfile) -> Q:
 
 
 def _grants(user, model: type[Model]) -> tuple[list, list]:
-    """The user's live grants to `model`'s records: (record ids, unit codes); cached on the user object for
-    one request, as the profile is."""
+    """The user's live grants to `model`'s records: (record ids, unit codes). Every live grant of the user is
+    read in one query and cached on the user object for one request, as the profile is (a page that counts
+    several kinds of record asked once per kind)."""
     cache = getattr(user, "_vcdhub_grants", None)
     if cache is None:
-        cache = {}
+        cache = _live_grants(user)
         try:
             user._vcdhub_grants = cache
         except AttributeError:
             pass
-    if model not in cache:
-        cache[model] = _live_grants(user, model)
-    return cache[model]
+    return cache.get(ContentType.objects.get_for_model(model).pk, ([], []))
 
 
-def _live_grants(user, model: type[Model]) -> tuple[list, list]:
+def _live_grants(user) -> dict[int, tuple[list, list]]:
+    """{content type id: (record ids, unit codes)} of the user's approved, unrevoked, unexpired grants."""
     grants = AccessGrant.objects.filter(
-        user=user, content_type=ContentType.objects.get_for_model(model), approved_at__isnull=False,
-        revoked_at__isnull=True, expires_at__gt=timezone.now(),
-    ).values_list("object_id", "unit__code")
-    record_ids = [object_id for object_id, _ in grants if object_id]
-    unit_codes = [unit for object_id, unit in grants if not object_id and unit]
-    return record_ids, unit_codes
+        user=user, approved_at__isnull=False, revoked_at__isnull=True, expires_at__gt=timezone.now(),
+    ).values_list("content_type_id", "object_id", "unit__code")
+    by_type: dict[int, tuple[list, list]] = {}
+    for content_type, object_id, unit in grants:
+        record_ids, unit_codes = by_type.setdefault(content_type, ([], []))
+        if object_id:
+            record_ids.append(object_id)
+        elif unit:
+            unit_codes.append(unit)
+    return by_type
 
 
 def visibility_q(user, model: type[Model]) -> Q:

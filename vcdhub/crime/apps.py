@@ -20,9 +20,14 @@ class CrimeConfig(AppConfig):
     )
 
     def ready(self):
+        from django.core.signals import request_finished, request_started
+
+        from vcdhub.crime import cells
         from vcdhub.geography.signals import boundaries_changed
 
         boundaries_changed.connect(_replace_records, dispatch_uid="crime.relink")
+        request_started.connect(cells.request_started, dispatch_uid="crime.cells.version")
+        request_finished.connect(cells.request_finished, dispatch_uid="crime.cells.version")
         post_migrate.connect(_ensure_cells, sender=self, dispatch_uid="crime.cells")
 
 

@@ -294,6 +294,33 @@ def data_version() -> int | None:
     not change the version again, so nothing it reads may be cached)."""
     if connection.vendor != "postgresql":
         return None
+    # Within one GET (or HEAD) request, which changes no records, the version read first serves the request's
+    # other counts (a page asked it once per count). Inside a transaction block it is read every time, and the
+    # request's reading forgotten: a block may change the cells. Another process's change meanwhile only means
+    # this request's answers, from the newer rows, may be kept under the older version, which no later request
+    # asks for.
+    if connection.in_atomic_block:
+        connection._vcdhub_request_version = None
+        return _read_data_version()
+    memo = getattr(connection, "_vcdhub_request_version", None)
+    if memo is not None:
+        return memo
+    version = _read_data_version()
+    if getattr(connection, "_vcdhub_safe_request", False):
+        connection._vcdhub_request_version = version
+    return version
+
+
+def request_started(environ=None, **kwargs) -> None:
+    safe = (environ or {}).get("REQUEST_METHOD") in ("GET", "HEAD")
+    connection._vcdhub_safe_request, connection._vcdhub_request_version = safe, None
+
+
+def request_finished(**kwargs) -> None:
+    connection._vcdhub_safe_request, connection._vcdhub_request_version = False, None
+
+
+def _read_data_version() -> int | None:
     with connection.cursor() as cursor:
         # The table is made once (migrate, or the triggers' install) and never dropped: once seen on this
         # connection it is not looked for again, so a cached count costs one small query, not two.

@@ -1,6 +1,7 @@
 import base64
 import functools
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -22,6 +23,29 @@ class LoginRequiredMiddleware:
         if not request.user.is_authenticated and not open_path:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class IdleSessionMiddleware:
+    """The idle timeout: a session expires SESSION_COOKIE_AGE after its last request, give or take
+    SESSION_TOUCH_SECONDS. Saving it on every request (SESSION_SAVE_EVERY_REQUEST) was a database write and a
+    signed cookie on every page and API call; here a request saves it only when the last save is over
+    SESSION_TOUCH_SECONDS old, so a session can only ever expire that much earlier than a save on every request
+    would make it, never later. Sits inside SessionMiddleware, which does the saving."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - session.get(TOUCHED, 0) > settings.SESSION_TOUCH_SECONDS:
+                session[TOUCHED] = now  # marks it modified: SessionMiddleware saves it, with a new expiry
+        return response
+
+
+TOUCHED = "_vcdhub_touched"  # when the session was last saved, in seconds since the epoch
 
 
 # Everything is served from this origin; nothing may be loaded from elsewhere (air-gapped networks). No inline
