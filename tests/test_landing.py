@@ -84,3 +84,23 @@ def test_the_off_track_summary_agrees_with_the_performance_page(loaded):
     not_met = [r.name for r in page.context["results"] if r.verdict == "not met"]
     assert [r.name for r in landing["results"]] == not_met
     assert AnalysisRun.objects.count() == 0
+
+
+def test_case_work_waiting_counts_the_units_open_actions_and_those_overdue():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.casework.factories import make_action, make_case
+
+    case = make_case("csu")
+    today = timezone.localdate()
+    make_action(case, "csu", due=today - dt.timedelta(days=3))  # overdue
+    make_action(case, "csu", due=today + dt.timedelta(days=3))
+    make_action(case, "csu", due=today - dt.timedelta(days=1), status="done")  # done: neither open nor overdue
+    make_action(case, "probation", due=today - dt.timedelta(days=3))  # another unit's
+    page = _page("csu_investigator")
+    waiting = page.context["casework"]
+    assert (waiting["actions"], waiting["overdue"]) == (2, 1)
+    html = page.content.decode().split('id="casework-waiting"')[1].split("</section>")[0]
+    assert "2 open actions for your units" in html and "1 overdue" in html
