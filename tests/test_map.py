@@ -5,6 +5,7 @@ withheld values, a legend that says what is shown, and a basemap only from the f
 import json
 
 import pytest
+from django.db import models
 from django.db.models import Sum
 from django.test import Client
 
@@ -89,6 +90,47 @@ def test_an_authority_member_sees_the_map_table_perturbed_and_small_counts_withh
     assert any(n is None for n in shown)  # weapons possession in one month: small ward counts are withheld
     assert all(row.rate is None for row in table["rows"] if row.count is None)
     assert "perturbed to protect individuals" in page.content.decode()
+
+
+def test_the_map_compares_the_filter_with_a_year_earlier_as_the_explorer_does(loaded):
+    params = {"crime_type": "Burglary", "month_from": "2017-07", "month_to": "2017-07"}
+    client = _client()
+    on_map = {c.label: c for c in client.get("/map/", params).context["comparisons"]}
+    in_explorer = {c.label: c for c in client.get("/crimes/", params).context["comparisons"]}
+    assert on_map == in_explorer
+    burglary = Crime.objects.filter(crime_type="Burglary")
+    latest = on_map["Latest month"]
+    assert (latest.current, latest.previous) == (burglary.filter(month="2017-07-01").count(),
+                                                 burglary.filter(month="2016-07-01").count())
+    assert latest.change_text == f"{(latest.current / latest.previous - 1) * 100:+.1f}%"
+
+
+def test_an_authority_member_gets_each_window_perturbed_as_one_cell_and_small_ones_withheld(loaded):
+    from vcdhub.access.choices import Sensitivity
+    from vcdhub.platform.disclosure import Disclosure
+
+    protect = Disclosure.aggregate_only()
+    open_records = Crime.objects.filter(sensitivity=Sensitivity.OFFICIAL)  # what aggregate counts may cover
+
+    def shown(rows):  # independently: the window's records, their count and key sum, as one cell
+        cell = rows.aggregate(n=models.Count("pk"), k=Sum("record_key"))
+        return protect.cell(protect.perturbed({None: cell["n"]}, {None: cell["k"] or 0})[None])
+
+    client = _client("authority_member")
+    for crime_type in ("Burglary", "Possession of weapons"):
+        page = client.get("/map/", {"crime_type": crime_type, "borough": "E09000022",
+                                    "month_from": "2017-07", "month_to": "2017-07"})
+        latest = {c.label: c for c in page.context["comparisons"]}["Latest month"]
+        rows = open_records.filter(crime_type=crime_type, borough__code="E09000022")
+        now, before = shown(rows.filter(month="2017-07-01")), shown(rows.filter(month="2016-07-01"))
+        assert (latest.current, latest.previous) == (now, before)
+        if now is None or before is None:
+            assert latest.change_text == "withheld" and latest.beyond_chance is None
+        else:  # the change comes from the perturbed counts
+            assert latest.change_text == f"{(now / before - 1) * 100:+.1f}%"
+        assert all(n is None or n == 0 or n >= protect.minimum for n in (latest.current, latest.previous))
+    assert "each change is computed from the perturbed counts" in page.content.decode()
+    assert "withheld" in page.content.decode().split('id="compstat"')[1].split("</table>")[0]
 
 
 def test_a_basemap_comes_only_from_the_configured_tile_server(loaded, settings):

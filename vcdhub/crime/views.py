@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from vcdhub.crime.choices import CRIME_TYPES
-from vcdhub.crime.compstat import add_months, comparisons, monthly_counts
+from vcdhub.crime.compstat import add_months, comparisons, monthly_series, window_total
 from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import DataOnHand
 from vcdhub.crime.exports import stream_police_uk
@@ -15,6 +15,7 @@ from vcdhub.crime.models import Crime, Outcome
 from vcdhub.crime.policeuk import STREET
 from vcdhub.geography.models import Ward
 from vcdhub.platform.charts import Trend, control_chart_svg
+from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.months import format_month, month_range
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
 from vcdhub.stats.control import XmRChart
@@ -159,9 +160,11 @@ class Explorer(RecordListView):
         if usable(filterset):
             # One month-by-month series of the filter (its months left out) feeds both the comparisons and the
             # trend: one cached query instead of one count per window.
-            by_month = monthly_counts(self.request.user, self.request.GET) or {}
-            context["comparisons"] = comparisons(self.request.GET, by_month, self.on_hand.months)
-            context["trend_svg"] = self.trend_svg(filterset, by_month)
+            user = self.request.user
+            series = monthly_series(user, self.request.GET)
+            context["comparisons"] = comparisons(self.request.GET, window_total(series, Disclosure.for_user(user)),
+                                                 self.on_hand.months)
+            context["trend_svg"] = self.trend_svg(filterset, {m: n for m, (n, _) in (series or {}).items()})
         return context
 
     def trend_svg(self, filterset, by_month: dict) -> str:
@@ -321,7 +324,11 @@ def crime_map(request):
     level = request.GET.get("level", "borough")
     measure = "rate" if request.GET.get("measure") == "rate" else "count"
     table = area_table(request.user, request.GET, level) if usable(filterset) else None
+    disclosure = Disclosure.for_user(request.user)
+    compared = comparisons(request.GET, window_total(monthly_series(request.user, request.GET), disclosure),
+                           on_hand.months) if usable(filterset) else []
     return render(request, "crime/map.html", {
-        "filterset": filterset, "level": level, "measure": measure, "table": table,
+        "filterset": filterset, "level": level, "measure": measure, "table": table, "comparisons": compared,
+        "disclosure": disclosure,
         "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
         "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})
