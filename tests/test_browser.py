@@ -47,6 +47,8 @@ def _drive(live_server, browser):
     assert page.locator("#map path.leaflet-interactive").count() == 33  # every borough drawn
     assert int(page.get_attribute("#map-status", "data-total")) == robberies
     assert page.locator("#map-legend .legend-row").count() >= 2
+    # The legend says what is shown: the crime types and the months (the explorer's default, the latest 12).
+    assert page.locator("#map-legend strong").inner_text() == "Crimes: Robbery; 2017-07"
     page.close()
 
 

@@ -133,6 +133,28 @@ def test_an_authority_member_gets_each_window_perturbed_as_one_cell_and_small_on
     assert "withheld" in page.content.decode().split('id="compstat"')[1].split("</table>")[0]
 
 
+def test_the_legend_names_the_crime_types_and_the_period_even_when_the_filter_leaves_them_open(loaded):
+    import re
+
+    def title(params):
+        html = _client().get("/map/", params).content.decode()
+        return re.search(r'data-title="([^"]*)"', html).group(1)
+
+    assert title({"crime_type": "Robbery"}) == "Crimes: Robbery; 2016-07..2017-07"  # every loaded month
+    assert title({"borough": "E09000022", "month_from": "2017-07"}) == (
+        "Crimes: all crime types; 2017-07; Lambeth")
+    assert title({}) == "Crimes: all crime types; 2016-08..2017-07"  # the default: the latest 12 months
+
+
+def test_legend_labels_have_thousands_separators():
+    import re
+
+    values = dict(zip("abcdefghij", [2, 3, 4, 1200, 1300, 15000, 16500, 17000, 40000, 41000], strict=True))
+    labels = [row["label"] for row in shade(values, None, None).legend]
+    assert {"1,200–1,300", "16,500–17,000", "40,000–41,000"} <= set(labels)
+    assert not any(re.search(r"\d{4}", label) for label in labels)  # no long number without its separators
+
+
 def test_a_basemap_comes_only_from_the_configured_tile_server(loaded, settings):
     client = _client()
     middleware.content_security_policy.cache_clear()

@@ -116,3 +116,16 @@ def test_the_appendix_is_a_compact_table_of_every_file_and_headings_stay_with_th
     for batch in batches:
         assert f"<code>{batch.sha256[:12]}</code>" in appendix
     assert re.search(r"h1, h2, h3[^{]*\{[^}]*break-after: avoid", text.split("</head>")[0])
+
+
+def test_every_table_of_the_report_states_its_period(loaded):
+    import re
+
+    client = Client()
+    client.force_login(make_persona("authority_member"))
+    html = client.get("/performance/report/", {"period": "2017-07"}).content.decode()
+    tables = re.findall(r"<table[^>]*>(.*?)</table>", html, re.S)
+    assert len(tables) >= 3
+    for table in tables:
+        caption = re.search(r"<caption>(.*?)</caption>", table, re.S)
+        assert caption and re.search(r"\d{4}-\d{2}", caption.group(1)), table[:200]

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from vcdhub.crime.choices import CRIME_TYPES
-from vcdhub.crime.compstat import add_months, comparisons, monthly_series, window_total
+from vcdhub.crime.compstat import add_months, comparisons, monthly_series, span, window_total
 from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import DataOnHand
 from vcdhub.crime.exports import stream_police_uk
@@ -299,6 +299,21 @@ def describe_filters(filterset) -> list[str]:
     return parts
 
 
+def legend_title(filterset, on_hand: DataOnHand) -> str:
+    """What the map shows, for its legend: the crime types (or all), the months (the filter's, its open ends
+    closed by the loaded data) and the places chosen. "Crimes: Robbery; 2017-01..2017-12; Lambeth"."""
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
+    loaded = on_hand.months
+    start = data.get("month_from") or (loaded[0] if loaded else None)
+    end = data.get("month_to") or (loaded[-1] if loaded else None)
+    parts = [", ".join(data.get("crime_type") or []) or "all crime types",
+             span(start, end) if start and end else "no data loaded"]
+    parts += [", ".join(area.name for area in data.get(name)) for name in ("borough", "ward") if data.get(name)]
+    if data.get("force"):
+        parts.append(f"force: {data['force']}")
+    return "Crimes: " + "; ".join(parts)
+
+
 def ward_options(request):
     """The ward picker's options, narrowed to the chosen boroughs (htmx swaps them in)."""
     wards = Ward.objects.select_related("borough").only("code", "name", "borough__name").order_by(
@@ -329,6 +344,7 @@ def crime_map(request):
                            on_hand.months) if usable(filterset) else []
     return render(request, "crime/map.html", {
         "filterset": filterset, "level": level, "measure": measure, "table": table, "comparisons": compared,
+        "legend_title": legend_title(filterset, on_hand),
         "disclosure": disclosure,
         "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
         "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})
