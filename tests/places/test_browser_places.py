@@ -44,6 +44,9 @@ def _drive(live_server, browser, run_id: int, with_geometry: int):
     page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)  # CSP forbids eval-based waits
     assert page.locator("#map .leaflet-overlay-pane path.leaflet-interactive").count() == with_geometry
     assert int(page.get_attribute("#map", "data-features")) == with_geometry
+    # The shapes are no Tab stops; the keyboard's way past the map is the skip link to the table.
+    assert page.locator('#map path.leaflet-interactive:not([tabindex="-1"])').count() == 0
+    assert page.locator("a.skip-map").get_attribute("href") == f"/places/runs/{run_id}/table/"
 
     legend = {}
     for row in page.locator("#legend li").all():

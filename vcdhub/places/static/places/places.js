@@ -51,6 +51,12 @@
             });
           }
         }).addTo(map);
+        // The shapes are for the mouse: the table (one link away, and the skip link) holds the same figures for
+        // a keyboard or a screen reader, so the shapes are not Tab stops (hundreds of unnamed stops otherwise).
+        layer.eachLayer(function (lyr) {
+          var path = lyr.getElement && lyr.getElement();
+          if (path) { path.setAttribute("tabindex", "-1"); path.setAttribute("aria-hidden", "true"); }
+        });
         var bounds = layer.getBounds();
         map.invalidateSize();  // the grid may have sized the container after the map was made
         if (bounds.isValid()) { map.fitBounds(bounds, { padding: [8, 8] }); }
