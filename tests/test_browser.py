@@ -36,15 +36,27 @@ def _drive(live_server, browser):
     page.wait_for_url("**/crimes/")
     assert int(page.get_attribute("#total-count", "data-total")) == total
 
+    # The search box narrows its list to the options that contain what is typed.
+    page.fill('input.option-search[data-for="id_crime_type"]', "rob")
+    shown = [t.strip() for t in page.locator("#id_crime_type option:not([hidden])").all_inner_texts()]
+    assert shown == ["Robbery"]
+    page.fill('input.option-search[data-for="id_crime_type"]', "")
+    assert page.locator("#id_crime_type option[hidden]").count() == 0
+
     page.select_option("#id_crime_type", "Robbery")
-    page.click("form.filters button[type=submit]")
+    page.focus("form.filters button[type=submit]")
+    page.keyboard.press("Enter")  # applied from the keyboard
     page.locator(f"#total-count[data-total='{robberies}']").wait_for()  # CSP forbids eval-based waits
     assert "crime_type=Robbery" in page.url  # htmx pushed the filtered URL
+    # Focus stays on the form's button (the form is not swapped), and the live region says what matched.
+    assert page.evaluate("document.activeElement.id") == "filters-apply"
+    page.locator("#explorer-status", has_text=f"{robberies:,} crimes match.").wait_for()
     assert page.locator("#crime-table tbody tr").count() == min(50, robberies)
 
     page.click("text=Show on map")
     page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
     assert page.locator("#map path.leaflet-interactive").count() == 33  # every borough drawn
+    assert page.locator("#map").bounding_box()["height"] >= 420  # tall enough to use
     assert int(page.get_attribute("#map-status", "data-total")) == robberies
     assert page.locator("#map-legend .legend-row").count() >= 2
     # The legend says what is shown: the crime types and the months (the explorer's default, the latest 12).
