@@ -61,6 +61,17 @@ def _drive(live_server, browser):
     assert page.locator("#map-legend .legend-row").count() >= 2
     # The legend says what is shown: the crime types and the months (the explorer's default, the latest 12).
     assert page.locator("#map-legend strong").inner_text() == "Crimes: Robbery; 2017-07"
+
+    # Every ward of London: too many names to read at first, so they come as the map is zoomed in.
+    page.goto(f"{live_server.url}/map/?level=ward&month_from=2017-07&month_to=2017-07")
+    page.wait_for_selector("#map[data-drawn=true]", timeout=20_000)
+    assert page.get_attribute("#map", "data-labels") == "hidden"
+    assert page.locator("#map .area-label").count() == 0
+    for _ in range(4):
+        page.click(".leaflet-control-zoom-in")
+        page.wait_for_timeout(400)  # the zoom animation
+    page.wait_for_selector("#map[data-labels=shown]", timeout=10_000)
+    assert page.locator("#map .area-label").count() > 100
     page.close()
 
 

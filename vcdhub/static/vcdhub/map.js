@@ -3,6 +3,7 @@
 // table under the map (crime.maps), so the map, its legend and the table agree. Area names are text, never HTML.
 (function () {
   "use strict";
+  var LABEL_ZOOM = 13;  // from this zoom, ward names fit inside their wards
 
   function plural(n, word) { return n.toLocaleString("en-GB") + " " + word + (n === 1 ? "" : "s"); }
 
@@ -50,6 +51,8 @@
         var counted = data.features.filter(function (f) { return f.properties.covered && f.properties.count !== null; });
         var uncovered = data.features.filter(function (f) { return !f.properties.covered; }).length;
         var few = data.features.length <= 80;  // label every area when they are few enough to read
+        // Otherwise (London's 637 wards) the names come once the map is zoomed in far enough to read them.
+        var labels = L.layerGroup();
         var layer = L.geoJSON(data, {
           style: function (f) {
             var row = legendRows[f.properties[classKey]];
@@ -71,6 +74,10 @@
             } else {
               tip.textContent = fp.name + ": " + text;
               lyr.bindTooltip(tip, { sticky: true });
+              var name = document.createElement("span");
+              name.textContent = fp.name;
+              labels.addLayer(L.tooltip({ permanent: true, direction: "center", className: "area-label" })
+                .setLatLng(lyr.getBounds().getCenter()).setContent(name));
             }
             lyr.on("click", function () { window.location.href = explorerLink(el, p.level, fp.code); });
           }
@@ -83,6 +90,14 @@
         var focus = L.geoJSON(data.features.filter(function (f) { return f.properties.covered; }));
         var bounds = focus.getLayers().length ? focus.getBounds() : layer.getBounds();
         if (bounds.isValid()) { map.fitBounds(bounds); }
+        function showLabels() {
+          var wanted = map.getZoom() >= LABEL_ZOOM;
+          if (wanted && !map.hasLayer(labels)) { labels.addTo(map); }
+          if (!wanted && map.hasLayer(labels)) { map.removeLayer(labels); }
+          el.dataset.labels = wanted ? "shown" : "hidden";
+        }
+        map.on("zoomend", showLabels);
+        showLabels();
         var legend = L.control({ position: "bottomright" });
         legend.onAdd = function () {
           var div = L.DomUtil.create("div", "legend");
