@@ -155,6 +155,16 @@ def test_legend_labels_have_thousands_separators():
     assert not any(re.search(r"\d{4}", label) for label in labels)  # no long number without its separators
 
 
+def test_the_map_offers_the_explorer_only_to_those_who_may_open_it(loaded):
+    params = {"month_from": "2017-07", "month_to": "2017-07", "level": "ward"}
+    for persona, may in (("vcd_analyst", True), ("authority_member", False)):
+        client = _client(persona)
+        html = client.get("/map/", params).content.decode()
+        assert ('href="/crimes/' in html) is may
+        assert ("data-explorer=" in html) is may  # the map's areas open the explorer only when this is set
+        assert (client.get("/crimes/").status_code == 200) is may  # the page the links would open
+
+
 def test_a_basemap_comes_only_from_the_configured_tile_server(loaded, settings):
     client = _client()
     middleware.content_security_policy.cache_clear()

@@ -17,6 +17,7 @@ from vcdhub.geography.models import Ward
 from vcdhub.platform.charts import Trend, control_chart_svg
 from vcdhub.platform.disclosure import Disclosure
 from vcdhub.platform.months import format_month, month_range
+from vcdhub.platform.permissions import reads_records
 from vcdhub.platform.views import RecordDetailView, RecordExportView, RecordListView
 from vcdhub.stats.control import XmRChart
 
@@ -344,7 +345,7 @@ def crime_map(request):
                            on_hand.months) if usable(filterset) else []
     return render(request, "crime/map.html", {
         "filterset": filterset, "level": level, "measure": measure, "table": table, "comparisons": compared,
-        "legend_title": legend_title(filterset, on_hand),
+        "legend_title": legend_title(filterset, on_hand), "reads_records": reads_records(request.user),
         "disclosure": disclosure,
         "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
         "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})

@@ -79,7 +79,9 @@
               labels.addLayer(L.tooltip({ permanent: true, direction: "center", className: "area-label" })
                 .setLatLng(lyr.getBounds().getCenter()).setContent(name));
             }
-            lyr.on("click", function () { window.location.href = explorerLink(el, p.level, fp.code); });
+            if (el.dataset.explorer) {  // only for readers of records: the explorer refuses everyone else
+              lyr.on("click", function () { window.location.href = explorerLink(el, p.level, fp.code); });
+            }
           }
         }).addTo(map);
         // Leaflet makes each shape with a tooltip focusable; 637 tab stops help nobody: the table is the way in.
@@ -128,7 +130,7 @@
           plural(counted.length, p.level) + " with data" +
           (uncovered ? " (" + plural(uncovered, p.level) + " drawn blank have no data for this period)" : "") +
           (p.suppressed_below ? "; small counts withheld" : "") + "; " + fmt(p.unplaced) +
-          " not placed in any area. Click an area to open its crimes in the explorer." +
+          " not placed in any area." + (el.dataset.explorer ? " Click an area to open its crimes in the explorer." : "") +
           (p.perturbed ? " To protect individuals, each figure (and the total) is adjusted by a small, fixed " +
             "amount, so the areas need not add up to the total." : "");
         status.dataset.total = p.total;
