@@ -150,3 +150,42 @@ def test_a_count_stops_at_the_cap_and_says_so(london, monkeypatch):
     page = client_for(compass).get("/intel/search/", {"q": "taser"}).content.decode()
     assert "Intelligence reports: 3 or more<" in page
     assert all(r.reference not in page for r in hidden)
+
+
+@pytest.mark.django_db(False)
+def test_threads_stemming_at_once_each_get_the_right_stems():
+    """The server stems queries and records on several threads. A Snowball stemmer object holds the word it is
+    working on, so one shared between threads gave wrong stems and IndexErrors (seen with four threads)."""
+    import sys
+    import threading
+
+    import snowballstemmer
+
+    bases = ["stab", "run", "knife", "robber", "walk", "carry", "threat", "happy", "connect", "general"]
+    endings = ["", "s", "ed", "ing", "ness", "ly", "ational", "fulness", "iveness", "ement"]
+    words = [f"{base}{ending}{'x' * n}" for base in bases for ending in endings for n in range(40)]
+    reference = snowballstemmer.stemmer("english")
+    expected = {word: reference.stemWord(word) for word in words}
+    fulltext.stem.cache_clear()  # every word reaches a stemmer, not the cache
+    wrong: list[str] = []
+    failures: list[BaseException] = []
+
+    def stem_all(share: list[str]) -> None:
+        try:
+            wrong.extend(word for word in share if fulltext.stem(word) != expected[word])
+        except BaseException as exc:  # an IndexError inside the stemmer is the failure seen
+            failures.append(exc)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=stem_all, args=(words[i::4],)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+        fulltext.stem.cache_clear()
+    assert not failures
+    assert not wrong
