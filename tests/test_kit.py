@@ -141,3 +141,18 @@ def test_navigation_shows_each_user_only_the_modules_they_may_use(london):
     assert labels("auditor") == {"Crime explorer", "Map", "Performance", "Equality", "Places", "Audit", "Access"}
     assert labels("authority_member") == {"Map", "Performance", "Equality", "Places"}
 
+
+
+def test_a_tables_times_read_as_the_clock_in_london_and_dates_stay_dates():
+    import datetime as dt
+
+    from vcdhub.platform.tables import Column
+
+    class Row:
+        summer = dt.datetime(2017, 7, 1, 23, 30, tzinfo=dt.UTC)  # 00:30 on 2 July in London (BST)
+        winter = dt.datetime(2017, 1, 1, 23, 30, tzinfo=dt.UTC)  # GMT: the same clock time
+        day = dt.date(2017, 7, 1)
+
+    assert Column("summer", "At").text(Row) == "2017-07-02 00:30"
+    assert Column("winter", "At").text(Row) == "2017-01-01 23:30"
+    assert Column("day", "On").text(Row) == "2017-07-01"

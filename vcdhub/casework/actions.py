@@ -9,6 +9,7 @@ view calls these without wrapping them in one.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -381,8 +382,6 @@ def schedule_meeting(actor, kind_name: str, values: dict) -> Meeting:
         errors["ends_at"] = ["A meeting ends after it starts."]
     for field, value in marking_fields(actor, values, errors).items():
         setattr(meeting, field, value)
-    import uuid
-
     meeting.uid = f"{uuid.uuid4()}@vcdhub"
     return check_and_save(meeting, errors)
 

@@ -48,15 +48,10 @@ class CaseFilterSet(CoreCaseFilterSet):
         fields = ["state", "grade", "reference"]
 
 
-def local_time(value) -> str:
-    """A time as London reads it (the kit's tables print times as stored, in UTC)."""
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else "—"
-
-
 class CaseTable(Table):
     columns = [Column("reference", "Reference", link=True), Column("subject", "Person"),
                Column("state_label", "State"), Column("missing_episode.get_grade_display", "Risk grade"),
-               Column("missing_episode.reported_at", "Reported", format=local_time),
+               Column("missing_episode.reported_at", "Reported"),
                Column("missing_episode.get_from_kind_display", "Missing from"),
                Column("missing_episode.overdue_now", "Overdue")]
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,7 +33,10 @@ class Column:
         if value is None:
             return "—"
         if hasattr(value, "strftime"):
-            return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y-%m-%d")
+            if not hasattr(value, "hour"):
+                return value.strftime("%Y-%m-%d")
+            # Stored in UTC; a user reads the time on the clock where they work (settings.TIME_ZONE).
+            return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
         return str(value)
 
 
