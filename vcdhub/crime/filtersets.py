@@ -75,6 +75,13 @@ def ward_label(name: str, borough_name: str) -> str:
     return f"{name}, {borough_name}"
 
 
+def ward_choices(wards, with_data, chosen) -> list[tuple[str, str]]:
+    """The ward picker's options, (code, label), in the queryset's order: wards whose ids are in `with_data`,
+    and any whose code is in `chosen`. Plain values, not 637 model instances with their boroughs."""
+    return [(code, ward_label(name, borough)) for pk, code, name, borough
+            in wards.values_list("pk", "code", "name", "borough__name") if pk in with_data or code in chosen]
+
+
 class PlacedRecordFilterSet(django_filters.FilterSet):
     month_from = MonthFilter(field_name="month", lookup_expr="gte", label="From (YYYY-MM)")
     month_to = MonthFilter(field_name="month", lookup_expr="lte", label="To (YYYY-MM)")

@@ -9,7 +9,7 @@ from vcdhub.crime.compstat import add_months, comparisons, monthly_series, span,
 from vcdhub.crime.counts import counted_crimes, usable
 from vcdhub.crime.coverage import DataOnHand
 from vcdhub.crime.exports import stream_police_uk
-from vcdhub.crime.filtersets import CrimeFilterSet, ward_label
+from vcdhub.crime.filtersets import CrimeFilterSet, ward_choices
 from vcdhub.crime.maps import area_table
 from vcdhub.crime.models import Crime, Outcome
 from vcdhub.crime.policeuk import STREET
@@ -76,11 +76,7 @@ def offer_only_data(filterset, on_hand: DataOnHand) -> None:
     boroughs.widget.choices = [(code, name) for code, name in boroughs.queryset.values_list("code", "name")
                                if name in with_data or code in chosen["borough"]]
     wards = form.fields["ward"]
-    ward_ids = on_hand.ward_ids
-    # Plain values, not 637 model instances with their boroughs: a third of the page's time went on those.
-    wards.widget.choices = [(code, ward_label(name, borough)) for pk, code, name, borough
-                            in wards.queryset.values_list("pk", "code", "name", "borough__name")
-                            if pk in ward_ids or code in chosen["ward"]]
+    wards.widget.choices = ward_choices(wards.queryset, on_hand.ward_ids, chosen["ward"])
     types = form.fields["crime_type"]
     present = on_hand.crime_types
     types.widget.choices = [(value, label) for value, label in types.choices
@@ -317,15 +313,13 @@ def legend_title(filterset, on_hand: DataOnHand) -> str:
 
 def ward_options(request):
     """The ward picker's options, narrowed to the chosen boroughs (htmx swaps them in)."""
-    wards = Ward.objects.select_related("borough").only("code", "name", "borough__name").order_by(
-        "name", "borough__name")
+    wards = Ward.objects.order_by("name", "borough__name")
     boroughs = [code for code in request.GET.getlist("borough") if code]
     if boroughs:
         wards = wards.filter(borough__code__in=boroughs)
     chosen = set(request.GET.getlist("ward"))
-    with_data = DataOnHand().ward_ids
-    wards = [w for w in wards if w.pk in with_data or w.code in chosen]
-    return render(request, "crime/_ward_options.html", {"wards": wards, "chosen": chosen})
+    return render(request, "crime/_ward_options.html",
+                  {"choices": ward_choices(wards, DataOnHand().ward_ids, chosen), "chosen": chosen})
 
 
 def crime_map(request):
