@@ -238,3 +238,16 @@ def test_home_page_flags_partial_months(client, analyst, london, demo_file):
     # The source's 2016-03 holds about a tenth of a month: it must be flagged, and the full months not.
     assert partial == [("Metropolitan Police Service", "2016-03")]
     assert "Street-level crime" in page.content.decode()
+
+
+def test_a_server_worker_imports_every_view_as_it_starts_not_on_its_first_request():
+    """gunicorn restarts workers (--max-requests): the views' imports (seconds, the statistics libraries) belong
+    to the worker's start, not to the request of whoever reaches it first."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, vcdhub.wsgi; "
+             "print(all(m in sys.modules for m in ('vcdhub.crime.views', 'vcdhub.places.views', "
+             "'vcdhub.missing.api.views', 'vcdhub.performance.views')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "True"
