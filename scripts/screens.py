@@ -47,7 +47,7 @@ class Screen:
     name: str  # the PNG's name
     title: str  # its heading in docs/screens.md
     user: str  # the demo user who opens it
-    path: str  # may hold {hotspots}, {concentration}, {emerging}, {record}, {sensitive}, {halves}, {person}, {pair}
+    path: str  # may hold {halves} and any key of SHELL_LOOKUP's JSON ({record}, {ramp_case}, {missing_case}...)
     says: str  # the sentence under the heading
     ready: str = "main"  # a selector that is there once the page has drawn
     phone: bool = False  # also taken at 390 px wide
@@ -140,6 +140,22 @@ SCREENS = [
     Screen("panel-meeting", "A panel meeting", "chair", "/casework/meetings/{meeting}/",
            "A held panel: attendees and agencies, and for each case the discussion, the decisions and the actions.",
            full_page=True),
+    Screen("missing-queue", "Missing persons: the review queue", "compass", "/missing/queue/",
+           "The people still missing, ranked by a vulnerability score made from what the Compass officer may see, "
+           "each row explained term by term with its overdue reviews, then the referrals to the risk panel and the "
+           "return interviews waiting.", ready="#queue-table", full_page=True),
+    Screen("missing-episode", "A missing-person episode", "compass", "/missing/{missing_case}/",
+           "A fictitious woman with dementia, missing for over a day: her high risk grade and its rationale, the "
+           "overdue review, the vulnerability score term by term, the Herbert Protocol form her carer handed over "
+           "and the timeline.", full_page=True),
+    Screen("missing-patterns", "Missing persons: patterns", "compass", "/missing/patterns/",
+           "A year's episodes that cluster: care placements with repeat episodes, places where several people were "
+           "found and people who share an associate, on a map numbered as the tables.",
+           ready="#groups-map[data-drawn=true]", full_page=True),
+    Screen("missing-dashboard", "The missing persons dashboard", "compass-sup", "/missing/dashboard/",
+           "Compass's supervisor's figures: people outstanding and how many are children, by risk grade, overdue "
+           "reviews and return interviews, episodes per month with their trend and the time-to-found curves.",
+           ready="#curves", full_page=True),
     Screen("partner-actions", "A partner agency's actions", "probation", "/casework/actions/",
            "Probation's account sees the actions assigned to probation, overdue first, and nothing else.",
            phone=True),
@@ -234,9 +250,12 @@ def served(env: dict):
 def prepare(env: dict) -> dict[str, str]:
     """The runs and records the screens show: a hot-spot, a concentration and an emerging hot-spot run of a year's
     violence by ward (made now, unless made before), an OFFICIAL record and one of the CSU's OFFICIAL-SENSITIVE
-    records."""
+    records, and the other records SHELL_LOOKUP finds (a person, a report, a RAMP case, a meeting, a missing-person
+    episode...)."""
     if "0" == vcdhub(env, "shell", "--no-imports", "-c", PAIRS).strip().splitlines()[-1]:
-        vcdhub(env, "people", "duplicates", "--user", "supervisor", "--propose")  # the job a worker would run
+        # The job a worker would run; --json, as only its pairs are needed (and the text listing fails: it asks the
+        # linkage's pairs for left_source_id, which they do not have).
+        vcdhub(env, "people", "duplicates", "--user", "supervisor", "--propose", "--json")
     found = json.loads(vcdhub(env, "shell", "--no-imports", "-c", SHELL_LOOKUP).strip().splitlines()[-1])
     for kind, args in (("hotspots", ("--level", "ward", "--seed", "2017")),
                        ("concentration", ("--level", "ward", "--share", "0.2")),
@@ -276,6 +295,9 @@ print(json.dumps({"record": record.order_by("-month", "crime_id").values_list("p
                   .values_list("pk", flat=True).first(),
                   "meeting": Meeting.objects.filter(status="held").order_by("-starts_at")
                   .values_list("pk", flat=True).first(),
+                  "missing_case": Case.objects.filter(kind="missing", state="missing",
+                                                      missing_protocols__kind="herbert")
+                  .order_by("-opened_at", "reference").values_list("pk", flat=True).first(),
                   "busiest": Counter(CrimeRole.objects.filter(owner_unit_id="vcd-analysts",
                                                               role__in=["suspect", "charged", "convicted"])
                                      .values_list("person_id", flat=True)).most_common(1)[0][0]}))
