@@ -87,6 +87,11 @@ def api_schema(request, wsgi_app, bearer):
     # Schemathesis 4.32 names its subtests through the node's `_nodeid`, which pytest 9.2 no longer has.
     request.node._nodeid = request.node.nodeid
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers={**bearer, "Accept": "application/json"})
+    # The test sends its own credentials (the bearer token) with every case, so Schemathesis must not make up an
+    # Authorization header: a made-up one counts as a negated part of the case, and once it is replaced by the
+    # real token, a case whose only other negation serialises to a valid query (an object sent as text for a
+    # text parameter) looked like invalid data accepted.
+    schema.config.generation.with_security_parameters = False
     if request.node.callspec.params.get("bearer") == AGGREGATE_ONLY:
         # The coverage phase (each parameter's and body field's boundary and invalid values: 7,000 requests, 95%
         # of the run) tests input checking, which is the same for every reader and is run above as the analyst.
@@ -147,7 +152,9 @@ def test_the_api_keeps_its_contract(case, bearer):
     # see: what OpenAPI cannot state. So writes are held to every check but "schema-valid data is accepted";
     # the people API's own tests (tests/people/test_people_api.py) check that real writes are.
     excluded = [positive_data_acceptance] if case.method in ("POST", "PUT", "PATCH") else []
-    case.call_and_validate(headers=bearer, excluded_checks=excluded)
+    # Schemathesis's WSGI transport does not undo a content coding, so ask for none: the outlines come gzipped
+    # to a client that accepts it (tests/test_map.py checks that body against the plain one).
+    case.call_and_validate(headers={**bearer, "Accept-Encoding": "identity"}, excluded_checks=excluded)
 
 
 # Each disagreement Schemathesis found, pinned.
@@ -260,3 +267,16 @@ def test_a_page_size_that_is_not_a_whole_number_from_1_is_refused(client, record
     response = client.get("/api/crimes/", {"page_size": size})
     assert response.status_code == 400 and "page_size" in response.json()
     assert len(client.get("/api/crimes/", {"page_size": "5000"}).json()["results"]) == Crime.objects.count()
+
+
+@pytest.mark.parametrize("path", ["/api/crimes/", "/api/crimes/counts/", "/api/intel-shared/"])
+def test_a_filter_that_takes_one_value_refuses_several(client, records, path):
+    """Schemathesis sent `reference` twice and the API answered for the last: a question nobody asked."""
+    client.force_login(make_persona("vcd_analyst"))
+    name = "reference" if "intel" in path else "month_from"
+    value = "X-1" if "intel" in path else "2017-01"
+    answer = client.get(path, {name: [value, value]})
+    assert answer.status_code == 400 and list(answer.json()) == [name]
+    assert client.get(path, {name: [value, ""]}).status_code == 200  # an empty value is left out
+    if "crimes" in path:  # a filter that takes several still does
+        assert client.get(path, {"borough": ["E09000022", "E09000008"]}).status_code == 200

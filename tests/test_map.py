@@ -180,3 +180,47 @@ def test_a_basemap_comes_only_from_the_configured_tile_server(loaded, settings):
         assert img_src == "img-src 'self' data: https://tiles.example.police.uk"
     finally:
         middleware.content_security_policy.cache_clear()
+
+
+def test_the_map_fetches_its_figures_without_outlines_and_joins_the_outlines_by_code(loaded):
+    """750 KB of ward outlines went with every change of filter; the figures now come without them, and the
+    outlines come once from the areas' endpoint, which the browser keeps (ETag) until they change."""
+    from vcdhub.geography.models import Ward
+
+    client = _client()
+    params = {"month_from": "2017-07", "month_to": "2017-07", "level": "ward", "crime_type": "Robbery"}
+    page = client.get("/map/", params).content.decode()
+    assert 'data-outlines="/api/wards/outlines/"' in page
+    whole = json.loads(client.get("/api/crimes/choropleth/", params).content)
+    figures = json.loads(client.get("/api/crimes/choropleth/", {**params, "geometry": "false"}).content)
+    assert figures["properties"] == whole["properties"]
+    assert [f["properties"] for f in figures["features"]] == [f["properties"] for f in whole["features"]]
+    assert all(f["geometry"] is None for f in figures["features"])
+    answer = client.get("/api/wards/outlines/")
+    outlines = {f["id"]: f for f in json.loads(answer.content)["features"]}
+    assert {f["id"]: f["geometry"] for f in whole["features"]} == {code: outlines[code]["geometry"]
+                                                                    for code in outlines}
+    stored = dict(Ward.objects.values_list("code", "name"))
+    assert {code: f["properties"]["name"] for code, f in outlines.items()} == stored
+    assert "geometry" in client.get("/api/crimes/choropleth/", {**params, "geometry": "maybe"}).json()
+
+
+def test_outlines_are_revalidated_by_their_etag_gzipped_when_asked_and_change_with_a_name(loaded):
+    import gzip
+
+    from vcdhub.audit.context import acting_as
+    from vcdhub.geography.models import Borough
+
+    client = _client()
+    first = client.get("/api/boroughs/outlines/")
+    assert first.status_code == 200 and first["Cache-Control"] == "private, no-cache"
+    assert "Accept-Encoding" in first["Vary"]
+    assert client.get("/api/boroughs/outlines/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    packed = client.get("/api/boroughs/outlines/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert packed["Content-Encoding"] == "gzip" and gzip.decompress(packed.content) == first.content
+    with acting_as("test"):
+        Borough.objects.filter(code="E09000022").update(name="Lambeth (renamed)")
+    renamed = client.get("/api/boroughs/outlines/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert renamed.status_code == 200 and renamed["ETag"] != first["ETag"]
+    assert "Lambeth (renamed)" in renamed.content.decode()
+    assert Client().get("/api/boroughs/outlines/").status_code in (401, 403)  # signed in only, as the rest

@@ -200,7 +200,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["vcdhub.platform.api_filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "vcdhub.platform.pagination.CappedPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "vcdhub.platform.api_schema.AutoSchema",  # errors, tokens, empty values, months

@@ -259,11 +259,13 @@ def rates_per_thousand(counts: dict[str, int | None], population: dict[str, int]
             for code, n in counts.items()}
 
 
-def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None) -> str:
+def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, covered: set[str] | None = None,
+               *, geometry: bool = True) -> str:
     """A GeoJSON FeatureCollection, as JSON text, of every area at the level (zero counts included), with its
     count, its rate per 1,000 residents, their classes, and whether the source has any data there (`covered`),
     so "no data" is never drawn as "no crime". The boundaries' text is spliced in as it is stored
-    (geography.shapes), not parsed and encoded again."""
+    (geography.shapes), not parsed and encoded again; without `geometry` every geometry is null, for a map that
+    has the outlines already (the areas' `outlines/` endpoint)."""
     from vcdhub.geography.population import resident_population
 
     outlines = list(area_outlines(LEVELS[counts.level], borough_codes))
@@ -275,10 +277,11 @@ def choropleth(counts: AreaCounts, borough_codes: list[str] | None = None, cover
     by_rate = shade(rates, has_data, counts.suppressed_below, decimals=1,
                     unavailable=frozenset(code for code in values if code not in population))
     features = []
-    for code, name, geometry in outlines:
+    for code, name, outline in outlines:
+        shape = outline if geometry else "null"
         properties = {"code": code, "name": name, "count": values[code], "covered": code in has_data,
                       "class": by_count.of.get(code), "rate": rates[code], "rate_class": by_rate.of.get(code)}
-        features.append(f'{{"type": "Feature", "id": {json.dumps(code)}, "geometry": {geometry}, '
+        features.append(f'{{"type": "Feature", "id": {json.dumps(code)}, "geometry": {shape}, '
                         f'"properties": {json.dumps(properties)}}}')
     properties = {"level": counts.level, "total": counts.total, "unplaced": counts.unplaced,
                   "suppressed_below": counts.suppressed_below, "perturbed": counts.perturbed,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from vcdhub.crime.choices import CRIME_TYPES
 from vcdhub.crime.compstat import add_months, comparisons, monthly_series, span, window_total
-from vcdhub.crime.counts import counted_crimes, usable
+from vcdhub.crime.counts import LEVELS, counted_crimes, usable
 from vcdhub.crime.coverage import DataOnHand
 from vcdhub.crime.exports import stream_police_uk
 from vcdhub.crime.filtersets import CrimeFilterSet, ward_choices
@@ -342,4 +342,5 @@ def crime_map(request):
         "legend_title": legend_title(filterset, on_hand), "reads_records": reads_records(request.user),
         "disclosure": disclosure,
         "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
-        "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})
+        "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION,
+        "outlines_url": reverse(f"{level}-outlines") if level in LEVELS else ""})

@@ -6,6 +6,10 @@ loaded, so they are cached under the latest set (its id, when and from which fil
 each time (a few kilobytes), so a renamed area is never shown under its old name.
 """
 
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
 from functools import lru_cache
 
 from vcdhub.geography.models import Borough, BoundarySet
@@ -32,3 +36,32 @@ def area_outlines(model, borough_codes: list[str] | None = None) -> list[tuple[s
 @lru_cache(maxsize=8)
 def _outlines(model, version: tuple) -> dict[str, str]:
     return {code: geometry or "null" for code, geometry in model.objects.values_list("code", "geometry")}
+
+
+@dataclass(frozen=True)
+class OutlineCollection:
+    """Every area of a level as a GeoJSON FeatureCollection (features with `id` and properties `code`, `name`),
+    as text and gzipped, and the entity tag that names this version of it."""
+
+    etag: str
+    body: bytes
+    gzipped: bytes
+
+
+def outline_collection(model) -> OutlineCollection:
+    """The outlines of every area of `model`, in code order. The same boundaries and names give the same entity
+    tag, so a browser keeps the 750 KB of London's wards and asks only whether they changed; the gzipped
+    text is made once per version (70 ms for the wards, where the rest of the answer takes a few)."""
+    names = tuple(model.objects.order_by("code").values_list("code", "name"))
+    digest = hashlib.sha256(repr((model._meta.label, boundary_version(), names)).encode()).hexdigest()[:32]
+    return _collection(model, digest, names)
+
+
+@lru_cache(maxsize=6)
+def _collection(model, digest: str, names: tuple) -> OutlineCollection:
+    outlines = _outlines(model, boundary_version())
+    features = ", ".join(
+        f'{{"type": "Feature", "id": {json.dumps(code)}, "geometry": {outlines.get(code, "null")}, '
+        f'"properties": {json.dumps({"code": code, "name": name})}}}' for code, name in names)
+    body = f'{{"type": "FeatureCollection", "features": [{features}]}}'.encode()
+    return OutlineCollection(f'"{digest}"', body, gzip.compress(body, compresslevel=6, mtime=0))

@@ -20,9 +20,14 @@ from vcdhub.crime.counts import (
 from vcdhub.crime.filtersets import CrimeFilterSet, StopSearchFilterSet, without_empty_values
 from vcdhub.crime.models import Crime, StopSearch
 from vcdhub.platform.api import RecordViewSet
+from vcdhub.platform.api_filters import refuse_repeated_values
 from vcdhub.platform.disclosure import Disclosure, countable
 
 COVERAGE_FILTERS = ("month_from", "month_to", "force")
+GEOMETRY_PARAM = OpenApiParameter(
+    "geometry", OpenApiTypes.BOOL, default=True,
+    description="false: every feature's geometry is null, for a map that joins the areas' `outlines/` to these "
+                "figures by code (the outlines are most of the answer's size, and they seldom change)")
 LEVEL_PARAM = OpenApiParameter("level", OpenApiTypes.STR, enum=list(LEVELS), default="borough",
                                description="The areas to count by")
 GEOJSON = {
@@ -58,6 +63,7 @@ class AggregateMixin:
 
     def _filtered(self, request, params) -> Counted:
         filterset, counted = self.counted(request, params)
+        refuse_repeated_values(params, filterset)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return counted
@@ -75,16 +81,20 @@ class AggregateMixin:
                          "counts": counts.by_code, "suppressed_below": counts.suppressed_below,
                          "perturbed": counts.perturbed})
 
-    @extend_schema(parameters=[LEVEL_PARAM], responses={200: GEOJSON}, filters=True,
+    @extend_schema(parameters=[LEVEL_PARAM, GEOMETRY_PARAM], responses={200: GEOJSON}, filters=True,
                    description="Every area at the level as GeoJSON, with its count for the filter.")
     @action(detail=False, pagination_class=None, permission_classes=[IsAuthenticated])
     def choropleth(self, request):
+        geometry = (request.query_params.get("geometry") or "true").lower()  # empty is left out, as for filters
+        if geometry not in ("true", "false"):
+            raise ValidationError({"geometry": ["Give true or false."]})
         counts = self._counts(request)
         # Coverage ignores what is being counted (type, area) but keeps the period and force.
         period = {k: v for k, v in request.query_params.items() if k in COVERAGE_FILTERS}
         covered = covered_areas(self._filtered(request, period), counts.level)
         chosen = without_empty_values(request.query_params).getlist("borough") or None
-        return HttpResponse(choropleth(counts, chosen, covered), content_type="application/json")
+        return HttpResponse(choropleth(counts, chosen, covered, geometry=geometry == "true"),
+                            content_type="application/json")
 
 
 class CrimeViewSet(AggregateMixin, RecordViewSet):

@@ -38,11 +38,26 @@
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
     }
-    var query = window.location.search.replace(/^\?/, "");
-    fetch(el.dataset.source + (query ? "?" + query : ""), { credentials: "same-origin" })
-      .then(function (response) {
+    function getJSON(url) {
+      return fetch(url, { credentials: "same-origin" }).then(function (response) {
         if (!response.ok) { return response.json().then(function (e) { throw new Error(JSON.stringify(e)); }); }
         return response.json();
+      });
+    }
+    // The figures come without the outlines, which are most of the bytes (750 KB for London's wards) and
+    // seldom change: the browser keeps those and asks only whether they changed (their ETag).
+    var query = window.location.search.replace(/^\?/, "");
+    var asked = [query, el.dataset.outlines ? "geometry=false" : ""].filter(Boolean).join("&");
+    Promise.all([getJSON(el.dataset.source + (asked ? "?" + asked : "")),
+                 el.dataset.outlines ? getJSON(el.dataset.outlines) : null])
+      .then(function (both) {
+        var data = both[0];
+        if (both[1]) {
+          var shapes = {};
+          both[1].features.forEach(function (f) { shapes[f.id] = f.geometry; });
+          data.features.forEach(function (f) { f.geometry = shapes[f.id] || null; });
+        }
+        return data;
       })
       .then(function (data) {
         var p = data.properties;

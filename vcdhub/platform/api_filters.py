@@ -1,0 +1,31 @@
+"""The API's filter backend (settings.REST_FRAMEWORK), in a module of its own: DRF imports it while its own
+modules are still loading, so it must not import the viewsets (platform.api)."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+
+
+def refuse_repeated_values(params, filterset) -> None:
+    """A filter that takes one value, given several (`?reference=a&reference=b`), is a 400 for that parameter:
+    taking the last one silently would answer a question the caller did not ask. Empty values are left out,
+    as everywhere."""
+    if not hasattr(params, "getlist"):  # a plain dict holds one value a name
+        return
+    errors = {}
+    for name, declared in filterset.filters.items():
+        if getattr(declared.field.widget, "allow_multiple_selected", False):
+            continue
+        if len([value for value in params.getlist(name) if value != ""]) > 1:
+            errors[name] = ["Give one value, not several."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with `refuse_repeated_values` (the API's default, settings.REST_FRAMEWORK)."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            refuse_repeated_values(request.query_params, filterset)
+        return filterset
