@@ -158,3 +158,13 @@ def test_the_duplicates_command_prints_pairs_and_clusters_as_json(tmp_path, inve
     printed = AuditEntry.objects.filter(kind="read", object_type="people.person").values_list("object_id", flat=True)
     assert set(printed) == set(map(str, Person.objects.filter(source_id__in=["CSU-1", "CSU-5"])
                                    .values_list("pk", flat=True)))  # what it printed, read as sensitive
+
+
+def test_the_duplicates_command_prints_one_line_a_pair_as_text(tmp_path, investigator):
+    text = GOOD + "CSU-5,Jonathan,Smyth,1984-03-07,12,Acre Lane,,London,SW2 1AA,\n"
+    run(write(tmp_path, text), investigator)
+    out = io.StringIO()
+    call_command("people", "duplicates", "--threshold", "0.5", stdout=out, stderr=io.StringIO())
+    first, *_, summary = out.getvalue().splitlines()
+    assert first.split()[:2] == ["CSU-1", "CSU-5"]  # it crashed here: the pairs' fields were misnamed
+    assert summary == "1 pair at or above 0.5, in 1 cluster"

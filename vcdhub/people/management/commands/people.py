@@ -82,9 +82,11 @@ class Command(BaseCommand):
             self.stdout.write(json_text(found.as_json()))
         else:
             for pair in found.pairs:
-                self.stdout.write(f"{pair.left_source_id}  {pair.right_source_id}  {pair.probability:.3f}  "
+                self.stdout.write(f"{pair.left}  {pair.right}  {pair.probability:.3f}  "
                                   f"{pair.driver}")
-            self.stdout.write(f"{len(found.pairs)} pairs at or above {threshold}, in {len(found.clusters)} clusters")
+            pairs, clusters = len(found.pairs), len(found.clusters)
+            self.stdout.write(f"{pairs} pair{'' if pairs == 1 else 's'} at or above {threshold}, in {clusters} "
+                              f"cluster{'' if clusters == 1 else 's'}")
         if proposed is not None:
             self.stderr.write(f"{proposed} new pairs put on the review queue")
 
