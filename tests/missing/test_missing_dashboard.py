@@ -113,3 +113,14 @@ def test_the_export_command_writes_what_the_user_may_see(history, tmp_path):
     call_command("missing", "export", "-o", str(out), "--user", "csu_investigator", "--state", "missing",
                  stderr=io.StringIO())
     assert len(out.read_text().splitlines()) == 1
+
+
+def test_every_label_of_the_time_axis_fits_inside_the_chart():
+    from vcdhub.missing.dashboard import CURVE_HOURS, chart
+
+    drawn = chart({"curve_hours": list(CURVE_HOURS), "time_to_found": []})
+    for tick in drawn["x_ticks"]:
+        width = 6.5 * len(tick["label"])  # 11 px text: about 6.5 px a character, generously
+        left, right = {"middle": (tick["x"] - width / 2, tick["x"] + width / 2),
+                       "end": (tick["x"] - width, tick["x"]), "start": (tick["x"], tick["x"] + width)}[tick["anchor"]]
+        assert 0 <= left and right <= drawn["width"], tick  # "28 days" was cut to "28 day" at the right edge

@@ -102,3 +102,23 @@ def test_time_missing_against_similar_episodes_by_kaplan_meier(team):
     assert row.comparison.text.startswith("missing longer than 90% of similar episodes (adult, medium; 11")
     assert {t.factor: t.points for t in row.terms}["unusual_duration"] == round(4 * 10 / 11, 2)
     assert row.score == pytest.approx(4 + round(4 * 10 / 11, 2))
+
+
+@override_settings(VCDHUB_MISSING_VULNERABILITY=WEIGHTS, VCDHUB_MISSING_MIN_GROUP=5)
+def test_the_comparison_names_a_risk_grade_in_words(team):
+    worker, now = team["worker"], timezone.now()
+    for hours in range(1, 7):
+        person = make_person("compass", "OFFICIAL", birth_year=1980)
+        seen = now - dt.timedelta(days=20 + hours)
+        case = report(worker, subject=person, grade="medium", now=seen + dt.timedelta(minutes=30),
+                      last_seen_at=seen)
+        as_(worker, lambda case=case, seen=seen, hours=hours: actions.found(worker, case, {
+            "found_at": seen + dt.timedelta(hours=hours), "found_how": "by_police", "found_place": "Street",
+            "reason": "Found."}))
+    person = make_person("compass", "OFFICIAL", birth_year=1980)
+    report(worker, subject=person, grade="very_low", now=now - dt.timedelta(hours=9),
+           last_seen_at=now - dt.timedelta(hours=10))
+    (row,) = queue.rank(worker, now=now)
+    # One very-low episode is too few, so adults of any grade are the comparison, and the text says why.
+    assert row.comparison.text.endswith("; adult, very low has too few)")
+    assert "very_low" not in row.comparison.text

@@ -141,7 +141,7 @@ def _episode(rng, now, subject, group, days_ago, made, *, placement=None, cluste
     if group == "dementia":
         actions.add_protocol_form(None, case, {
             "kind": "herbert", "given_by": "Daughter and carer (fictitious)", "given_at": reported, "photo": True,
-            "medical": "Donepezil each morning; diabetic.", "places": "Walks to his old workplace and the canal.",
+            "medical": "Donepezil each morning; diabetic.", "places": "Walks to their old workplace and the canal.",
             "contacts": "Carer's mobile (fictitious)", "description": "Walks with a stick; wears a flat cap."},
             now=reported)
         made["herbert forms"] += 1

@@ -201,6 +201,8 @@ def chart(figures: dict) -> dict:
         lines.append({"label": row["label"], "points": points, "colour": CHART_COLOURS[row["group"]]})
     names = {1: "1 h", 6: "6 h", 24: "1 day", 72: "3 days", 168: "7 days", 672: "28 days"}
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "lines": lines,
-            "x_ticks": [{"x": x(h), "label": names.get(h, f"{h} h")} for h in hours],
+            # The last label ends at its tick rather than centring on it, which would cut it at the edge.
+            "x_ticks": [{"x": x(h), "label": names.get(h, f"{h} h"), "anchor": "end" if h == hours[-1] else "middle"}
+                        for h in hours],
             "y_ticks": [{"y": y(p), "label": f"{p}%"} for p in (0, 25, 50, 75, 100)],
             "left": CHART_LEFT, "bottom": CHART_HEIGHT - CHART_BOTTOM, "right": CHART_WIDTH - 16}

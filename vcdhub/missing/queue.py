@@ -85,7 +85,12 @@ def norms(user, now: dt.datetime | None = None) -> DurationNorms:
         "last_seen_at", "found_at", "age_at_report", "grade"))
     return DurationNorms(min_group=settings.VCDHUB_MISSING_MIN_GROUP).fit(
         [hours_missing(e, now) for e in rows], [e.found_at is not None and e.found_at <= now for e in rows],
-        [(age_group(e.age_at_report), e.grade) for e in rows])
+        [(age_group(e.age_at_report), grade_words(e.grade)) for e in rows])
+
+
+def grade_words(grade: str) -> str:
+    """A risk grade as the comparison's text names its group: "very low", not the stored "very_low"."""
+    return Grade(grade).label.lower() if grade in Grade.values else grade
 
 
 def _repeats(user, subjects, now: dt.datetime) -> dict[int, list[dt.datetime]]:
@@ -155,7 +160,7 @@ def rank(user, *, now: dt.datetime | None = None, cases=None) -> list[Ranked]:
             terms.append(Term("repeat_90d", weights["repeat_90d"] * counted,
                               f"{row.repeats_90} earlier episode{'s' if row.repeats_90 != 1 else ''} in 90 days"
                               + (f" (counted up to {weights['repeat_cap']})" if row.repeats_90 > counted else "")))
-        row.comparison = model.compare(row.hours, (group, episode.grade))
+        row.comparison = model.compare(row.hours, (group, grade_words(episode.grade)))
         share = row.comparison.share_shorter
         if share is not None and share >= weights["unusual_from"]:
             terms.append(Term("unusual_duration", round(weights["unusual_duration"] * share, 2),
