@@ -104,3 +104,33 @@ def test_case_work_waiting_counts_the_units_open_actions_and_those_overdue():
     assert (waiting["actions"], waiting["overdue"]) == (2, 1)
     html = page.content.decode().split('id="casework-waiting"')[1].split("</section>")[0]
     assert "2 open actions for your units" in html and "1 overdue" in html
+
+
+def _stored_emerging_run(*, perturbed: bool) -> AnalysisRun:
+    """An emerging hot-spot run ending in the latest month loaded, as the places module stores one."""
+    detail = {"reason": "hot in 3 of 4 months", "trend": "up", "trend_p": 0.03, "hot_months": 3, "cold_months": 0}
+    areas = [("E05000416", "Bishop's", 40, "new hot spot"), ("E05000417", "Brixton Hill", 35, "persistent hot spot"),
+             ("E05000418", "Clapham Common", 31, "persistent hot spot"), ("E05000419", "Coldharbour", 8, "no pattern")]
+    result = {"kind": "emerging", "level": "ward", "crime_types": ["Robbery"], "from": "2017-05", "to": "2017-08",
+              "boroughs": [], "total": 114, "unplaced": 0, "outside": 0, "legend": [], "summary": {},
+              "areas": [{"code": code, "name": name, "count": n, "class": kind, "detail": dict(detail)}
+                        for code, name, n, kind in areas]}
+    return AnalysisRun.objects.create(kind="emerging", parameters={}, input_sha256="0" * 64, code_version="test",
+                                      result=result, perturbed=perturbed, seconds=1.0, created_by="test")
+
+
+def test_emerging_hot_spots_found_this_month_are_named_by_class_with_their_run(loaded):
+    run = _stored_emerging_run(perturbed=False)
+    page = _page("vcd_analyst")
+    [_, (title, emerging)] = page.context["findings"]
+    assert title == "Emerging hot spots" and emerging["run"].pk == run.pk
+    assert emerging["found"] == {"new hot spot": ["Bishop's"],
+                                 "persistent hot spot": ["Brixton Hill", "Clapham Common"]}  # "no pattern" is not
+    html = page.content.decode().split('id="this-month"')[1].split("</section>")[0]
+    assert "2 wards persistent hot spot: Brixton Hill, Clapham Common" in html
+    assert f'href="/places/runs/{run.pk}/"' in html
+    assert _page("authority_member").context["findings"][1][1] is None  # an exact run is not theirs to open
+    perturbed = _stored_emerging_run(perturbed=True)
+    shown = _page("authority_member")
+    assert shown.context["findings"][1][1]["run"].pk == perturbed.pk
+    assert "computed from perturbed counts" in shown.content.decode()
