@@ -38,7 +38,9 @@ def test_the_chart_leaves_out_hidden_people_and_refuses_bad_filters(analyst):
     chart = analyst.get(f"/api/intel-network/{a.pk}/", {"hops": 2}).json()
     assert {n["id"] for n in chart["nodes"]} == {f"person:{a.pk}", f"person:{b.pk}"}
     assert chart["edges"][0]["confidence"] == "confirmed" and chart["cut"] is False
-    assert analyst.get(f"/api/intel-network/{a.pk}/", {"hops": 5}).status_code == 400
+    refused = analyst.get(f"/api/intel-network/{a.pk}/", {"hops": 5})
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["hops"] and isinstance(refused.json()["hops"], list)  # the documented shape
     assert analyst.get(f"/api/intel-network/{hidden.pk}/").status_code == 404
     assert analyst.get("/api/intel-network/x%00/").status_code == 404
 

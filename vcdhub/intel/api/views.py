@@ -1,10 +1,8 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -33,8 +31,7 @@ from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedRepor
 from vcdhub.intel.network import CONFIDENCE_ORDER, EDGE_TYPES
 from vcdhub.people.models import Person
 from vcdhub.platform import fulltext
-from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet
-from vcdhub.platform.inputs import InputError
+from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet, answered
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import visible_or_404
 
@@ -75,12 +72,7 @@ class ReportViewSet(WritableRecordViewSet):
         report = visible_or_404(request.user, self.base_queryset, pk, "api")
         steps = StepSerializer(data=request.data)
         steps.is_valid(raise_exception=True)
-        try:
-            report = steps.apply(request.user, report)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
+        report = answered(lambda: steps.apply(request.user, report))
         report = self.base_queryset.get(pk=report.pk)
         links = VisibleLinks(request.user)
         links.prime([report])
@@ -126,14 +118,9 @@ class LinkProposalViewSet(RecordViewSet):
         proposal = self.get_object()
         decision = DecisionSerializer(data=request.data)
         decision.is_valid(raise_exception=True)
-        try:
-            data = decision.validated_data
-            proposals.decide(request.user, proposal, decision=data["decision"], reason=data["reason"],
-                             kind=data.get("link_kind", ""))
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
+        data = decision.validated_data
+        answered(lambda: proposals.decide(request.user, proposal, decision=data["decision"], reason=data["reason"],
+                                          kind=data.get("link_kind", "")))
         return Response(LinkProposalSerializer(proposal).data)
 
 
@@ -174,10 +161,7 @@ class LinkChartViewSet(viewsets.ViewSet):
         responses={200: ChartSerializer})
     def retrieve(self, request, pk=None):
         person = visible_or_404(request.user, Person, pk, "api")  # the identical audited 404 for any other id
-        try:
-            chart = network.build(request.user, person, charts.filters_from(request.query_params))
-        except InputError as exc:
-            raise ValidationError(exc.errors) from None
+        chart = answered(lambda: network.build(request.user, person, charts.filters_from(request.query_params)))
         people = [int(n.split(":")[1]) for n in chart.nodes if n.startswith("person:")]
         record_reads(Person.objects.filter(pk__in=people), "api")
         measures = chart.measures
