@@ -253,12 +253,18 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_persona(name: str):
+    units, roles = PERSONAS[name]
+    return make_user(name, units, roles, first_name=name)
+
+
+def make_user(username: str, units: list[str], roles: list[str], **defaults):
+    """A user in these units with these roles (and the test password), as a persona is made; for units and
+    roles no named persona has."""
     from django.contrib.auth import get_user_model
 
     from vcdhub.access.models import Membership, RoleAssignment
 
-    units, roles = PERSONAS[name]
-    user, _ = get_user_model().objects.get_or_create(username=name, defaults={"first_name": name})
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults=defaults)
     user.set_password(PASSWORD)
     user.save()
     with acting_as("test:setup"):

@@ -9,13 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from icalendar import Calendar
 
-from tests.conftest import PASSWORD
+from tests.conftest import make_user
 from tests.people.factories import make_person
-from vcdhub.access.models import Membership, RoleAssignment, Unit
 from vcdhub.audit.context import acting_as
 from vcdhub.casework import actions as core
 from vcdhub.casework.calendar import meetings_ics
@@ -33,20 +31,6 @@ VISIBLE_DISCUSSION = "Panel heard the neighbour moved out; landlord reports knif
 HIDDEN_DISCUSSION = "Compass says the informant is reliable and the flat is watched nightly."
 HIDDEN_DECISION = "Hand the watch log to Compass analysts"
 HIDDEN_ACTION = "Covert check of the stairwell camera"
-
-
-def make_user(username: str, units: list[str], roles: list[str]):
-    """A user as tests.conftest.make_persona makes one, for units and roles no named persona has."""
-    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"first_name": "Pat",
-                                                                                   "last_name": "Chairwoman"})
-    user.set_password(PASSWORD)
-    user.save()
-    with acting_as("test:setup"):
-        for code in units:
-            Membership.objects.get_or_create(user=user, unit=Unit.objects.get(code=code))
-        for role in roles:
-            RoleAssignment.objects.get_or_create(user=user, role=role)
-    return user
 
 
 def as_(user, call):
@@ -76,7 +60,7 @@ def panel(personas):
     """A held RAMP panel (owned by the CSU) with two attendees and two cases: the CSU's, whose subject the CSU's
     investigator may see, and Compass's, OFFICIAL-SENSITIVE, about a person only Compass may see. Its chair
     belongs to both units, so it lists both; each has a discussion, an NDM decision and an action."""
-    chair = make_user("ramp_chair", ["csu", "compass"], ["panel_chair"])
+    chair = make_user("ramp_chair", ["csu", "compass"], ["panel_chair"], first_name="Pat", last_name="Chairwoman")
     seen = make_person("csu", "OFFICIAL", given_name="Marlowe", surname="Tennant")
     hidden = make_person("compass", "OFFICIAL-SENSITIVE", given_name="Hester", surname="Quarrington")
     case = referred(chair, seen, owner_unit="csu", sensitivity="OFFICIAL")
@@ -185,7 +169,7 @@ def test_the_calendar_counts_only_the_cases_its_reader_may_see_when_given_the_re
 
 
 def test_a_cancelled_meeting_is_cancelled_in_the_calendar(personas):
-    chair = make_user("ramp_chair", ["csu"], ["panel_chair"])
+    chair = make_user("ramp_chair", ["csu"], ["panel_chair"], first_name="Pat", last_name="Chairwoman")
     meeting = scheduled(chair, london(2026, 12, 4, 14))
     assert str(Calendar.from_ical(meetings_ics([meeting])).walk("VEVENT")[0]["STATUS"]) == "CONFIRMED"
     as_(chair, lambda: core.hold_meeting(chair, meeting, set(), cancel=True))
