@@ -105,3 +105,26 @@ def test_records_imported_before_the_boundaries_are_placed_when_they_load(db, de
         assert crime.lsoa.code == crime.lsoa_code and crime.ward_id == crime.lsoa.ward_id
     unplaced_first = Crime.objects.get(lsoa_code="", location=rows[0][6], longitude_text=rows[0][4])
     assert unplaced_first.borough is not None
+
+
+def test_resident_populations_are_summed_again_after_a_boundary_load(london):
+    """The sums are kept per boundary load (a third of a ward map's time went on them): a new load must not be
+    answered from the old one's."""
+    from django.db.models import Sum
+
+    from vcdhub.geography.population import resident_population
+
+    lambeth = "E09000022"
+    before = resident_population("borough", [lambeth])[lambeth]
+    assert before == Lsoa.objects.filter(borough__code=lambeth).aggregate(n=Sum("population"))["n"]
+    one = Lsoa.objects.filter(borough__code=lambeth).order_by("code").first()
+    Lsoa.objects.filter(pk=one.pk).update(population=one.population + 1000)
+    latest = BoundarySet.objects.order_by("-id").first()
+    BoundarySet.objects.create(lsoa_sha256=latest.lsoa_sha256, lookup_sha256=latest.lookup_sha256,
+                               population_sha256="changed", lsoa_count=latest.lsoa_count,
+                               ward_count=latest.ward_count, borough_count=latest.borough_count, loaded_by="test")
+    assert resident_population("borough", [lambeth])[lambeth] == before + 1000
+    Lsoa.objects.filter(pk=one.pk).update(population=None)  # one LSOA without an estimate: no borough figure
+    BoundarySet.objects.create(lsoa_sha256="x", lookup_sha256="x", lsoa_count=1, ward_count=1, borough_count=1,
+                               loaded_by="test")
+    assert lambeth not in resident_population("borough")
