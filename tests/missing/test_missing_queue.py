@@ -79,11 +79,9 @@ def test_repeat_episodes_and_an_open_risk_panel_case_add_their_points(team):
     assert row.score == 5
 
 
-@override_settings(VCDHUB_MISSING_VULNERABILITY=WEIGHTS, VCDHUB_MISSING_MIN_GROUP=5)
-def test_time_missing_against_similar_episodes_by_kaplan_meier(team):
-    worker, now = team["worker"], timezone.now()
-    # Ten closed episodes of adults graded medium, found after 1, 2, ..., 10 hours, and one still open at 20.
-    for hours in range(1, 11):
+def _closed_medium_adults(worker, now, hours_found):
+    """Closed episodes of adults graded medium, one found after each of `hours_found` hours, three weeks ago."""
+    for hours in hours_found:
         person = make_person("compass", "OFFICIAL", birth_year=1980)
         seen = now - dt.timedelta(days=20 + hours)
         case = report(worker, subject=person, grade="medium", now=seen + dt.timedelta(minutes=30),
@@ -91,6 +89,13 @@ def test_time_missing_against_similar_episodes_by_kaplan_meier(team):
         as_(worker, lambda case=case, seen=seen, hours=hours: actions.found(worker, case, {
             "found_at": seen + dt.timedelta(hours=hours), "found_how": "by_police", "found_place": "Street",
             "reason": "Found."}))
+
+
+@override_settings(VCDHUB_MISSING_VULNERABILITY=WEIGHTS, VCDHUB_MISSING_MIN_GROUP=5)
+def test_time_missing_against_similar_episodes_by_kaplan_meier(team):
+    worker, now = team["worker"], timezone.now()
+    # Ten closed episodes of adults graded medium, found after 1, 2, ..., 10 hours, and one still open at 20.
+    _closed_medium_adults(worker, now, range(1, 11))
     person = make_person("compass", "OFFICIAL", birth_year=1980)
     current = report(worker, subject=person, grade="medium", now=now - dt.timedelta(hours=19),
                      last_seen_at=now - dt.timedelta(hours=20))
@@ -107,14 +112,7 @@ def test_time_missing_against_similar_episodes_by_kaplan_meier(team):
 @override_settings(VCDHUB_MISSING_VULNERABILITY=WEIGHTS, VCDHUB_MISSING_MIN_GROUP=5)
 def test_the_comparison_names_a_risk_grade_in_words(team):
     worker, now = team["worker"], timezone.now()
-    for hours in range(1, 7):
-        person = make_person("compass", "OFFICIAL", birth_year=1980)
-        seen = now - dt.timedelta(days=20 + hours)
-        case = report(worker, subject=person, grade="medium", now=seen + dt.timedelta(minutes=30),
-                      last_seen_at=seen)
-        as_(worker, lambda case=case, seen=seen, hours=hours: actions.found(worker, case, {
-            "found_at": seen + dt.timedelta(hours=hours), "found_how": "by_police", "found_place": "Street",
-            "reason": "Found."}))
+    _closed_medium_adults(worker, now, range(1, 7))
     person = make_person("compass", "OFFICIAL", birth_year=1980)
     report(worker, subject=person, grade="very_low", now=now - dt.timedelta(hours=9),
            last_seen_at=now - dt.timedelta(hours=10))
