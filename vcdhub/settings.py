@@ -115,9 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # WAL lets the web app read while an import writes; IMMEDIATE avoids lock upgrades failing.
+            # temp_store=FILE: a sort bigger than the cache (an index built at the end of a bulk load) spills to a
+            # temporary file, not to memory: with MEMORY, an import of 14M rows peaked at 1.6 GiB, and the builds
+            # were slower too (docs/benchmarks.md, session 14).
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+                "PRAGMA busy_timeout=10000; PRAGMA temp_store=FILE; PRAGMA cache_size=-65536;"
             ),
             "transaction_mode": "IMMEDIATE",
         }
