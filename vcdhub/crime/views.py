@@ -297,8 +297,13 @@ def describe_filters(filterset) -> list[str]:
 
 
 def legend_title(filterset, on_hand: DataOnHand) -> str:
-    """What the map shows, for its legend: the crime types (or all), the months (the filter's, its open ends
-    closed by the loaded data) and the places chosen. "Crimes: Robbery; 2017-01..2017-12; Lambeth"."""
+    """What the map shows, for its legend: "Crimes: Robbery; 2017-01..2017-12; Lambeth" (map_subject)."""
+    return "Crimes: " + map_subject(filterset, on_hand)
+
+
+def map_subject(filterset, on_hand: DataOnHand) -> str:
+    """The crime types (or all), the months (the filter's, its open ends closed by the loaded data) and the
+    places chosen: "Robbery; 2017-01..2017-12; Lambeth"."""
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.is_valid() else {}
     loaded = on_hand.months
     start = data.get("month_from") or (loaded[0] if loaded else None)
@@ -308,7 +313,7 @@ def legend_title(filterset, on_hand: DataOnHand) -> str:
     parts += [", ".join(area.name for area in data.get(name)) for name in ("borough", "ward") if data.get(name)]
     if data.get("force"):
         parts.append(f"force: {data['force']}")
-    return "Crimes: " + "; ".join(parts)
+    return "; ".join(parts)
 
 
 def ward_options(request):
@@ -339,7 +344,8 @@ def crime_map(request):
                            on_hand.months) if usable(filterset) else []
     return render(request, "crime/map.html", {
         "filterset": filterset, "level": level, "measure": measure, "table": table, "comparisons": compared,
-        "legend_title": legend_title(filterset, on_hand), "reads_records": reads_records(request.user),
+        "legend_title": legend_title(filterset, on_hand), "map_subject": map_subject(filterset, on_hand),
+        "reads_records": reads_records(request.user),
         "disclosure": disclosure,
         "active_filters": describe_filters(filterset), "explorer_query": explorer_query(request.GET),
         "tile_url": settings.VCDHUB_TILE_URL, "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION,

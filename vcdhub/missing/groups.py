@@ -48,9 +48,12 @@ def _mean(values):
     return sum(values) / len(values) if values else None
 
 
+GROUPED_DAYS = 365  # the groups are made of the episodes reported in the last year
+
+
 def groups(user, *, since: dt.date | None = None) -> dict[str, list[Group]]:
     """The reader's groups of each kind, the largest first (episodes reported since `since`, default a year)."""
-    since = since or timezone.localdate() - dt.timedelta(days=365)
+    since = since or timezone.localdate() - dt.timedelta(days=GROUPED_DAYS)
     episodes = list(visible_episodes(user).filter(reported_at__date__gte=since)
                     .select_related("case", "case__subject"))
     found: dict[str, list[Group]] = {"placement": [], "found": [], "associate": []}

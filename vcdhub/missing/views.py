@@ -3,6 +3,8 @@ log, protocol forms, reviews, the find and interview, repeat episodes, referral 
 timeline), each step of its life, the review queue, the patterns (placements, places found, shared associates:
 a map and a table) and the dashboard. Views convert and call missing.actions (and the core's)."""
 
+import datetime as dt
+
 import django_filters
 from django.conf import settings
 from django.http import Http404
@@ -238,7 +240,8 @@ def weight_lines() -> list[str]:
 
 @guarded(WORKERS_PAGE)
 def groups_page(request):
-    found = groups.groups(request.user)
+    since = timezone.localdate() - dt.timedelta(days=groups.GROUPED_DAYS)
+    found = groups.groups(request.user, since=since)
     sections, points = [], []
     titles = {"placement": "Care placements with repeat episodes", "found": "Places where people were found",
               "associate": "People missing who share an associate"}
@@ -252,7 +255,7 @@ def groups_page(request):
             numbered.append({"n": n, "group": group})
         sections.append({"kind": kind, "title": titles[kind], "rows": numbered})
     record_reads({e.case for rows in found.values() for g in rows for e in g.episodes}, "list")
-    return render(request, "missing/groups.html", {"sections": sections, "points": points,
+    return render(request, "missing/groups.html", {"sections": sections, "points": points, "since": since,
                                                    "tile_url": settings.VCDHUB_TILE_URL,
                                                    "tile_attribution": settings.VCDHUB_TILE_ATTRIBUTION})
 
@@ -262,4 +265,5 @@ def dashboard_page(request):
     figures = dashboard.figures(request.user)
     risk_rows = [(figures["risk_labels"][g], n) for g, n in figures["by_risk"].items()]
     return render(request, "missing/dashboard.html", {"f": figures, "risk_rows": risk_rows,
+                                                      "months": list(figures["episodes_by_month"]),
                                                       "chart": dashboard.chart(figures)})
