@@ -21,9 +21,8 @@ $(FRONTEND): vcdhub/platform/frontend.py $(STAMP)
 	$(BIN)/python -m vcdhub.platform.frontend
 	touch $(FRONTEND)
 
+# `demo load` migrates and makes the audit signing key itself (vcdhub/demo/management/commands/demo.py).
 demo-load: install
-	$(BIN)/vcdhub migrate --verbosity 0
-	$(BIN)/vcdhub audit keygen --if-missing
 	$(BIN)/vcdhub demo load
 
 # The web server and, beside it, a worker for background jobs (place analyses); both stop together.

@@ -160,10 +160,14 @@ def loaded(django_db_setup, django_db_blocker, sample):
 # Before the tests that share `loaded`: a module fixture is made at its first use, and this test needs the
 # database as it is before any load.
 @pytest.mark.django_db
-def test_the_command_reports_what_it_loaded(london, sample):
+def test_the_command_reports_what_it_loaded(london, sample, settings, tmp_path):
+    # `make demo` runs only this command: it migrates and makes the audit chain's signing key itself.
+    settings.VCDHUB_AUDIT_SIGNING_KEY = str(tmp_path / "demo-key.pem")
     output = io.StringIO()
     call_command("demo", "load", "--data", str(sample), stdout=output)
     out = output.getvalue()
+    assert (tmp_path / "demo-key.pem").exists() and (tmp_path / "demo-key.pem.pub").exists()
+    assert "signing key" in out and str(tmp_path / "demo-key.pem") in out
     assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
     assert "Fictitious people" in out and "Fictitious intelligence" in out
     assert ", ".join(u for u, *_ in USERS) in out

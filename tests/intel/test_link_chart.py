@@ -83,6 +83,10 @@ def test_the_chart_page_shows_tables_and_measures_and_exports_what_is_shown(web)
     assert page.status_code == 200
     text = page.content.decode()
     assert "NODEC" in text.upper() and "NODEH" not in text.upper() and "Betweenness" in text
+    # The links table names each end as the chart labels it, never by the chart's internal key.
+    links = text.split('id="chart-links"')[1].split("</table>")[0]
+    assert "person:" not in links and "report:" not in links and "vehicle:" not in links
+    assert "NODEC" in links.upper() and "AB12CDE" in links
     graphml = client.get(f"/intel/network/{web['a'].pk}/", {"hops": 3, "format": "graphml"})
     graph = nx.read_graphml(io.BytesIO(graphml.content))
     assert f"person:{web['h'].pk}" not in graph and f"person:{web['d'].pk}" in graph

@@ -197,10 +197,13 @@ def link_chart(request, pk):
                                                         -measures.degree_.get(n.id, 0), n.label))
     rows = [{"node": n, "degree": measures.degree_.get(n.id, 0), "betweenness": measures.betweenness_.get(n.id, 0),
              "community": measures.community_.get(n.id, 0)} for n in nodes]
+    # Each link between the nodes' names, as the chart labels them (the node keys are for the downloads).
+    links = [{"source": chart.nodes[e.source].label, "target": chart.nodes[e.target].label, "edge": e}
+             for e in chart.edges]
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "intel/link_chart.html", {
-        "subject": subject, "chart": chart, "rows": rows, "elements": charts.elements(chart),
+        "subject": subject, "chart": chart, "rows": rows, "links": links, "elements": charts.elements(chart),
         "filters": filters, "query": query, "querystring": query.urlencode(),
         "communities": len(measures.communities_), **_chart_choices()})
 
