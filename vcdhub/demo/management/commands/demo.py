@@ -11,6 +11,8 @@ from vcdhub.platform.console import progress_bar
 
 
 class Command(BaseCommand):
+    # `make demo` runs the server next, which runs Django's system checks; here they would cost about 2 s more.
+    requires_system_checks = []
     help = ("Set up the demo: the database's tables, the audit chain's signing key, London geography, the bundled "
             "police.uk data, and demo users. Safe to repeat.")
 
