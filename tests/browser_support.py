@@ -153,6 +153,15 @@ def build_site(demo_file) -> dict[str | None, list[Page]]:
     }
 
 
+def signed_in_as_each(client, site: dict[str | None, list[Page]]):
+    """Django's test client signed in as each persona of `site` in turn (signed out for None): (username, pages)."""
+    for username, pages in site.items():
+        client.logout()
+        if username:
+            client.force_login(make_persona(username))
+        yield username, pages
+
+
 def _people(crime):
     """A person with a flag, a role in `crime` beside a suspect, a link, and a proposed duplicate of them."""
     import datetime as dt

@@ -9,7 +9,15 @@ from html.parser import HTMLParser
 import pytest
 from django.db import connections
 
-from tests.browser_support import PERSONAS, build_site, chromium, open_page, sign_in, watch  # noqa: F401
+from tests.browser_support import (
+    PERSONAS,
+    build_site,
+    chromium,  # noqa: F401 - a fixture
+    open_page,
+    sign_in,
+    signed_in_as_each,
+    watch,
+)
 from tests.conftest import make_persona
 
 # Script types a browser runs; anything else (application/json) is a data block, which the CSP does not govern.
@@ -78,10 +86,7 @@ def test_every_main_page_and_htmx_fragment_keeps_to_the_policy(client, london, d
     the policy allows by hash, and no style attribute."""
     site = build_site(demo_file)
     problems = []
-    for username, pages in site.items():
-        client.logout()
-        if username:
-            client.force_login(make_persona(username))
+    for _, pages in signed_in_as_each(client, site):
         for page in pages:
             response = client.get(page.path)
             assert response.status_code == 200, (page.name, response.status_code)

@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from tests.browser_support import build_site
-from tests.conftest import make_persona
+from tests.browser_support import build_site, signed_in_as_each
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +26,7 @@ def dangling(html: str) -> list[str]:
 def test_every_aria_describedby_names_an_element_on_the_page(client, london, demo_file):
     site = build_site(demo_file)
     problems = []
-    for username, pages in site.items():
-        client.logout()
-        if username:
-            client.force_login(make_persona(username))
+    for username, pages in signed_in_as_each(client, site):
         paths = [page.path for page in pages] + INVALID.get(username, [])
         for path in paths:
             response = client.get(path)

@@ -11,8 +11,7 @@ fraction (IR-2026-000123, E01000001, 51.597143), which are not quantities.
 import re
 from html.parser import HTMLParser
 
-from tests.browser_support import build_site
-from tests.conftest import make_persona
+from tests.browser_support import build_site, signed_in_as_each
 
 NOT_TEXT = {"script", "style", "template", "textarea", "option", "code", "kbd", "samp", "pre"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -104,10 +103,7 @@ def test_bare_numbers_are_found_and_references_ids_and_years_are_not():
 def test_every_number_has_separators_and_every_table_of_figures_states_its_period(client, london, demo_file):
     site = build_site(demo_file)
     problems = []
-    for username, pages in site.items():
-        client.logout()
-        if username:
-            client.force_login(make_persona(username))
+    for _, pages in signed_in_as_each(client, site):
         for page in pages:
             response = client.get(page.path)
             assert response.status_code == 200, (page.name, response.status_code)
