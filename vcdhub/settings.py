@@ -215,7 +215,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "vcdhub API",
     # One name for a choice set several fields share.
     "ENUM_NAME_OVERRIDES": {"PersonLinkKindEnum": "vcdhub.people.choices.PersonLinkKind",
-                            "RiskLevelEnum": "vcdhub.casework.choices.RiskLevel"},
+                            "RiskLevelEnum": "vcdhub.casework.choices.RiskLevel",
+                            "MissingGradeEnum": "vcdhub.missing.choices.Grade",
+                            "CaseLinkKindEnum": "vcdhub.casework.choices.LinkKind",
+                            "IntelLinkKindEnum": "vcdhub.intel.choices.LinkKind"},
     "DESCRIPTION": (
         "Crimes, stop-and-search records and London geography (read-only); the people register: people, "
         "their flags, crime roles and links (read, and write for investigators, analysts and supervisors; a "

@@ -80,6 +80,9 @@ class ReportSerializer(MarkingMixin, serializers.ModelSerializer):
 class StepSerializer(serializers.Serializer):
     """One step of a report's life cycle; the fields a step does not use are ignored."""
 
+    class Meta:
+        ref_name = "IntelReportStep"  # the schema's name: "Step" alone is also missing persons'
+
     step = serializers.ChoiceField(choices=STEPS)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)

@@ -89,6 +89,7 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
                   "closed_at", "episode", "grades", "information", "reviews", "protocol_forms", "proposals",
                   "owner_unit", "sensitivity", "descriptors", "handling"]
         read_only_fields = ["reference", "state", "opened_at", "closed_at"]
+        ref_name = "MissingEpisode"  # the schema's name: "Case" alone is also the risk panel's
 
     def validate_indicators(self, value):
         """A list of short codes (the action checks each against the vocabulary), or text separated by commas."""
@@ -110,6 +111,9 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
 
 class StepSerializer(serializers.Serializer):
     """One step; each takes the fields its page asks for (the others are ignored)."""
+
+    class Meta:
+        ref_name = "MissingEpisodeStep"  # the schema's name: "Step" alone is also intelligence's
 
     step = serializers.ChoiceField(choices=STEPS)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)

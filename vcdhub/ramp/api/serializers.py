@@ -67,6 +67,7 @@ class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
                   "opened_at", "closed_at", "referral", "assessment", "plan", "mappa", "owner_unit", "sensitivity",
                   "descriptors", "handling"]
         read_only_fields = ["reference", "state", "risk_level", "next_review_due", "opened_at", "closed_at"]
+        ref_name = "RampCase"  # the schema's name: "Case" alone is also missing persons'
 
     def get_assessment(self, case) -> AssessmentSerializer(allow_null=True):
         latest = case.ramp_assessments.all()[:1]
