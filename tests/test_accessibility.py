@@ -1,11 +1,19 @@
-"""WCAG 2.2 AA: axe-core checks every main page in Debian's Chromium, as the user who sees it, once the page has drawn
-(maps, charts, Swagger UI, and states reached by clicks). Any violation fails, listed by page, rule and element."""
+"""Every main page in Debian's Chromium, as the user who sees it, once the page has drawn (maps, charts, Swagger UI,
+and states reached by clicks), checked for two things in one walk, since opening the pages is most of the cost:
+
+- WCAG 2.2 AA: axe-core finds no violation. Any violation fails, listed by page, rule and element.
+- The Content-Security-Policy, enforced for real (no bypass): no violation and no console error; the maps draw their
+  areas, the places pages' swatches have their colours, and Swagger UI lists the API's operations and makes a call.
+  (tests/test_csp.py checks the policy itself and every page's HTML against it.)
+
+One test for every page, the data built once: a failure lists each page's problems.
+"""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.db import connections
 
-from tests.browser_support import PERSONAS, build_site, chromium, open_page, sign_in  # noqa: F401 - a fixture
+from tests.browser_support import PERSONAS, build_site, chromium, open_page, sign_in, watch  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,27 +29,55 @@ def violations(axe, page) -> list[str]:
             for v in found for node in v["nodes"]]
 
 
-def test_every_main_page_meets_wcag_2_2_aa(live_server, chromium, london, demo_file):  # noqa: F811
-    """One test for every page, the data built once: a failure lists each page's violations."""
+def drawn_as_it_should_be(page, target) -> list[str]:
+    """What the page must show once drawn under the policy: a map's areas, the swatches' colours (set through the
+    DOM, not by a style attribute), Swagger UI's operations and the answer to its call."""
+    problems = []
+    if target.ready == "#map[data-drawn=true]" and not page.locator("#map path.leaflet-interactive").count():
+        problems.append("the map drew no areas")
+    swatches = page.locator("[data-swatch]")
+    for i in range(swatches.count()):
+        colour = swatches.nth(i).evaluate("el => getComputedStyle(el).backgroundColor")
+        if colour in ("", "rgba(0, 0, 0, 0)"):
+            problems.append(f"swatch {swatches.nth(i).get_attribute('data-swatch')} has no colour")
+    if target.name.startswith("API docs"):
+        if page.locator("#swagger-ui .opblock").count() < 4 or not page.locator(
+                "#swagger-ui .opblock-summary-path", has_text="/api/crimes/").count():
+            problems.append("Swagger UI does not list the API's operations")
+    if target.steps and target.steps[-1][1].endswith(".live-responses-table"):  # the call was made
+        status = page.locator(f"{target.steps[-1][1]} tr.response .response-col_status").inner_text()
+        if status != "200":
+            problems.append(f"Swagger UI's call answered {status}")
+    return problems
+
+
+def test_every_main_page_meets_wcag_2_2_aa_and_its_content_security_policy(live_server, chromium, london,  # noqa: F811
+                                                                          demo_file):
     site = build_site(demo_file)
     axe = Axe()
-    report = []
+    inaccessible, against_policy = [], []
     try:
         for username in PERSONAS:
             # axe is evaluated through the DevTools protocol, which the page's CSP does not govern: no bypass needed.
             context = chromium.new_context()
+            errors = watch(context)
             page = context.new_page()
             sign_in(page, live_server.url, username)
             for target in site[username]:
-                open_page(page, live_server.url, target)
-                report += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+                before = len(errors)
+                against_policy += [f"{target.name}: {v}" for v in open_page(page, live_server.url, target)]
+                against_policy += [f"{target.name}: {problem}" for problem in drawn_as_it_should_be(page, target)]
+                inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+                against_policy += [f"{target.name}: {e}" for e in errors[before:]]
             context.close()
     finally:
         connections.close_all()
-    assert not report, "axe found WCAG 2.2 AA violations:\n" + "\n".join(report)
+    assert not inaccessible, "axe found WCAG 2.2 AA violations:\n" + "\n".join(inaccessible)
+    assert not against_policy, "under the Content-Security-Policy:\n" + "\n".join(against_policy)
 
 
-def test_error_and_access_request_pages_meet_wcag_2_2_aa(live_server, chromium, london, settings):  # noqa: F811
+def test_error_and_access_request_pages_meet_wcag_2_2_aa_and_the_policy(live_server, chromium, london,  # noqa: F811
+                                                                       settings):
     """The error pages (403, 404, a refused record, 500) as the personas who meet them, the request-access page, and
     a supervisor's waiting requests (landing page and Access page, with past decisions)."""
     from tests.access.pages import ERROR_URLCONF, build_access_pages, open_state
@@ -49,16 +85,23 @@ def test_error_and_access_request_pages_meet_wcag_2_2_aa(live_server, chromium, 
     settings.ROOT_URLCONF = ERROR_URLCONF  # the site's pages, and one that fails (for the 500 page)
     site = build_access_pages()
     axe = Axe()
-    report = []
+    inaccessible, against_policy = [], []
     try:
         for username, targets in site.items():
             context = chromium.new_context()
+            errors = watch(context)
             page = context.new_page()
             sign_in(page, live_server.url, username)
             for target in targets:
+                before = len(errors)
                 open_state(page, live_server.url, target)
-                report += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+                against_policy += [f"{target.name}: {v}" for v in page.evaluate("() => window.__cspViolations || []")]
+                inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+                # Chromium logs a 4xx or 5xx answer as a failed resource: that is the page's status, not a fault.
+                against_policy += [f"{target.name}: {e}" for e in errors[before:]
+                                   if "the server responded with a status of" not in e]
             context.close()
     finally:
         connections.close_all()
-    assert not report, "axe found WCAG 2.2 AA violations:\n" + "\n".join(report)
+    assert not inaccessible, "axe found WCAG 2.2 AA violations:\n" + "\n".join(inaccessible)
+    assert not against_policy, "under the Content-Security-Policy:\n" + "\n".join(against_policy)

@@ -1,23 +1,15 @@
 """The Content-Security-Policy allows no inline script and no inline <style> but the authority report's, by its hash:
-the header says so, every main page's HTML keeps to it, and Chromium, enforcing it, reports no violation while the
-maps draw and Swagger UI lists the API."""
+the header says so, and every main page's HTML keeps to it. That Chromium, enforcing it, reports no violation while
+the maps draw and Swagger UI lists the API is checked in the same browser walk as accessibility
+(tests/test_accessibility.py), since opening the pages is most of the cost of either."""
 
 import base64
 import hashlib
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connections
 
-from tests.browser_support import (
-    PERSONAS,
-    build_site,
-    chromium,  # noqa: F401 - a fixture
-    open_page,
-    sign_in,
-    signed_in_as_each,
-    watch,
-)
+from tests.browser_support import build_site, signed_in_as_each
 from tests.conftest import make_persona
 
 # Script types a browser runs; anything else (application/json) is a data block, which the CSP does not govern.
@@ -114,43 +106,6 @@ def test_the_authority_report_style_is_the_one_the_policy_hashes(client, db):
     assert sha256(render_to_string("performance/authority.css")) in allowed
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_chromium_reports_no_csp_violation_on_any_main_page(live_server, chromium, london, demo_file):  # noqa: F811
-    """Every main page, as the user who sees it, under the real policy (no bypass): no violation, no console error;
-    the maps draw their areas, the places pages' swatches have their colours, and Swagger UI lists the API's
-    operations and makes a call. One test for every page,
-    the data built once: a failure lists each page's problems."""
-    site = build_site(demo_file)
-    problems = []
-    try:
-        for username in PERSONAS:
-            context = chromium.new_context()
-            errors = watch(context)
-            page = context.new_page()
-            sign_in(page, live_server.url, username)
-            for target in site[username]:
-                before = len(errors)
-                problems += [f"{target.name}: {v}" for v in open_page(page, live_server.url, target)]
-                problems += [f"{target.name}: {e}" for e in errors[before:]]
-                if target.ready == "#map[data-drawn=true]":
-                    assert page.locator("#map path.leaflet-interactive").count() > 0, target.name
-                swatches = page.locator("[data-swatch]")
-                for i in range(swatches.count()):  # coloured through the DOM, not by a style attribute
-                    swatch = swatches.nth(i)
-                    colour = swatch.evaluate("el => getComputedStyle(el).backgroundColor")
-                    assert colour not in ("", "rgba(0, 0, 0, 0)"), (target.name, swatch.get_attribute("data-swatch"))
-                if target.name.startswith("API docs"):
-                    assert page.locator("#swagger-ui .opblock").count() >= 4
-                    assert page.locator("#swagger-ui .opblock-summary-path", has_text="/api/crimes/").count() >= 1
-                if target.steps and target.steps[-1][1].endswith(".live-responses-table"):  # the call was made
-                    assert page.locator(f"{target.steps[-1][1]} tr.response .response-col_status").inner_text() == "200"
-            context.close()
-    finally:
-        connections.close_all()
-    assert not problems, "\n".join(problems)
-
-
 @pytest.mark.django_db
 def test_error_and_access_request_pages_keep_to_the_policy(client, london, settings):
     """The error pages (500 included) and the access-request pages: no inline script, handler, style or style
@@ -169,32 +124,4 @@ def test_error_and_access_request_pages_keep_to_the_policy(client, london, setti
             found = inline_code(response.content.decode())
             problems += [f"{page.name}: {code}" for code in
                          [*found.scripts, *found.handlers, *found.styles, *found.style_attributes]]
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_chromium_reports_no_csp_violation_on_error_and_access_request_pages(live_server, chromium, london,  # noqa: F811
-                                                                             settings):
-    from tests.access.pages import ERROR_URLCONF, build_access_pages, open_state
-
-    settings.ROOT_URLCONF = ERROR_URLCONF
-    site = build_access_pages()
-    problems = []
-    try:
-        for username, targets in site.items():
-            context = chromium.new_context()
-            errors = watch(context)
-            page = context.new_page()
-            sign_in(page, live_server.url, username)
-            for target in targets:
-                before = len(errors)
-                open_state(page, live_server.url, target)
-                violations = page.evaluate("() => window.__cspViolations || []")
-                # Chromium logs a 4xx or 5xx answer as a failed resource: that is the page's status, not a fault.
-                logged = [e for e in errors[before:] if "the server responded with a status of" not in e]
-                problems += [f"{target.name}: {v}" for v in [*violations, *logged]]
-            context.close()
-    finally:
-        connections.close_all()
     assert not problems, "\n".join(problems)
