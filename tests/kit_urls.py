@@ -4,11 +4,10 @@
 import django_filters
 from django import forms
 from django.urls import include, path
-from rest_framework import serializers
 from rest_framework.routers import DefaultRouter
 
 from vcdhub.performance.models import TargetSet
-from vcdhub.platform.api import WritableRecordViewSet
+from vcdhub.platform.api import ModelSerializer, WritableRecordViewSet
 from vcdhub.platform.tables import Column, Table
 from vcdhub.platform.urls import record_urlpatterns
 from vcdhub.platform.views import (
@@ -81,7 +80,7 @@ class ReadOnlyDetail(RecordDetailView):
     table = TargetSetTable()
 
 
-class TargetSetSerializer(serializers.ModelSerializer):
+class TargetSetSerializer(ModelSerializer):
     class Meta:
         model = TargetSet
         fields = ["id", "name", "toml", "owner_unit", "sensitivity"]

@@ -4,8 +4,9 @@ Schemathesis, driven by the schema, calls every operation of the Django app in-p
 bearer token, as an analyst (every phase: examples, coverage, random cases) and as an aggregate-only reader (an
 authority member: examples and random cases; see `api_schema`), and runs all its checks: no
 server error, every status code and content type documented, every response valid against its schema, valid
-requests accepted and invalid ones refused, credentials required. Hypothesis is derandomized and bounded, so the run
-is the same every time. The tests after it pin each disagreement Schemathesis found, one by one.
+requests accepted and invalid ones refused, credentials required. An operation on one record (a step, a change)
+is sent to a real record the analyst may change (`written_to`), so its bodies reach their checks. Hypothesis is
+derandomized and bounded, so the run is the same every time. The tests after it pin each disagreement Schemathesis found, one by one.
 """
 
 import json
@@ -20,6 +21,7 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.conftest import make_persona, read_rows, write_csv
@@ -57,6 +59,24 @@ def records(london, demo_file, tmp_path):
     assert Crime.objects.filter(lsoa=None).count() == 2 and StopSearch.objects.filter(lsoa=None).count() == 2
 
 
+@pytest.fixture
+def written_to(records) -> dict[str, int]:
+    """One record of each kind the API changes through its address (a person, an intelligence report and a
+    proposed link, a risk panel case with an action, a missing person's episode), all the analyst's to see: by
+    path, the id that replaces the id Schemathesis makes up. A made-up id is a 404 whatever the body, so without
+    these no body sent to those operations would ever reach its checks."""
+    from tests.browser_support import _casework, _intel, _missing, _people
+
+    analyst = make_persona("vcd_analyst")
+    person, _ = _people(Crime.objects.exclude(crime_id="").order_by("pk").first())
+    report, proposal = _intel(person, analyst)
+    case, _, action, _ = _casework(person)
+    episode = _missing(person, analyst)
+    return {"/api/people/{id}/": person.pk, "/api/intel-reports/{id}/step/": report.pk,
+            "/api/intel-proposals/{id}/decide/": proposal.pk, "/api/ramp-cases/{id}/step/": case.pk,
+            "/api/case-actions/{id}/complete/": action.pk, "/api/missing-episodes/{id}/step/": episode.pk}
+
+
 def bearer_for(persona: str) -> dict:
     with acting_as("test:setup"):
         _, secret = issue_token(make_persona(persona), name="schemathesis", days=1)
@@ -85,7 +105,7 @@ def wsgi_app():
 
 
 @pytest.fixture
-def api_schema(request, wsgi_app, bearer):
+def api_schema(request, wsgi_app, bearer, written_to):
     # Schemathesis 4.32 names its subtests through the node's `_nodeid`, which pytest 9.2 no longer has.
     request.node._nodeid = request.node.nodeid
     schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app, headers={**bearer, "Accept": "application/json"})
@@ -111,6 +131,9 @@ def api_schema(request, wsgi_app, bearer):
         say it): an area code is a loaded area's, a ward in a chosen borough if any are chosen, and the first
         month is not after the last. A generated valid request is mended to respect them (a code the schema
         allows but no loaded area has becomes a loaded one), so the API must accept it."""
+        path = case.operation.path
+        if case.method in ("POST", "PUT", "PATCH") and path in written_to and is_positive(case, ParameterLocation.PATH):
+            case.path_parameters = {**(case.path_parameters or {}), "id": str(written_to[path])}
         query = case.query
         if not query or (case.meta is not None and not case.meta.generation.mode.is_positive):
             return case
@@ -128,6 +151,14 @@ def api_schema(request, wsgi_app, bearer):
         return case
 
     return schema
+
+
+def is_positive(case, location) -> bool:
+    """Whether the case's `location` (its path, query or body) holds valid values: the part it does not negate."""
+    if case.meta is None:
+        return True
+    component = case.meta.components.get(location)
+    return component.mode.is_positive if component is not None else case.meta.generation.mode.is_positive
 
 
 def pick(choices: list, seed: str):
@@ -184,6 +215,39 @@ def test_the_schema_builds_without_a_warning(tmp_path):
     assert body["/api/intel-reports/{id}/step/"] == "IntelReportStep"
     assert "basis" in openapi["components"]["schemas"]["RampCase"]["properties"]
     assert "last_seen_at" in openapi["components"]["schemas"]["MissingEpisode"]["properties"]
+
+
+def test_bodies_are_json_only_as_documented(client, openapi, written_to):
+    """Form and multipart bodies were accepted but carry no types: Schemathesis sent `birth_estimated` as a
+    number in a form and it was read as false. A body is JSON, and the schema says so."""
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)
+    client.force_login(make_persona("vcd_analyst"))
+    person = f"/api/people/{written_to['/api/people/{id}/']}/"
+    assert client.patch(person, {"surname": "Smythe"}, content_type="application/json").status_code == 200
+    for body, content_type in (("surname=Smith", "application/x-www-form-urlencoded"),
+                               ("--b\r\nContent-Disposition: form-data; name=\"surname\"\r\n\r\nSmith\r\n--b--\r\n",
+                                "multipart/form-data; boundary=b")):
+        refused = client.patch(person, body, content_type=content_type)
+        assert refused.status_code == 415 and refused["Content-Type"] == "application/json", content_type
+    assert client.get(person).json()["surname"] == "Smythe"
+
+
+def test_a_number_is_not_text(client, written_to):
+    """`{"result": 0}` completed an action with the result "0", and `"reason": 0` decided a proposal: DRF's
+    CharField takes numbers. Text fields take text only (platform.api.TextField), as the schema says."""
+    client.force_login(make_persona("vcd_analyst"))
+    action = f"/api/case-actions/{written_to['/api/case-actions/{id}/complete/']}/complete/"
+    proposal = f"/api/intel-proposals/{written_to['/api/intel-proposals/{id}/decide/']}/decide/"
+    for path, body, field in ((action, {"result": 0}, "result"),
+                              (proposal, {"decision": "confirmed", "reason": 0, "link_kind": "associate"}, "reason"),
+                              (f"/api/people/{written_to['/api/people/{id}/']}/", {"surname": 1984.5}, "surname")):
+        refused = client.post(path, body, content_type="application/json") if "people" not in path else \
+            client.patch(path, body, content_type="application/json")
+        assert refused.status_code == 400 and list(refused.json()) == [field], (path, refused.content[:200])
+    assert client.post(action, {"result": "Visited."}, content_type="application/json").status_code == 200
 
 
 def test_months_are_documented_and_answered_as_yyyy_mm(client, openapi, records):

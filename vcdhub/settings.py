@@ -208,6 +208,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "vcdhub.platform.api_schema.AutoSchema",  # errors, tokens, empty values, months
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only: a form or multipart body carries no types (false sent as "0" read as a valid false), so
+    # the schema could not say which bodies are valid. The web pages have their own forms.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "vcdhub.platform.api.exception_handler",  # 401s go on the audit chain
 }
 

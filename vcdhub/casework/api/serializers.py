@@ -4,13 +4,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vcdhub.casework.models import AgendaItem, Attendee, CaseAction, Meeting
+from vcdhub.platform.api import ModelSerializer, TextField
 
 
-class CaseActionSerializer(serializers.ModelSerializer):
-    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
-    case_reference = serializers.CharField(source="case.reference", read_only=True)
-    assignee = serializers.CharField(source="assignee_id", read_only=True, help_text="The unit or agency's code")
-    assignee_name = serializers.CharField(source="assignee.name", read_only=True)
+class CaseActionSerializer(ModelSerializer):
+    owner_unit = TextField(source="owner_unit_id", read_only=True)
+    case_reference = TextField(source="case.reference", read_only=True)
+    assignee = TextField(source="assignee_id", read_only=True, help_text="The unit or agency's code")
+    assignee_name = TextField(source="assignee.name", read_only=True)
     overdue_days = serializers.IntegerField(read_only=True, help_text="Whole calendar days past due (0: not)")
 
     class Meta:
@@ -22,27 +23,27 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    result = serializers.CharField(max_length=10_000, help_text="What was done, and what came of it")
+    result = TextField(max_length=10_000, help_text="What was done, and what came of it")
 
 
-class AttendeeSerializer(serializers.ModelSerializer):
-    unit = serializers.CharField(source="unit_id", allow_null=True, read_only=True)
+class AttendeeSerializer(ModelSerializer):
+    unit = TextField(source="unit_id", allow_null=True, read_only=True)
 
     class Meta:
         model = Attendee
         fields = ["name", "role", "unit", "present"]
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
-    case_reference = serializers.CharField(source="case.reference", read_only=True)
+class AgendaItemSerializer(ModelSerializer):
+    case_reference = TextField(source="case.reference", read_only=True)
 
     class Meta:
         model = AgendaItem
         fields = ["id", "position", "case", "case_reference", "discussion"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
-    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
+class MeetingSerializer(ModelSerializer):
+    owner_unit = TextField(source="owner_unit_id", read_only=True)
     attendees = AttendeeSerializer(many=True, read_only=True)
     agenda = serializers.SerializerMethodField(help_text="Only the items whose case you may see")
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from vcdhub.crime.models import Crime, StopSearch
-from vcdhub.platform.api import MonthField
+from vcdhub.platform.api import ModelSerializer, MonthField, TextField
 
 
 def area_code(kind: str):
@@ -18,7 +18,7 @@ class AreaLinksMixin(serializers.Serializer):
     month = MonthField(read_only=True)
 
 
-class CrimeSerializer(AreaLinksMixin, serializers.ModelSerializer):
+class CrimeSerializer(AreaLinksMixin, ModelSerializer):
     class Meta:
         model = Crime
         fields = ["id", "crime_id", "month", "reported_by", "falls_within", "longitude", "latitude", "location",
@@ -26,7 +26,7 @@ class CrimeSerializer(AreaLinksMixin, serializers.ModelSerializer):
                   "borough"]
 
 
-class StopSearchSerializer(AreaLinksMixin, serializers.ModelSerializer):
+class StopSearchSerializer(AreaLinksMixin, ModelSerializer):
     class Meta:
         model = StopSearch
         fields = ["id", "force", "month", "type", "date", "part_of_policing_operation", "policing_operation",
@@ -37,7 +37,7 @@ class StopSearchSerializer(AreaLinksMixin, serializers.ModelSerializer):
 
 
 class AreaCountSerializer(serializers.Serializer):
-    level = serializers.CharField()
+    level = TextField()
     total = serializers.IntegerField(allow_null=True)
     unplaced = serializers.IntegerField(allow_null=True,
                                         help_text="Records in no known LSOA; counted in total, never dropped")

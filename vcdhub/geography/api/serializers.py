@@ -1,15 +1,16 @@
 from rest_framework import serializers
 
 from vcdhub.geography.models import Borough, Lsoa, Ward
+from vcdhub.platform.api import ModelSerializer
 
 
-class BoroughSerializer(serializers.ModelSerializer):
+class BoroughSerializer(ModelSerializer):
     class Meta:
         model = Borough
         fields = ["code", "name", "centroid_lon", "centroid_lat", "area_km2"]
 
 
-class WardSerializer(serializers.ModelSerializer):
+class WardSerializer(ModelSerializer):
     borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -17,7 +18,7 @@ class WardSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "borough", "centroid_lon", "centroid_lat", "area_km2"]
 
 
-class LsoaSerializer(serializers.ModelSerializer):
+class LsoaSerializer(ModelSerializer):
     ward = serializers.SlugRelatedField(slug_field="code", read_only=True)
     borough = serializers.SlugRelatedField(slug_field="code", read_only=True)
 

@@ -8,16 +8,16 @@ from vcdhub.intel import actions
 from vcdhub.intel.choices import Agency, LinkKind, ProposalStatus, RecipientKind, Scheme, Version
 from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 from vcdhub.people.choices import PersonLinkKind
-from vcdhub.platform.api import MarkingMixin
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField
 
 STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate", "link")
 
 
 class LinkSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = TextField()
     person = serializers.IntegerField(allow_null=True)
     other_report = serializers.IntegerField(allow_null=True)
-    value = serializers.CharField()
+    value = TextField()
 
 
 class VisibleLinks:
@@ -43,11 +43,11 @@ class VisibleLinks:
                 and (link.other_report_id is None or link.other_report_id in self.reports)]
 
 
-class ReportSerializer(MarkingMixin, serializers.ModelSerializer):
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    grade = serializers.CharField(read_only=True)
-    source = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40,
-                                   help_text="A source's reference: only for a source you handle")
+class ReportSerializer(MarkingMixin, ModelSerializer):
+    reference = TextField(required=False, allow_blank=True, max_length=40)
+    grade = TextField(read_only=True)
+    source = TextField(write_only=True, required=False, allow_blank=True, max_length=40,
+                       help_text="A source's reference: only for a source you handle")
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -84,25 +84,25 @@ class StepSerializer(serializers.Serializer):
         ref_name = "IntelReportStep"  # the schema's name: "Step" alone is also missing persons'
 
     step = serializers.ChoiceField(choices=STEPS)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    reason = TextField(required=False, allow_blank=True, default="", max_length=2000)
+    text = TextField(required=False, allow_blank=True, default="", max_length=20_000)
     grading_scheme = serializers.ChoiceField(choices=Scheme.choices, required=False, default=Scheme.THREE_FIVE_TWO)
-    source_evaluation = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
-    intelligence_assessment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
-    handling_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=1)
-    handling_conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    source_evaluation = TextField(required=False, allow_blank=True, default="", max_length=1)
+    intelligence_assessment = TextField(required=False, allow_blank=True, default="", max_length=1)
+    handling_code = TextField(required=False, allow_blank=True, default="", max_length=1)
+    handling_conditions = TextField(required=False, allow_blank=True, default="", max_length=2000)
     needs_sanitising = serializers.BooleanField(required=False, default=False)
-    sanitised_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    sanitised_text = TextField(required=False, allow_blank=True, default="", max_length=20_000)
     recipient_kind = serializers.ChoiceField(choices=RecipientKind.choices, required=False,
                                              default=RecipientKind.UNIT)
-    recipient = serializers.CharField(required=False, allow_blank=True, default="", max_length=60,
-                                      help_text=f"A unit's or borough's code, or one of: {', '.join(Agency.values)}")
+    recipient = TextField(required=False, allow_blank=True, default="", max_length=60,
+                          help_text=f"A unit's or borough's code, or one of: {', '.join(Agency.values)}")
     version = serializers.ChoiceField(choices=Version.choices, required=False, default=Version.SANITISED)
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False, default=LinkKind.PERSON,
                                         help_text="For a link: what the report is about")
-    value = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
-                                  help_text="For a link: a person's source id, a report's reference, a Crime ID, a "
-                                            "registration, a phone number or an address")
+    value = TextField(required=False, allow_blank=True, default="", max_length=200,
+                      help_text="For a link: a person's source id, a report's reference, a Crime ID, a "
+                                "registration, a phone number or an address")
 
     def apply(self, actor, report: Report):
         v = self.validated_data
@@ -125,17 +125,17 @@ class StepSerializer(serializers.Serializer):
         return report
 
 
-class SourceSerializer(serializers.ModelSerializer):
-    owner_unit = serializers.CharField(source="owner_unit_id", read_only=True)
+class SourceSerializer(ModelSerializer):
+    owner_unit = TextField(source="owner_unit_id", read_only=True)
 
     class Meta:
         model = Source
         fields = ["id", "reference", "name", "notes", "fictitious", "owner_unit", "sensitivity"]
 
 
-class DisseminationSerializer(serializers.ModelSerializer):
+class DisseminationSerializer(ModelSerializer):
     report = serializers.SlugRelatedField(slug_field="reference", read_only=True)
-    recipient = serializers.CharField(read_only=True)
+    recipient = TextField(read_only=True)
     recipient_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -144,7 +144,7 @@ class DisseminationSerializer(serializers.ModelSerializer):
                   "grade", "handling_code", "handling_conditions", "text", "shared_at", "reason"]
 
 
-class SharedReportSerializer(serializers.ModelSerializer):
+class SharedReportSerializer(ModelSerializer):
     from_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -153,7 +153,7 @@ class SharedReportSerializer(serializers.ModelSerializer):
                   "text", "received_at"]
 
 
-class LinkProposalSerializer(serializers.ModelSerializer):
+class LinkProposalSerializer(ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(read_only=True)
     other = serializers.PrimaryKeyRelatedField(read_only=True)
     link = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
@@ -166,20 +166,20 @@ class LinkProposalSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[ProposalStatus.CONFIRMED, ProposalStatus.REJECTED])
-    reason = serializers.CharField(max_length=2000)
+    reason = TextField(max_length=2000)
     link_kind = serializers.ChoiceField(choices=PersonLinkKind.choices, required=False,
                                         help_text="For a confirmation; by default as the evidence suggests")
 
 
 class HitSerializer(serializers.Serializer):
-    title = serializers.CharField()
-    url = serializers.CharField()
-    snippet = serializers.CharField(help_text="HTML: the text escaped, the matched words in <mark>")
-    detail = serializers.CharField()
+    title = TextField()
+    url = TextField()
+    snippet = TextField(help_text="HTML: the text escaped, the matched words in <mark>")
+    detail = TextField()
 
 
 class SearchPartSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = TextField()
     count = serializers.IntegerField(help_text="Records you may see that match, counted up to 1,000; the hits are "
                                                "the first of them")
     capped = serializers.BooleanField(help_text="More than `count` match: counting stopped there")
@@ -187,9 +187,9 @@ class SearchPartSerializer(serializers.Serializer):
 
 
 class ChartNodeSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    kind = serializers.CharField()
-    label = serializers.CharField()
+    id = TextField()
+    kind = TextField()
+    label = TextField()
     hop = serializers.IntegerField()
     degree = serializers.IntegerField()
     betweenness = serializers.FloatField()
@@ -197,11 +197,11 @@ class ChartNodeSerializer(serializers.Serializer):
 
 
 class ChartEdgeSerializer(serializers.Serializer):
-    source = serializers.CharField()
-    target = serializers.CharField()
-    type = serializers.CharField()
-    label = serializers.CharField()
-    confidence = serializers.CharField()
+    source = TextField()
+    target = TextField()
+    type = TextField()
+    label = TextField()
+    confidence = TextField()
     date = serializers.DateField(allow_null=True)
 
 

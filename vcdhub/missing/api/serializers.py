@@ -6,7 +6,7 @@ from rest_framework import serializers
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
-from vcdhub.platform.api import MarkingMixin, step_values
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField, step_values
 
 STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
 REPORT_FIELDS = ("reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
@@ -14,7 +14,7 @@ REPORT_FIELDS = ("reported_at", "reported_by", "reporter_contact", "from_kind", 
                  "last_seen_latitude", "grade", "grade_rationale")
 
 
-class EpisodeSerializer(serializers.ModelSerializer):
+class EpisodeSerializer(ModelSerializer):
     class Meta:
         model = Episode
         fields = ["reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
@@ -24,58 +24,58 @@ class EpisodeSerializer(serializers.ModelSerializer):
                   "interview_by", "interview_summary"]
 
 
-class GradeSerializer(serializers.ModelSerializer):
+class GradeSerializer(ModelSerializer):
     class Meta:
         model = GradeChange
         fields = ["at", "from_grade", "to_grade", "rationale"]
 
 
-class InfoSerializer(serializers.ModelSerializer):
+class InfoSerializer(ModelSerializer):
     class Meta:
         model = InfoItem
         fields = ["id", "text", "supplied_by", "supplier_contact", "obtained_at", "recorded_by_name", "recorded_at",
                   "corrects"]
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     class Meta:
         model = Review
         fields = ["at", "by_supervisor", "summary", "grade", "was_due_at"]
 
 
-class ProtocolSerializer(serializers.ModelSerializer):
+class ProtocolSerializer(ModelSerializer):
     class Meta:
         model = ProtocolForm
         fields = ["kind", "given_by", "given_at", "photo", "description", "medical", "contacts", "places",
                   "associates"]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(ModelSerializer):
     class Meta:
         model = Proposal
         fields = ["id", "proposed_at", "rule", "status", "decided_at", "reason", "ramp_case"]
 
 
-class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
+class CaseSerializer(MarkingMixin, ModelSerializer):
     subject = serializers.IntegerField(source="subject_id", help_text="The person's id on the register")
-    reported_at = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=40)
-    reported_by = serializers.CharField(write_only=True, max_length=150)
-    reporter_contact = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
-    from_kind = serializers.CharField(write_only=True, max_length=10, help_text="home, care, hospital, school, other")
-    from_place = serializers.CharField(write_only=True, max_length=200)
-    from_postcode = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=16)
-    from_longitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
-    from_latitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
-    last_seen_at = serializers.CharField(write_only=True, max_length=40, help_text="YYYY-MM-DD HH:MM, local time")
-    last_seen_place = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
-    last_seen_longitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
-    last_seen_latitude = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=30)
+    reported_at = TextField(write_only=True, required=False, allow_blank=True, max_length=40)
+    reported_by = TextField(write_only=True, max_length=150)
+    reporter_contact = TextField(write_only=True, required=False, allow_blank=True, max_length=150)
+    from_kind = TextField(write_only=True, max_length=10, help_text="home, care, hospital, school, other")
+    from_place = TextField(write_only=True, max_length=200)
+    from_postcode = TextField(write_only=True, required=False, allow_blank=True, max_length=16)
+    from_longitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
+    from_latitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
+    last_seen_at = TextField(write_only=True, max_length=40, help_text="YYYY-MM-DD HH:MM, local time")
+    last_seen_place = TextField(write_only=True, required=False, allow_blank=True, max_length=200)
+    last_seen_longitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
+    last_seen_latitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
     indicators = serializers.JSONField(write_only=True, required=False,
                                        help_text="Risk indicator codes, a list (looked_after, cse, cce, mental_health, "
                                                  "dementia, substance, risk_to_others)")
-    grade = serializers.CharField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
-    grade_rationale = serializers.CharField(write_only=True, max_length=10_000)
-    state_label = serializers.CharField(read_only=True)
+    grade = TextField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
+    grade_rationale = TextField(write_only=True, max_length=10_000)
+    state_label = TextField(read_only=True)
     episode = EpisodeSerializer(source="missing_episode", read_only=True)
     grades = GradeSerializer(source="missing_grades", many=True, read_only=True)
     information = InfoSerializer(source="missing_info", many=True, read_only=True)
@@ -116,7 +116,7 @@ class StepSerializer(serializers.Serializer):
         ref_name = "MissingEpisodeStep"  # the schema's name: "Step" alone is also intelligence's
 
     step = serializers.ChoiceField(choices=STEPS)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    reason = TextField(required=False, allow_blank=True, max_length=10_000)
     proposal = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
                                         help_text="proposal: the proposal decided")
     accept = serializers.BooleanField(required=False, help_text="proposal: accept (refer) or decline")
@@ -130,19 +130,19 @@ class StepSerializer(serializers.Serializer):
 
 
 class QueueTermSerializer(serializers.Serializer):
-    factor = serializers.CharField()
+    factor = TextField()
     points = serializers.FloatField()
-    why = serializers.CharField()
+    why = TextField()
 
 
 class QueueSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     case = serializers.IntegerField()
-    reference = serializers.CharField()
-    grade = serializers.CharField()
+    reference = TextField()
+    grade = TextField()
     hours_missing = serializers.FloatField()
     share_of_similar_shorter = serializers.FloatField(allow_null=True)
-    comparison = serializers.CharField()
+    comparison = TextField()
     score = serializers.FloatField()
     terms = QueueTermSerializer(many=True)
-    overdue = serializers.ListField(child=serializers.CharField())
+    overdue = serializers.ListField(child=TextField())

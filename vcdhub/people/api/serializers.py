@@ -5,22 +5,22 @@ from rest_framework import serializers
 from vcdhub.audit.log import record_denied
 from vcdhub.people import actions
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
-from vcdhub.platform.api import MarkingMixin
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField
 
 
-class NameSerializer(serializers.ModelSerializer):
+class NameSerializer(ModelSerializer):
     class Meta:
         model = PersonName
         fields = ["kind", "given_name", "surname"]
 
 
-class IdentifierSerializer(serializers.ModelSerializer):
+class IdentifierSerializer(ModelSerializer):
     class Meta:
         model = Identifier
         fields = ["kind", "value"]
 
 
-class AddressSerializer(serializers.ModelSerializer):
+class AddressSerializer(ModelSerializer):
     lsoa = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -28,10 +28,10 @@ class AddressSerializer(serializers.ModelSerializer):
         fields = ["street_number", "address_1", "address_2", "town", "postcode", "lsoa", "date_from", "date_to"]
 
 
-class PersonSerializer(MarkingMixin, serializers.ModelSerializer):
-    date_of_birth = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=10,
-                                          help_text="YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYY")
-    born = serializers.CharField(source="birth_text", read_only=True)
+class PersonSerializer(MarkingMixin, ModelSerializer):
+    date_of_birth = TextField(required=False, allow_blank=True, write_only=True, max_length=10,
+                              help_text="YYYY-MM-DD, YYYYMMDD, YYYY-MM or YYYY")
+    born = TextField(source="birth_text", read_only=True)
     other_names = NameSerializer(many=True, read_only=True)
     identifiers = IdentifierSerializer(many=True, read_only=True)
     addresses = AddressSerializer(many=True, read_only=True)
@@ -68,7 +68,7 @@ class VisiblePerson(serializers.PrimaryKeyRelatedField):
             raise
 
 
-class PersonPart(MarkingMixin, serializers.ModelSerializer):
+class PersonPart(MarkingMixin, ModelSerializer):
     """A marked part of a person (flag, crime role, link): created through its action, not changed after."""
 
     person = VisiblePerson(queryset=Person.objects.none())
@@ -126,8 +126,8 @@ class PersonLinkSerializer(PersonPart):
 
 
 class PlaceLinkSerializer(PersonPart):
-    lsoa = serializers.CharField(required=False, allow_blank=True, source="lsoa_code", write_only=True,
-                                 help_text="An LSOA code, if known")
+    lsoa = TextField(required=False, allow_blank=True, source="lsoa_code", write_only=True,
+                     help_text="An LSOA code, if known")
 
     class Meta:
         model = PlaceLink

@@ -5,23 +5,23 @@ from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
-from vcdhub.platform.api import MarkingMixin, step_values
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField, step_values
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
 
 STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
          "escalate")
 
 
-class ReferralSerializer(serializers.ModelSerializer):
-    referring_unit = serializers.CharField(source="referring_unit_id")
+class ReferralSerializer(ModelSerializer):
+    referring_unit = TextField(source="referring_unit_id")
 
     class Meta:
         model = Referral
         fields = ["subject_type", "referred_by", "referring_unit", "referred_at", "basis"]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
-    overall = serializers.CharField(read_only=True)
+class AssessmentSerializer(ModelSerializer):
+    overall = TextField(read_only=True)
     is_pdp = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
@@ -31,29 +31,29 @@ class AssessmentSerializer(serializers.ModelSerializer):
                   "overall"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(ModelSerializer):
     class Meta:
         model = Plan
         fields = ["adopted_at", "supervision", "monitoring", "interventions", "victim_safety"]
 
 
-class MappaSerializer(serializers.ModelSerializer):
+class MappaSerializer(ModelSerializer):
     class Meta:
         model = MappaEscalation
         fields = ["category", "level", "manager", "managed_from"]
 
 
-class CaseSerializer(MarkingMixin, serializers.ModelSerializer):
+class CaseSerializer(MarkingMixin, ModelSerializer):
     subject = serializers.IntegerField(source="subject_id", help_text="The person's id on the register")
-    subject_type = serializers.CharField(write_only=True, help_text="offender or vulnerable")
-    referred_by = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=150)
-    referring_unit = serializers.CharField(write_only=True, max_length=40)
-    basis = serializers.CharField(write_only=True, max_length=10_000)
-    reports = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=2000,
-                                    help_text="Intelligence report references, separated by spaces or commas")
-    crimes = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=4000,
-                                   help_text="Crime IDs, separated by spaces or commas")
-    state_label = serializers.CharField(read_only=True)
+    subject_type = TextField(write_only=True, help_text="offender or vulnerable")
+    referred_by = TextField(write_only=True, required=False, allow_blank=True, max_length=150)
+    referring_unit = TextField(write_only=True, max_length=40)
+    basis = TextField(write_only=True, max_length=10_000)
+    reports = TextField(write_only=True, required=False, allow_blank=True, max_length=2000,
+                        help_text="Intelligence report references, separated by spaces or commas")
+    crimes = TextField(write_only=True, required=False, allow_blank=True, max_length=4000,
+                       help_text="Crime IDs, separated by spaces or commas")
+    state_label = TextField(read_only=True)
     review_overdue_days = serializers.IntegerField(read_only=True)
     referral = ReferralSerializer(source="ramp_referral", read_only=True)
     assessment = serializers.SerializerMethodField()
@@ -90,7 +90,7 @@ class RampStepSerializer(serializers.Serializer):
     """One step; each takes the fields its page asks for (the others are ignored)."""
 
     step = serializers.ChoiceField(choices=STEPS)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    reason = TextField(required=False, allow_blank=True, max_length=10_000)
     meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
     values = serializers.JSONField(required=False, help_text="The step's fields, an object of names and texts, as "
                                                              "its page names them (assess: risk_public ...; "
@@ -103,7 +103,7 @@ class RampStepSerializer(serializers.Serializer):
 
 
 class HarmTermSerializer(serializers.Serializer):
-    category = serializers.CharField()
+    category = TextField()
     count = serializers.IntegerField()
     weight = serializers.FloatField(help_text="Days of custody")
     decayed_count = serializers.FloatField(help_text="The count after decay on the half-life")
@@ -113,7 +113,7 @@ class HarmTermSerializer(serializers.Serializer):
 class PrioritySerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     case = serializers.IntegerField()
-    reference = serializers.CharField()
+    reference = TextField()
     score = serializers.FloatField()
     terms = HarmTermSerializer(many=True)
-    explanation = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.ListField(child=TextField())
