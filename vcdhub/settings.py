@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "400 naming it, an area code of no loaded area included."
     ),
     "VERSION": "0.1.0",
+    # A request body has its own schema (PersonRequest): without read-only fields, and with minLength 1 for text
+    # that may not be blank, so the schema says that `"owner_unit": ""` is refused, as it is.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_AUTHENTICATION": ["vcdhub.access.authentication.BearerTokenAuthentication",
