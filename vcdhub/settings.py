@@ -232,7 +232,9 @@ SPECTACULAR_SETTINGS = {
         "your unit or agency (a partner agency's account reads only its own) and panel meetings. Every answer "
         "holds only what you may see.\n\n"
         "Authenticate with an API token from your account page (`Authorization: Bearer vcd_...`) or a signed-in "
-        "session. Months are `YYYY-MM`. A query parameter sent empty (`borough=`) is the same as leaving it out; "
+        "session. Request bodies are JSON (`Content-Type: application/json`; another type is a 415), and text is "
+        "sent as text: a number where text is asked for is a 400. Months are `YYYY-MM`. A query parameter sent "
+        "empty (`borough=`) is the same as leaving it out; "
         "a filter may be given several times (`crime_type=Robbery&crime_type=Burglary`). A refused parameter is a "
         "400 naming it, an area code of no loaded area included."
     ),
