@@ -571,12 +571,33 @@ def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give
     assert all(set(r["details"]) == {"withheld"} for r in table["rows"] if r["code"] in small)
 
 
+ALERT_MONTHS = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
+
+
+@pytest.fixture(scope="module")
+def alert_months(django_db_setup, django_db_blocker):
+    """The street files of 2016-01 to 2017-07, imported once for the module's alerts tests (nineteen months: 5 s on
+    PostgreSQL, each time), in a transaction rolled back at the module's end; each test's own transaction is a
+    savepoint inside it."""
+    from django.db import transaction
+
+    from tests.conftest import DEMO, _ensure_geography
+
+    with django_db_blocker.unblock():
+        _ensure_geography()
+        with transaction.atomic():
+            try:
+                files = [DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in ALERT_MONTHS]
+                assert run_import(files, actor="test").ok
+                yield
+            finally:
+                transaction.set_rollback(True)
+
+
 @pytest.fixture
-def alerts_run(london, demo_file):
+def alerts_run(london, alert_months):
     """Robbery by ward, July 2017 against the 18 months before: many wards have a handful, and Haringey, Lambeth
     and Newham have no data in 2016-03."""
-    months = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
-    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
     with acting_as("test"):
         return run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
                             actor="test", min_history_years=1, perturbed=True)
@@ -653,9 +674,7 @@ def test_alerts_say_why_areas_were_not_assessed_in_words_never_with_a_placeholde
 
 def test_with_too_little_history_every_area_is_not_assessed_and_the_page_says_which_setting_to_change(client_for,
                                                                                                    london,
-                                                                                                   demo_file):
-    months = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
-    assert run_import([demo_file(m, "metropolitan-street") for m in months], actor="test").ok
+                                                                                                   alert_months):
     with acting_as("test"):
         run = run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
                            actor="test")  # the default: two earlier years of July needed, and the data hold one
