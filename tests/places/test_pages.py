@@ -33,9 +33,30 @@ GOOD = {"kind": "concentration", "crime_type": "Robbery", "month_from": "2017-06
         "level": "ward"}
 
 
-@pytest.fixture
-def loaded(london, demo_file):
-    assert run_import([demo_file(m, "metropolitan-street") for m in MONTHS], actor="test").ok
+def imported_once(months):
+    """A module fixture: the street files of `months` imported once for the module's tests, in a transaction rolled
+    back at the module's end; each test's own transaction is a savepoint inside it."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        from django.db import transaction
+
+        from tests.conftest import DEMO, _ensure_geography
+
+        with django_db_blocker.unblock():
+            _ensure_geography()
+            with transaction.atomic():
+                try:
+                    files = [DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in months]
+                    assert run_import(files, actor="test").ok
+                    yield
+                finally:
+                    transaction.set_rollback(True)
+
+    return fixture
+
+
+loaded = imported_once(MONTHS)
 
 
 @pytest.fixture
@@ -571,125 +592,6 @@ def test_an_authority_member_gets_no_lorenz_curve_gini_shares_or_ranks_that_give
     assert all(set(r["details"]) == {"withheld"} for r in table["rows"] if r["code"] in small)
 
 
-ALERT_MONTHS = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
-
-
-@pytest.fixture(scope="module")
-def alert_months(django_db_setup, django_db_blocker):
-    """The street files of 2016-01 to 2017-07, imported once for the module's alerts tests (nineteen months: 5 s on
-    PostgreSQL, each time), in a transaction rolled back at the module's end; each test's own transaction is a
-    savepoint inside it."""
-    from django.db import transaction
-
-    from tests.conftest import DEMO, _ensure_geography
-
-    with django_db_blocker.unblock():
-        _ensure_geography()
-        with transaction.atomic():
-            try:
-                files = [DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in ALERT_MONTHS]
-                assert run_import(files, actor="test").ok
-                yield
-            finally:
-                transaction.set_rollback(True)
-
-
-@pytest.fixture
-def alerts_run(london, alert_months):
-    """Robbery by ward, July 2017 against the 18 months before: many wards have a handful, and Haringey, Lambeth
-    and Newham have no data in 2016-03."""
-    with acting_as("test"):
-        return run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
-                            actor="test", min_history_years=1, perturbed=True)
-
-
-def test_alerts_withhold_every_detail_of_an_area_with_a_small_count_but_keep_its_class(client_for, alerts_run):
-    run, minimum = alerts_run, settings.VCDHUB_MIN_CELL
-    small = {a["code"]: a for a in run.result["areas"] if 0 < a["count"] < minimum}
-    # With expected and p (or the reason, which quotes the count), the observed count could be solved for.
-    revealing = [code for code, a in small.items() if a["detail"]["expected"] is not None and a["detail"]["p"]]
-    assert revealing, "some wards with a handful of robberies should have an expected count and a p-value"
-    base = f"/places/runs/{run.pk}/"
-
-    client = client_for("authority_member")
-    table = client.get(base + "table/").context["table"]
-    rows = {r["code"]: r for r in table["rows"]}
-    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
-    features = {f["properties"]["code"]: f["properties"]
-                for f in json.loads(client.get(base + "download.geojson").content)["features"]}
-    for code, area in small.items():
-        assert rows[code]["class"] == csv_rows[code][CLASS] == features[code]["class"] == area["class"]
-        assert set(rows[code]["details"]) == {"withheld"}
-        assert {key: csv_rows[code][csv_label(key)] for key in area["detail"]} == dict.fromkeys(area["detail"],
-                                                                                                "withheld")
-        assert features[code]["detail"] == dict.fromkeys(area["detail"])
-    code = revealing[0]
-    panel = client.get(f"{base}areas/{code}/", HTTP_HX_REQUEST="true")
-    assert dict(panel.context["details"]) == dict.fromkeys(map(detail_label, small[code]["detail"]), "withheld")
-    html = unescape(panel.content.decode())
-    assert small[code]["detail"]["reason"] not in html
-    assert set(re.findall(r"<dd>([^<]*)</dd>", html)) == {"withheld"}
-
-    # An analyst sees every figure.
-    client = client_for("vcd_analyst")
-    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
-    for code in revealing:
-        detail = small[code]["detail"]
-        assert csv_rows[code]["Crimes in 2017-07"] == str(small[code]["count"])
-        assert csv_rows[code]["Why"] == detail["reason"]
-        assert (float(csv_rows[code]["Crimes expected"]), float(csv_rows[code]["p"])) == pytest.approx(
-            (detail["expected"], detail["p"]))
-
-
-def test_alerts_say_what_the_total_covers_which_boroughs_lack_data_and_why_areas_were_not_assessed(client_for,
-                                                                                                 alerts_run):
-    run = alerts_run
-    s = run.result["summary"]
-    assert run.result["borough_months_without_data"] and s["not_assessed"]
-    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
-    n = len(run.result["areas"])
-    assert (f"{run.result['total']:,} crimes placed in the {n} wards over the whole period read, 2016-01 to 2017-07 "
-            "(the baseline and the month assessed)") in page
-    month_total = sum(a["count"] for a in run.result["areas"])
-    assert f"The map and the table show 2017-07 only, the month assessed: {month_total:,} crimes." in page
-    assert ("No data for Haringey, Lambeth, Newham in 2016-03: those months are left out of the alerts baselines "
-            "of their areas") in page
-    assert f"{s['not_assessed']} ward{'s' if s['not_assessed'] != 1 else ''} not assessed (" in page
-    alerts = len(s["alerts"])
-    assert f"{alerts} alert{'s' if alerts != 1 else ''} among {n} wards for 2017-07." in page
-
-
-def test_alerts_say_why_areas_were_not_assessed_in_words_never_with_a_placeholder(client_for, alerts_run):
-    run = alerts_run
-    reasons = run.result["summary"]["not_assessed_reasons"]
-    assert reasons and not any(re.search(r"\bN\b", reason) for reason in reasons)
-    for client in (client_for("vcd_analyst"), client_for("authority_member")):
-        lines = client.get(f"/places/runs/{run.pk}/").context["summary"]
-        line = next(line for line in lines if " not assessed (" in line)
-        assert not re.search(r"\bN\b", line), line
-        # The thresholds are parameters, so they are printed; the areas' own counts are not.
-        assert "expected count below the minimum of 1" in line, line
-        assert not re.search(r"expected count \d", line)
-
-
-def test_with_too_little_history_every_area_is_not_assessed_and_the_page_says_which_setting_to_change(client_for,
-                                                                                                   london,
-                                                                                                   alert_months):
-    with acting_as("test"):
-        run = run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
-                           actor="test")  # the default: two earlier years of July needed, and the data hold one
-    n = len(run.result["areas"])
-    assert {a["class"] for a in run.result["areas"]} == {"not assessed"}
-    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
-    assert f"{n} wards not assessed ({n}: fewer than the 2 earlier July counts needed before 2017-07)." in page
-    assert ("No ward could be assessed: the data hold 1 earlier July before 2017-07 and 2 are needed. To assess "
-            "them against a weaker baseline, set \u201cYears of history needed\u201d to 1 "
-            "(--min-history-years 1).") in page
-    # The setting it names is the form's own.
-    form = client_for("vcd_analyst").get("/places/").content.decode()
-    assert ">Years of history needed</label>" in form
-
-
 @pytest.mark.parametrize("kind, level, label", [("hotspots", "90%", "is a hot or cold spot at 90%"),
                                                 ("clusters", "the 0.05 level",
                                                  "is in a cluster or an outlier at the 0.05 level")])
@@ -880,3 +782,107 @@ def test_the_png_names_the_options_that_change_the_result(client_for, loaded, mo
     texts = _png_texts(monkeypatch, client_for("vcd_analyst"), f"/places/runs/{run.pk}/download.png")
     options = "false-discovery-rate correction on; 99 permutations; seed 1; p-values by counting permutations"
     assert any(t.startswith(f"Options: {options}.") for t in texts), texts
+
+
+# The alerts' tests come last: their nineteen months stay loaded until the module ends, and the tests above
+# expect the two months of `loaded` alone.
+ALERT_MONTHS = [f"2016-{m:02d}" for m in range(1, 13)] + [f"2017-{m:02d}" for m in range(1, 8)]
+
+
+alert_months = imported_once(ALERT_MONTHS)  # 5 s on PostgreSQL, each time
+
+
+@pytest.fixture
+def alerts_run(london, alert_months):
+    """Robbery by ward, July 2017 against the 18 months before: many wards have a handful, and Haringey, Lambeth
+    and Newham have no data in 2016-03."""
+    with acting_as("test"):
+        return run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
+                            actor="test", min_history_years=1, perturbed=True)
+
+
+def test_alerts_withhold_every_detail_of_an_area_with_a_small_count_but_keep_its_class(client_for, alerts_run):
+    run, minimum = alerts_run, settings.VCDHUB_MIN_CELL
+    small = {a["code"]: a for a in run.result["areas"] if 0 < a["count"] < minimum}
+    # With expected and p (or the reason, which quotes the count), the observed count could be solved for.
+    revealing = [code for code, a in small.items() if a["detail"]["expected"] is not None and a["detail"]["p"]]
+    assert revealing, "some wards with a handful of robberies should have an expected count and a p-value"
+    base = f"/places/runs/{run.pk}/"
+
+    client = client_for("authority_member")
+    table = client.get(base + "table/").context["table"]
+    rows = {r["code"]: r for r in table["rows"]}
+    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
+    features = {f["properties"]["code"]: f["properties"]
+                for f in json.loads(client.get(base + "download.geojson").content)["features"]}
+    for code, area in small.items():
+        assert rows[code]["class"] == csv_rows[code][CLASS] == features[code]["class"] == area["class"]
+        assert set(rows[code]["details"]) == {"withheld"}
+        assert {key: csv_rows[code][csv_label(key)] for key in area["detail"]} == dict.fromkeys(area["detail"],
+                                                                                                "withheld")
+        assert features[code]["detail"] == dict.fromkeys(area["detail"])
+    code = revealing[0]
+    panel = client.get(f"{base}areas/{code}/", HTTP_HX_REQUEST="true")
+    assert dict(panel.context["details"]) == dict.fromkeys(map(detail_label, small[code]["detail"]), "withheld")
+    html = unescape(panel.content.decode())
+    assert small[code]["detail"]["reason"] not in html
+    assert set(re.findall(r"<dd>([^<]*)</dd>", html)) == {"withheld"}
+
+    # An analyst sees every figure.
+    client = client_for("vcd_analyst")
+    csv_rows = {r[CODE]: r for r in _csv(client.get(base + "download.csv"))}
+    for code in revealing:
+        detail = small[code]["detail"]
+        assert csv_rows[code]["Crimes in 2017-07"] == str(small[code]["count"])
+        assert csv_rows[code]["Why"] == detail["reason"]
+        assert (float(csv_rows[code]["Crimes expected"]), float(csv_rows[code]["p"])) == pytest.approx(
+            (detail["expected"], detail["p"]))
+
+
+def test_alerts_say_what_the_total_covers_which_boroughs_lack_data_and_why_areas_were_not_assessed(client_for,
+                                                                                                 alerts_run):
+    run = alerts_run
+    s = run.result["summary"]
+    assert run.result["borough_months_without_data"] and s["not_assessed"]
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    n = len(run.result["areas"])
+    assert (f"{run.result['total']:,} crimes placed in the {n} wards over the whole period read, 2016-01 to 2017-07 "
+            "(the baseline and the month assessed)") in page
+    month_total = sum(a["count"] for a in run.result["areas"])
+    assert f"The map and the table show 2017-07 only, the month assessed: {month_total:,} crimes." in page
+    assert ("No data for Haringey, Lambeth, Newham in 2016-03: those months are left out of the alerts baselines "
+            "of their areas") in page
+    assert f"{s['not_assessed']} ward{'s' if s['not_assessed'] != 1 else ''} not assessed (" in page
+    alerts = len(s["alerts"])
+    assert f"{alerts} alert{'s' if alerts != 1 else ''} among {n} wards for 2017-07." in page
+
+
+def test_alerts_say_why_areas_were_not_assessed_in_words_never_with_a_placeholder(client_for, alerts_run):
+    run = alerts_run
+    reasons = run.result["summary"]["not_assessed_reasons"]
+    assert reasons and not any(re.search(r"\bN\b", reason) for reason in reasons)
+    for client in (client_for("vcd_analyst"), client_for("authority_member")):
+        lines = client.get(f"/places/runs/{run.pk}/").context["summary"]
+        line = next(line for line in lines if " not assessed (" in line)
+        assert not re.search(r"\bN\b", line), line
+        # The thresholds are parameters, so they are printed; the areas' own counts are not.
+        assert "expected count below the minimum of 1" in line, line
+        assert not re.search(r"expected count \d", line)
+
+
+def test_with_too_little_history_every_area_is_not_assessed_and_the_page_says_which_setting_to_change(client_for,
+                                                                                                   london,
+                                                                                                   alert_months):
+    with acting_as("test"):
+        run = run_analysis("alerts", crime_types=["Robbery"], month_from=None, month_to="2017-07", level="ward",
+                           actor="test")  # the default: two earlier years of July needed, and the data hold one
+    n = len(run.result["areas"])
+    assert {a["class"] for a in run.result["areas"]} == {"not assessed"}
+    page = unescape(client_for("vcd_analyst").get(f"/places/runs/{run.pk}/").content.decode())
+    assert f"{n} wards not assessed ({n}: fewer than the 2 earlier July counts needed before 2017-07)." in page
+    assert ("No ward could be assessed: the data hold 1 earlier July before 2017-07 and 2 are needed. To assess "
+            "them against a weaker baseline, set \u201cYears of history needed\u201d to 1 "
+            "(--min-history-years 1).") in page
+    # The setting it names is the form's own.
+    form = client_for("vcd_analyst").get("/places/").content.decode()
+    assert ">Years of history needed</label>" in form
