@@ -219,6 +219,10 @@ def test_the_schema_builds_without_a_warning(tmp_path):
     # A request's text that may not be blank says so; the answer's schema has no such rule.
     assert openapi["components"]["schemas"]["PersonRequest"]["properties"]["owner_unit"]["minLength"] == 1
     assert "minLength" not in openapi["components"]["schemas"]["Person"]["properties"]["owner_unit"]
+    for name in ("PersonRequest", "Person", "RampCaseRequest", "FlagRequest"):  # the marking's values are listed
+        sensitivity = openapi["components"]["schemas"][name]["properties"]["sensitivity"]
+        ref = sensitivity.get("$ref") or sensitivity["allOf"][0]["$ref"]
+        assert openapi["components"]["schemas"][ref.split("/")[-1]]["enum"] == ["OFFICIAL", "OFFICIAL-SENSITIVE"], name
 
 
 def test_bodies_are_json_only_as_documented(client, openapi, written_to):

@@ -21,6 +21,7 @@ from rest_framework.exceptions import (
 )
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
+from vcdhub.access.choices import Sensitivity
 from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
@@ -184,9 +185,14 @@ class ModelSerializer(serializers.ModelSerializer):  # noqa: TID251 - the one pl
                                 models.CharField: TextField, models.TextField: TextField}
 
 
+@extend_schema_field({"type": "string", "enum": list(Sensitivity.values)})
+class SensitivityField(TextField):
+    """A marking's sensitivity: the schema lists the values, and the action checks them (platform.actions)."""
+
+
 class MarkingMixin(serializers.Serializer):
     owner_unit = TextField(source="owner_unit_id", help_text="The owning unit's code; one of yours")
-    sensitivity = TextField()
+    sensitivity = SensitivityField()
     descriptors = TextField(required=False, allow_blank=True, default="")
     handling = TextField(required=False, allow_blank=True, default="")
 
