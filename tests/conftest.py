@@ -8,6 +8,7 @@ import ipaddress
 import os
 import socket
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,21 @@ def _ensure_geography() -> None:
         return
     for model in _geography_models():
         model.objects.bulk_create([model(**row) for row in _geography_rows[model]], batch_size=500)
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module fixture that writes data once for its module's tests: a transaction, rolled back when the fixture
+    ends; each test's own transaction is a savepoint inside it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        _ensure_geography()
+        with transaction.atomic():
+            try:
+                yield
+            finally:
+                transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session")

@@ -249,11 +249,12 @@ def test_a_number_is_not_text(client, written_to):
     client.force_login(make_persona("vcd_analyst"))
     action = f"/api/case-actions/{written_to['/api/case-actions/{id}/complete/']}/complete/"
     proposal = f"/api/intel-proposals/{written_to['/api/intel-proposals/{id}/decide/']}/decide/"
-    for path, body, field in ((action, {"result": 0}, "result"),
-                              (proposal, {"decision": "confirmed", "reason": 0, "link_kind": "associate"}, "reason"),
-                              (f"/api/people/{written_to['/api/people/{id}/']}/", {"surname": 1984.5}, "surname")):
-        refused = client.post(path, body, content_type="application/json") if "people" not in path else \
-            client.patch(path, body, content_type="application/json")
+    person = f"/api/people/{written_to['/api/people/{id}/']}/"
+    for send, path, body, field in (
+            (client.post, action, {"result": 0}, "result"),
+            (client.post, proposal, {"decision": "confirmed", "reason": 0, "link_kind": "associate"}, "reason"),
+            (client.patch, person, {"surname": 1984.5}, "surname")):
+        refused = send(path, body, content_type="application/json")
         assert refused.status_code == 400 and list(refused.json()) == [field], (path, refused.content[:200])
     assert client.post(action, {"result": "Visited."}, content_type="application/json").status_code == 200
 

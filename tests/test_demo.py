@@ -139,22 +139,15 @@ def _more_people():
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, sample):
     """The sample loaded once for the module's tests (a load takes 7 s on SQLite, 17 s on PostgreSQL), in a
-    transaction rolled back at the module's end; each test's own transaction is a savepoint inside it."""
-    from django.db import transaction
-
-    from tests.conftest import _ensure_geography
+    transaction rolled back at the module's end."""
+    from tests.conftest import kept_for_the_module
     from vcdhub.demo import people as demo_people
 
-    with django_db_blocker.unblock():
-        _ensure_geography()
-        with transaction.atomic():
-            try:
-                with pytest.MonkeyPatch.context() as patch:
-                    patch.setattr(demo_people, "SHARES", _more_people())
-                    result = _load(sample)
-                yield result
-            finally:
-                transaction.set_rollback(True)
+    with kept_for_the_module(django_db_blocker):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(demo_people, "SHARES", _more_people())
+            result = _load(sample)
+        yield result
 
 
 # Before the tests that share `loaded`: a module fixture is made at its first use, and this test needs the

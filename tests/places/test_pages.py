@@ -35,23 +35,15 @@ GOOD = {"kind": "concentration", "crime_type": "Robbery", "month_from": "2017-06
 
 def imported_once(months):
     """A module fixture: the street files of `months` imported once for the module's tests, in a transaction rolled
-    back at the module's end; each test's own transaction is a savepoint inside it."""
+    back at the module's end (conftest.kept_for_the_module)."""
 
     @pytest.fixture(scope="module")
     def fixture(django_db_setup, django_db_blocker):
-        from django.db import transaction
+        from tests.conftest import DEMO, kept_for_the_module
 
-        from tests.conftest import DEMO, _ensure_geography
-
-        with django_db_blocker.unblock():
-            _ensure_geography()
-            with transaction.atomic():
-                try:
-                    files = [DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in months]
-                    assert run_import(files, actor="test").ok
-                    yield
-                finally:
-                    transaction.set_rollback(True)
+        with kept_for_the_module(django_db_blocker):
+            assert run_import([DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in months], actor="test").ok
+            yield
 
     return fixture
 
