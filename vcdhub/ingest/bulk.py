@@ -4,12 +4,14 @@ at once, a file waiting for any earlier one with the same content or the same ki
 import contextvars
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 from django.db import connections
 
 from vcdhub.audit.context import acting_as_name
 from vcdhub.geography.placement import AreaResolver
-from vcdhub.ingest.one_file import FileResult, PreparedFile, finish, prepare
+from vcdhub.ingest.one_file import FileResult, PreparedFile, check, finish, read
+from vcdhub.ingest.streaming import in_background
 from vcdhub.ingest.supersession import current_sha256
 
 # A load bigger than this (compressed bytes, about 18 months of a large force's street files) runs in bulk
@@ -45,7 +47,7 @@ def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) 
 
     Order still decides: a file waits while an earlier file with the same content or the same kind, force
     and month is unwritten, so a republished month supersedes the older one exactly as it would one file at
-    a time. At most writers + 1 checked files are held in memory.
+    a time. At most writers + 1 checked files are held in memory, and two read but not yet checked.
     """
     resolver = AreaResolver.from_database()
     resolver.code_frame()  # built once here rather than raced for by the writers
@@ -72,13 +74,17 @@ def import_in_parallel(sources, *, actor, force, month, on_file, tick, writers) 
         finally:
             room.release()
 
-    with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="vcdhub-write") as pool:
+    # The next file is read (decompressed and hashed, which release the GIL) in a thread while this one is
+    # checked here.
+    with closing(in_background(read(source) for source in sources)) as reads, \
+            ThreadPoolExecutor(max_workers=writers, thread_name_prefix="vcdhub-write") as pool:
         futures = []
-        for position, source in enumerate(sources):
+        for position, (source, (prepared, data)) in enumerate(zip(sources, reads, strict=True)):
             room.acquire()
             if on_file:
                 on_file(source)
-            prepared = prepare(source, force=force, month=month, skip_sha256=unchanged, tick=tick)
+            prepared = check(prepared, data, force=force, month=month, skip_sha256=unchanged, tick=tick)
+            del data
             with turn:
                 unwritten[position] = _conflict_keys(prepared)
             futures.append(pool.submit(contextvars.copy_context().run, write, position, prepared))

@@ -71,6 +71,12 @@ class PreparedFile:
 def prepare(source: SourceFile, *, force: str = "", month: str = "", skip_sha256: frozenset[str] = frozenset(),
             tick: Callable[[int], None] | None = None) -> PreparedFile:
     """Read and check one file. A file whose sha256 is in `skip_sha256` is not parsed (it is unchanged)."""
+    return check(*read(source), force=force, month=month, skip_sha256=skip_sha256, tick=tick)
+
+
+def read(source: SourceFile) -> tuple[PreparedFile, bytes | None]:
+    """Read and hash one file, with no database access: the first half of `prepare`. Its bytes come back only
+    if the file is small enough to be checked whole (streaming.whole_file_bytes()) and readable."""
     prepared = PreparedFile(source, timezone.now())
     hasher, kept, size, whole_up_to = hashlib.sha256(), [], 0, streaming.whole_file_bytes()
     try:
@@ -83,15 +89,20 @@ def prepare(source: SourceFile, *, force: str = "", month: str = "", skip_sha256
                 kept.clear()  # too big to hold: written in blocks (streaming)
     except UnreadableFile as exc:
         prepared.rejected = FileResult(source.name, source.source, "rejected", errors=[RowError(None, None, str(exc))])
-        return prepared
+        return prepared, None
     prepared.sha256 = hasher.hexdigest()
-    if prepared.sha256 in skip_sha256:
-        return prepared
     if size > whole_up_to:
         prepared.streamed = True
-        return prepared
-    data = b"".join(kept)
-    del kept
+        return prepared, None
+    return prepared, b"".join(kept)
+
+
+def check(prepared: PreparedFile, data: bytes | None, *, force: str = "", month: str = "",
+          skip_sha256: frozenset[str] = frozenset(), tick: Callable[[int], None] | None = None) -> PreparedFile:
+    """Check a file `read` returned: the second half of `prepare`."""
+    if data is None or prepared.sha256 in skip_sha256:
+        return prepared  # unreadable, too big to hold, or unchanged
+    source = prepared.source
     parsed, rows_read, rows_rejected, errors = parse_file(source, data, force=force, month=month, tick=tick)
     if parsed is None:
         prepared.rejected = FileResult(source.name, source.source, "rejected", rows_read=rows_read,
