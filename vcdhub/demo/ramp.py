@@ -31,6 +31,7 @@ UNIT = "csu"
 STATES = ((State.REFERRED, 4, 1), (State.DECLINED, 3, 0), (State.ASSESSMENT, 5, 1), (State.PANEL, 6, 1),
           (State.MANAGED, 14, 2), (State.CLOSED, 4, 1), (State.MAPPA, 3, 0))
 LEVELS = ("low", "medium", "high", "very_high")
+GRADED = ("A", "B", "C")  # the 3x5x2 assessments the harm score weighs (settings.VCDHUB_RAMP_HARM)
 LEVEL_WEIGHTS = (2, 5, 6, 2)
 AGENCIES = ("probation", "housing", "childrens-services", "health", "voluntary", "borough-lambeth",
             "borough-southwark", "csu")
@@ -71,6 +72,12 @@ def load_ramp(*, today: dt.date | None = None) -> dict[str, int]:
     rng = random.Random(SEED)
     rng.shuffle(offenders)
     rng.shuffle(victims)
+    # Referrals rest on graded intelligence (BASES), and the priority list scores a subject's crimes and
+    # intelligence of the last three years: the demo's crimes are years old, so offenders with recent graded
+    # reports are taken first (pop takes from the end; the sort keeps the shuffled order otherwise).
+    graded = set(ReportLink.objects.filter(person__in=offenders, report__intelligence_assessment__in=GRADED)
+                 .values_list("person_id", flat=True))
+    offenders.sort(key=lambda person: person.pk in graded)
     made = {"cases": 0, "meetings": 0, "actions": 0, "reviews": 0, "decisions": 0}
     with transaction.atomic():
         meetings = _meetings(now, chair, made)
