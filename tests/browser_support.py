@@ -1,9 +1,11 @@
 """The app's main pages, with the data and users they need, for the CSP and accessibility tests (Django's test
 client and Debian's Chromium alike), and the Chromium helpers those tests share."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import connections
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, launched_chromium, make_persona
@@ -301,6 +303,37 @@ def watch(context) -> list[str]:
     context.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
     context.on("weberror", lambda e: problems.append(f"page error: {e.error}"))
     return problems
+
+
+@dataclass
+class Visit:
+    """One page of a walk, opened by the caller: its persona, its target, the browser page, and `errors()`, the
+    console errors and CSP reports since the visit began."""
+
+    username: str | None
+    target: Page
+    page: object
+    _errors: list[str]
+    _before: int
+
+    def errors(self) -> list[str]:
+        return self._errors[self._before:]
+
+
+def walk(chromium, base_url: str, site: dict, **context_options) -> Iterator[Visit]:
+    """Each persona's targets, in a browser context of their own (`context_options`: a phone's viewport), signed
+    in as them and watched (`watch`). The caller opens each target and checks it."""
+    try:
+        for username, targets in site.items():
+            context = chromium.new_context(**context_options)
+            errors = watch(context)
+            page = context.new_page()
+            sign_in(page, base_url, username)
+            for target in targets:
+                yield Visit(username, target, page, errors, len(errors))
+            context.close()
+    finally:
+        connections.close_all()  # the live server's threads opened their own
 
 
 def open_page(page, base_url: str, target: Page) -> list[str]:

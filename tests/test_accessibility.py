@@ -11,9 +11,8 @@ One test for every page, the data built once: a failure lists each page's proble
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connections
 
-from tests.browser_support import PERSONAS, build_site, chromium, open_page, sign_in, watch  # noqa: F401 - a fixture
+from tests.browser_support import build_site, chromium, open_page, walk  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,22 +55,13 @@ def test_every_main_page_meets_wcag_2_2_aa_and_its_content_security_policy(live_
     site = build_site(demo_file)
     axe = Axe()
     inaccessible, against_policy = [], []
-    try:
-        for username in PERSONAS:
-            # axe is evaluated through the DevTools protocol, which the page's CSP does not govern: no bypass needed.
-            context = chromium.new_context()
-            errors = watch(context)
-            page = context.new_page()
-            sign_in(page, live_server.url, username)
-            for target in site[username]:
-                before = len(errors)
-                against_policy += [f"{target.name}: {v}" for v in open_page(page, live_server.url, target)]
-                against_policy += [f"{target.name}: {problem}" for problem in drawn_as_it_should_be(page, target)]
-                inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
-                against_policy += [f"{target.name}: {e}" for e in errors[before:]]
-            context.close()
-    finally:
-        connections.close_all()
+    # axe is evaluated through the DevTools protocol, which the page's CSP does not govern: no bypass needed.
+    for visit in walk(chromium, live_server.url, site):
+        target, page = visit.target, visit.page
+        against_policy += [f"{target.name}: {v}" for v in open_page(page, live_server.url, target)]
+        against_policy += [f"{target.name}: {problem}" for problem in drawn_as_it_should_be(page, target)]
+        inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+        against_policy += [f"{target.name}: {e}" for e in visit.errors()]
     assert not inaccessible, "axe found WCAG 2.2 AA violations:\n" + "\n".join(inaccessible)
     assert not against_policy, "under the Content-Security-Policy:\n" + "\n".join(against_policy)
 
@@ -86,22 +76,13 @@ def test_error_and_access_request_pages_meet_wcag_2_2_aa_and_the_policy(live_ser
     site = build_access_pages()
     axe = Axe()
     inaccessible, against_policy = [], []
-    try:
-        for username, targets in site.items():
-            context = chromium.new_context()
-            errors = watch(context)
-            page = context.new_page()
-            sign_in(page, live_server.url, username)
-            for target in targets:
-                before = len(errors)
-                open_state(page, live_server.url, target)
-                against_policy += [f"{target.name}: {v}" for v in page.evaluate("() => window.__cspViolations || []")]
-                inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
-                # Chromium logs a 4xx or 5xx answer as a failed resource: that is the page's status, not a fault.
-                against_policy += [f"{target.name}: {e}" for e in errors[before:]
-                                   if "the server responded with a status of" not in e]
-            context.close()
-    finally:
-        connections.close_all()
+    for visit in walk(chromium, live_server.url, site):
+        target, page = visit.target, visit.page
+        open_state(page, live_server.url, target)
+        against_policy += [f"{target.name}: {v}" for v in page.evaluate("() => window.__cspViolations || []")]
+        inaccessible += [f"{target.name} ({target.path}): {line}" for line in violations(axe, page)]
+        # Chromium logs a 4xx or 5xx answer as a failed resource: that is the page's status, not a fault.
+        against_policy += [f"{target.name}: {e}" for e in visit.errors()
+                           if "the server responded with a status of" not in e]
     assert not inaccessible, "axe found WCAG 2.2 AA violations:\n" + "\n".join(inaccessible)
     assert not against_policy, "under the Content-Security-Policy:\n" + "\n".join(against_policy)

@@ -2,9 +2,8 @@
 shows without scrolling past the filter. Every main page, as the user who sees it, in Debian's Chromium."""
 
 import pytest
-from django.db import connections
 
-from tests.browser_support import PERSONAS, build_site, chromium, open_page, sign_in  # noqa: F401 - a fixture
+from tests.browser_support import build_site, chromium, open_page, walk  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,25 +20,19 @@ def test_no_page_scrolls_sideways_on_a_phone_and_the_map_is_in_view(live_server,
                                                                      demo_file):
     site = build_site(demo_file)
     report = []
-    try:
-        for username in PERSONAS:
-            context = chromium.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
-            page = context.new_page()
-            sign_in(page, live_server.url, username)
-            for target in site[username]:
-                open_page(page, live_server.url, target)
-                scroll, client = page.evaluate(WIDE)
-                if scroll > client:
-                    wide = page.evaluate(WIDEST)
-                    report.append(f"{target.name} ({target.path}) as {username}: {scroll} px wide; {wide}")
-                header = page.evaluate("() => document.querySelector('header').getBoundingClientRect().height")
-                if header > 120:
-                    report.append(f"{target.name} as {username}: the header is {header:.0f} px tall")
-                if target.path.startswith("/map/"):
-                    top = page.evaluate("() => document.getElementById('map').getBoundingClientRect().top")
-                    if top > PHONE["height"] * 0.5:
-                        report.append(f"map as {username}: the map starts {top:.0f} px down, past the filter")
-            context.close()
-    finally:
-        connections.close_all()
+    phone = {"viewport": PHONE, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
+    for visit in walk(chromium, live_server.url, site, **phone):
+        target, page, username = visit.target, visit.page, visit.username
+        open_page(page, live_server.url, target)
+        scroll, client = page.evaluate(WIDE)
+        if scroll > client:
+            wide = page.evaluate(WIDEST)
+            report.append(f"{target.name} ({target.path}) as {username}: {scroll} px wide; {wide}")
+        header = page.evaluate("() => document.querySelector('header').getBoundingClientRect().height")
+        if header > 120:
+            report.append(f"{target.name} as {username}: the header is {header:.0f} px tall")
+        if target.path.startswith("/map/"):
+            top = page.evaluate("() => document.getElementById('map').getBoundingClientRect().top")
+            if top > PHONE["height"] * 0.5:
+                report.append(f"map as {username}: the map starts {top:.0f} px down, past the filter")
     assert not report, "On a 390 px phone:\n" + "\n".join(report)

@@ -5,15 +5,10 @@ from django import forms
 from vcdhub.access.models import Unit
 from vcdhub.casework.actions import NDM_FIELDS
 from vcdhub.casework.choices import LinkKind, RiskLevel
-from vcdhub.platform.forms import MarkingForm
+from vcdhub.platform.forms import MarkingForm, ValuesForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class ValuesForm(forms.Form):
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class ReasonForm(ValuesForm):

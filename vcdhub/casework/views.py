@@ -19,8 +19,8 @@ from vcdhub.casework.choices import ActionStatus, MeetingStatus
 from vcdhub.casework.filtersets import MeetingFilterSet
 from vcdhub.casework.kinds import kinds
 from vcdhub.casework.models import AgendaItem, Case, CaseAction, Meeting
-from vcdhub.casework.pages import form_page
 from vcdhub.casework.tables import CaseActionTable, MeetingTable
+from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded, records_required
 from vcdhub.platform.views import RecordDetailView, RecordEditView, RecordListView, clean_pk, visible_or_404
 

@@ -4,7 +4,7 @@ from django import forms
 
 from vcdhub.intel.choices import Agency, LinkKind, RecipientKind, Scheme, Version
 from vcdhub.people.choices import PersonLinkKind
-from vcdhub.platform.forms import MarkingForm
+from vcdhub.platform.forms import MarkingForm, ValuesForm
 
 
 class ReportForm(MarkingForm):
@@ -16,11 +16,8 @@ class ReportForm(MarkingForm):
     latitude = forms.FloatField(required=False, min_value=-90, max_value=90)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ValuesForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class ReturnForm(ReasonForm):
@@ -58,14 +55,11 @@ class DisseminateForm(ReasonForm):
     agencies = Agency.choices
 
 
-class LinkForm(forms.Form):
+class LinkForm(ValuesForm):
     kind = forms.ChoiceField(choices=LinkKind.choices)
     value = forms.CharField(required=False, max_length=200,
                             help_text="A person's source id, a Crime ID, a registration, a number, a report's "
                                       "reference or an address")
-
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class SourceForm(MarkingForm):
@@ -74,7 +68,7 @@ class SourceForm(MarkingForm):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(ValuesForm):
     decision = forms.ChoiceField(choices=[("confirmed", "Confirm the link"), ("rejected", "Reject it")],
                                  widget=forms.RadioSelect)
     kind = forms.ChoiceField(choices=[("", "As the evidence suggests"), *PersonLinkKind.choices], required=False,

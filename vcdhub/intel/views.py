@@ -4,10 +4,9 @@ the user's. Views convert and call intel.actions."""
 
 import itertools
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
@@ -34,6 +33,7 @@ from vcdhub.intel.workflow import REPORT
 from vcdhub.people.models import Person
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
 from vcdhub.platform.inputs import InputError
+from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import records_required, role_required
 from vcdhub.platform.views import (
     RecordDetailView,
@@ -141,33 +141,14 @@ def report_step(request, pk, step):
     title, form_class, action = STEPS[step]
     report = visible_or_404(request.user, Report.objects.all(), pk, "edit")
     form = form_class(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                # Not inside a transaction of the view's: each action is atomic itself, and a refusal's audit
-                # entry must outlive the refused step.
-                action(request.user, report, form.values())
-            except ValidationError as exc:
-                for field, problems in (exc.message_dict if hasattr(exc, "error_dict") else
-                                        {None: exc.messages}).items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-            except actions.Refused as exc:
-                form.add_error(None, f"Refused: {exc}")
-                status = 403
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-                status = 403
-            else:
-                messages.success(request, f"{title}: done.")
-                return redirect("intel:report_detail", pk=report.pk)
-    context = {"title": title, "form": form, "report": report, "step": step}
+    context = {"title": title, "report": report, "step": step}
     if step == "disseminate":
         context["units"] = Unit.objects.exclude(code=report.owner_unit_id).order_by("kind", "name")
         context["boroughs"] = [u for u in context["units"] if u.kind == UnitKind.BOROUGH]
-    return render(request, "intel/report_step.html", context, status=status)
+    # Each action is atomic itself, and a refusal's audit entry must outlive the refused step (form_page).
+    return form_page(request, form, lambda values: action(request.user, report, values),
+                     template="intel/report_step.html", context=context, done=f"{title}: done.",
+                     success_url=reverse("intel:report_detail", args=[report.pk]))
 
 
 @records_required
@@ -303,23 +284,10 @@ def proposal_decide(request, pk):
     """One proposal: the two people, the evidence, and the decision with its reason."""
     proposal = visible_or_404(request.user, LinkProposal.objects.select_related("person", "other"), pk, "view")
     form = forms.ProposalForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                proposals.decide(request.user, proposal, **form.cleaned_data)
-            except ValidationError as exc:
-                for field, problems in exc.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-                status = 403
-            else:
-                messages.success(request, f"Decision recorded: {proposal.get_status_display().lower()}.")
-                return redirect("intel:proposals")
-    return render(request, "intel/proposal_decide.html", {"proposal": proposal, "form": form}, status=status)
+    return form_page(request, form, lambda values: proposals.decide(request.user, proposal, **values),
+                     template="intel/proposal_decide.html", context={"proposal": proposal},
+                     done=lambda: f"Decision recorded: {proposal.get_status_display().lower()}.",
+                     success_url=reverse("intel:proposals"))
 
 
 class LinkProposalDetail(RecordDetailView):

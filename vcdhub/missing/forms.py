@@ -2,9 +2,9 @@
 
 from django import forms
 
-from vcdhub.casework.forms import DATETIME, ReasonForm, ValuesForm
+from vcdhub.casework.forms import DATETIME, ReasonForm
 from vcdhub.missing.choices import FoundHow, FromKind, Grade, Indicator, ProtocolKind
-from vcdhub.platform.forms import MarkingForm
+from vcdhub.platform.forms import MarkingForm, ValuesForm
 
 CHOOSE = [("", "Choose…")]
 WHEN_HELP = "YYYY-MM-DD HH:MM, local time"

@@ -18,7 +18,6 @@ from vcdhub.casework import actions as core
 from vcdhub.casework.filtersets import CaseFilterSet as CoreCaseFilterSet
 from vcdhub.casework.forms import ActionForm, LinkForm
 from vcdhub.casework.models import Case, CaseAction
-from vcdhub.casework.pages import form_page
 from vcdhub.casework.timeline import Entry, timeline
 from vcdhub.missing import actions, dashboard, forms, groups, queue, roles
 from vcdhub.missing.choices import GRADE_MEANINGS, Grade, Indicator, ProposalStatus, State
@@ -26,6 +25,7 @@ from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, Prot
 from vcdhub.missing.timing import overdue, span
 from vcdhub.missing.workflow import EPISODE, KIND
 from vcdhub.people.models import Person
+from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
 from vcdhub.platform.views import (

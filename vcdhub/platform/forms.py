@@ -6,6 +6,13 @@ from vcdhub.access.choices import Descriptor, Sensitivity
 from vcdhub.access.models import Unit
 
 
+class ValuesForm(forms.Form):
+    """A form whose values go to an action as they are (platform.pages.form_page calls `values()`)."""
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
 class MarkingForm(forms.Form):
     """The owning unit and marking every new record states."""
 

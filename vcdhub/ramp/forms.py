@@ -3,8 +3,8 @@
 from django import forms
 
 from vcdhub.casework.choices import RiskLevel
-from vcdhub.casework.forms import DATE, ReasonForm, ValuesForm, unit_choices
-from vcdhub.platform.forms import MarkingForm
+from vcdhub.casework.forms import DATE, ReasonForm, unit_choices
+from vcdhub.platform.forms import MarkingForm, ValuesForm
 from vcdhub.ramp.choices import MappaCategory, MappaLevel, SubjectType
 from vcdhub.ramp.models import GROUP_FIELDS, PILLAR_FIELDS, RiskGroup
 

@@ -16,10 +16,10 @@ from vcdhub.casework.choices import MeetingStatus, RiskLevel
 from vcdhub.casework.filtersets import CaseFilterSet as CoreCaseFilterSet
 from vcdhub.casework.forms import ActionForm, LinkForm, ReviewForm
 from vcdhub.casework.models import Case, CaseAction, Meeting
-from vcdhub.casework.pages import form_page
 from vcdhub.casework.timeline import Entry, timeline
 from vcdhub.crime.models import Crime
 from vcdhub.people.models import Person
+from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
 from vcdhub.platform.views import (

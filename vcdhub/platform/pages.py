@@ -1,6 +1,8 @@
-"""What every case-work page that runs an action shares: bind the form, call the action, and turn its refusals
-into the form's errors (a ValidationError by field: 400; a refusal: 403 with its reason). Case-work modules'
-views use it, as the core's do."""
+"""What every page that runs an action from a form shares: bind the form, call the action, and turn its refusals
+into the form's errors (a ValidationError by field: 400; a refusal: 403 with its reason). The case-work core's
+pages, its modules' steps and intelligence's steps and decisions use it."""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,10 +19,12 @@ def add_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, problem)
 
 
-def form_page(request, form, action, *, template: str, context: dict, done: str, success_url: str):
-    """GET: the form. POST: the action with the form's values; on success a message and a redirect to
-    `success_url`, otherwise the form again with the action's errors (400) or refusal (403). The action is not
-    wrapped in a transaction here: each is atomic itself, and a refusal's audit entry must outlive it."""
+def form_page(request, form, action, *, template: str, context: dict, done: str | Callable[[], str],
+              success_url: str):
+    """GET: the form. POST: the action with the form's values; on success a message (`done`, or what it returns
+    once the action has run) and a redirect to `success_url`, otherwise the form again with the action's errors
+    (400) or refusal (403). The action is not wrapped in a transaction here: each is atomic itself, and a
+    refusal's audit entry must outlive it."""
     status = 200
     if request.method == "POST":
         status = 400
@@ -33,6 +37,6 @@ def form_page(request, form, action, *, template: str, context: dict, done: str,
                 form.add_error(None, f"Refused: {exc}")
                 status = 403
             else:
-                messages.success(request, done)
+                messages.success(request, done() if callable(done) else done)
                 return redirect(success_url)
     return render(request, template, {**context, "form": form}, status=status)
