@@ -16,7 +16,7 @@ from vcdhub.people.choices import (
     SelfDefinedEthnicity,
     Sex,
 )
-from vcdhub.platform.forms import MarkingForm
+from vcdhub.platform.forms import MarkingForm, ValuesForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -50,24 +50,18 @@ class PersonEditForm(PersonForm):
             del self.fields[name]
 
 
-class NameForm(forms.Form):
+class NameForm(ValuesForm):
     kind = forms.ChoiceField(choices=NameKind.choices)
     given_name = forms.CharField(max_length=100, required=False)
     surname = forms.CharField(max_length=100, required=False)
 
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
-
-class IdentifierForm(forms.Form):
+class IdentifierForm(ValuesForm):
     kind = forms.ChoiceField(choices=IdentifierKind.choices)
     value = forms.CharField(max_length=40)
 
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
-
-class AddressForm(forms.Form):
+class AddressForm(ValuesForm):
     street_number = forms.CharField(max_length=20, required=False)
     address_1 = forms.CharField(max_length=200, required=False, label="Address line 1")
     address_2 = forms.CharField(max_length=200, required=False, label="Address line 2")
@@ -76,9 +70,6 @@ class AddressForm(forms.Form):
     lsoa = forms.CharField(max_length=12, required=False, label="LSOA code", help_text="If known, e.g. E01003013")
     date_from = forms.DateField(required=False, widget=DATE, label="Lived there from")
     date_to = forms.DateField(required=False, widget=DATE, label="Until")
-
-    def values(self) -> dict:
-        return dict(self.cleaned_data)
 
 
 class FlagForm(MarkingForm):

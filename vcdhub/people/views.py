@@ -178,7 +178,7 @@ def add_to_person(request, pk, part):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            values = form.values() if hasattr(form, "values") else dict(form.cleaned_data)
+            values = form.values()  # every part's form has them (a ValuesForm or a MarkingForm)
             try:
                 with transaction.atomic():
                     action(request.user, person, values)
