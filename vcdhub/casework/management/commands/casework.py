@@ -5,9 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
 from vcdhub.platform.commands import active_user
+from vcdhub.platform.console import COMMAND_CHECKS
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Case work: a panel meeting's minutes (PDF) and the meetings' calendar (ICS), as a user may see them."
 
     def add_arguments(self, parser):

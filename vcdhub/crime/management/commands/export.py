@@ -11,12 +11,14 @@ from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.inputs import crime_types
 from vcdhub.crime.models import Crime, Outcome, StopSearch
 from vcdhub.platform.commands import active_user, month_span, usage_error
+from vcdhub.platform.console import COMMAND_CHECKS
 from vcdhub.platform.inputs import InputError
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Export crimes, outcomes or stop-and-search records in the police.uk schema."
 
     def add_arguments(self, parser):

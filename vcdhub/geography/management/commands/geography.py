@@ -7,9 +7,11 @@ from vcdhub.geography.boundaries import BoundaryFileError
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Borough, Lsoa, Ward
 from vcdhub.geography.signals import boundaries_changed
+from vcdhub.platform.console import COMMAND_CHECKS
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Load boroughs, wards and LSOAs (bundled London files by default), or show what is loaded."
 
     def add_arguments(self, parser):

@@ -11,12 +11,13 @@ from vcdhub.audit.context import cli_actor
 from vcdhub.crime.policeuk import police_month
 from vcdhub.ingest.files import UsageError, discover
 from vcdhub.ingest.pipeline import ImportSummary, run_import
-from vcdhub.platform.console import progress_bar
+from vcdhub.platform.console import COMMAND_CHECKS, progress_bar
 
 SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = (
         "Import data.police.uk files (street crime, outcomes, stop and search): .csv, .csv.gz, folders or "
         "bulk-download .zip files. Each file is all-or-nothing. Exit 0 if all imported, 1 if any rejected."

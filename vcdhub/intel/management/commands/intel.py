@@ -7,10 +7,12 @@ from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
 from vcdhub.platform.commands import active_user, import_as
+from vcdhub.platform.console import COMMAND_CHECKS
 from vcdhub.platform.csvsafe import safe_cell
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Intelligence: import graded reports from a CSV file, and export them in the same schema."
 
     def add_arguments(self, parser):

@@ -7,9 +7,11 @@ from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
 from vcdhub.platform.commands import active_user, import_as
+from vcdhub.platform.console import COMMAND_CHECKS
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "The people register: import and export nominals, and list proposed duplicates."
 
     def add_arguments(self, parser):

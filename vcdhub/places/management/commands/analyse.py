@@ -14,6 +14,7 @@ from vcdhub.places.models import AnalysisRun
 from vcdhub.places.prose import areas_text, coverage_lines, not_assessed_line, summary_lines, title
 from vcdhub.places.published import withhold
 from vcdhub.places.tables import detail_label, format_detail
+from vcdhub.platform.console import COMMAND_CHECKS
 from vcdhub.platform.inputs import InputError
 
 # The CLI's flags for the request's fields (places.parameters names them as the form does).
@@ -49,6 +50,7 @@ def _options(parser, kind: str):
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Analyses of where crime concentrates, hot spots, emerging patterns and robbery alerts."
 
     def add_arguments(self, parser):

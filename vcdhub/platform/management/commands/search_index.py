@@ -5,12 +5,13 @@ from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.platform import fulltext
-from vcdhub.platform.console import progress_bar
+from vcdhub.platform.console import COMMAND_CHECKS, progress_bar
 
 CHUNK = 2000
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = ("Write the full-text search words of every searchable record again: after upgrading a database "
             "that held records before search existed, or to repair the index. Changes no record.")
 

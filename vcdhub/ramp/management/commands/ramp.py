@@ -2,9 +2,11 @@ from django.core.management.base import BaseCommand
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.platform.commands import active_user, export_records
+from vcdhub.platform.console import COMMAND_CHECKS
 
 
 class Command(BaseCommand):
+    requires_system_checks = COMMAND_CHECKS
     help = "Risk panels (RAMP): export the cases a user may see as CSV. The figures are `vcdhub report ramp`."
 
     def add_arguments(self, parser):
