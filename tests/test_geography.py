@@ -45,14 +45,33 @@ def test_point_in_polygon_finds_the_right_lsoa(london):
     assert resolver.by_points([-1.55], [53.6]) == [(None, None, None)]
 
 
+def test_the_kept_resolver_places_a_point_in_two_queries_until_the_areas_change(london, tmp_path,
+                                                                              django_assert_max_num_queries):
+    lsoa = Lsoa.objects.get(code="E01003014")
+    point = shapely.from_geojson(lsoa.geometry).representative_point()
+    kept = AreaResolver.current()
+    with django_assert_max_num_queries(2):
+        assert AreaResolver.current() is kept
+        assert kept.by_points([point.x], [point.y]) == [(lsoa.id, lsoa.ward_id, lsoa.borough_id)]
+    assert kept.by_points([-1.595], [53.005]) == [(None, None, None)]
+
+    load_two_square_force(tmp_path)
+    placed = AreaResolver.current()
+    assert placed is not kept
+    assert placed.by_points([-1.595], [53.005]) == [(Lsoa.objects.get(code="E01999991").pk,
+                                                     Ward.objects.get(code="E05999991").pk,
+                                                     Borough.objects.get(code="E08999999").pk)]
+
+
 def test_loading_the_same_files_again_changes_nothing(london):
     sets = BoundarySet.objects.count()
     result = load_geography(actor="test")
     assert result.unchanged and BoundarySet.objects.count() == sets
 
 
-def test_another_forces_boundaries_load_from_their_own_files(db, tmp_path):
-    """A two-LSOA 'force' with differently named (2021-style) columns loads through the same code."""
+def load_two_square_force(tmp_path) -> None:
+    """A two-LSOA 'force' with differently named (2021-style) columns: two 0.01° squares side by side, west to
+    east from (-1.6, 53)."""
     square = lambda x: {"type": "Polygon", "coordinates": [[[x, 53], [x + .01, 53], [x + .01, 53.01], [x, 53.01],  # noqa: E731
                                                              [x, 53]]]}
     geo = {"type": "FeatureCollection", "features": [
@@ -64,6 +83,11 @@ def test_another_forces_boundaries_load_from_their_own_files(db, tmp_path):
         ["E01999992", "Test 001B", "E05999991", "North", "E08999999", "Testshire"]])
     call_command("geography", "load", "--lsoa", str(tmp_path / "lsoa.geojson"), "--lookup",
                  str(tmp_path / "lookup.csv"), "--reload", stdout=open("/dev/null", "w"))
+
+
+def test_another_forces_boundaries_load_from_their_own_files(db, tmp_path):
+    """Another force's boundary files load through the same code."""
+    load_two_square_force(tmp_path)
     ward = Ward.objects.get(code="E05999991")
     assert ward.lsoas.count() == 2
     # Two adjacent 0.01° squares dissolve into one 0.02 x 0.01 rectangle.

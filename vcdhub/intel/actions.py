@@ -93,7 +93,7 @@ def place(values: dict, errors: dict) -> dict:
         return {}
     from vcdhub.geography.placement import AreaResolver
 
-    lsoa_id, _, _ = AreaResolver.from_database().by_points([lon], [lat])[0]
+    lsoa_id, _, _ = AreaResolver.current().by_points([lon], [lat])[0]
     return {"longitude": lon, "latitude": lat, "lsoa_id": lsoa_id}
 
 
