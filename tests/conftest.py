@@ -156,6 +156,23 @@ def kept_for_the_module(django_db_blocker):
                 transaction.set_rollback(True)
 
 
+def imported_once(months, kinds=("metropolitan-street",)):
+    """A module fixture: the test set's files of `months` and `kinds` (as for `demo_file`), imported once for the
+    module's tests in a transaction rolled back at the module's end (kept_for_the_module). It gives their paths,
+    month by month. A test of the module that runs before the first that uses it sees none of them."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        from vcdhub.ingest.pipeline import run_import
+
+        paths = [DEMO / month / f"{month}-{kind}.csv.gz" for month in months for kind in kinds]
+        with kept_for_the_module(django_db_blocker):
+            assert run_import(paths, actor="test").ok
+            yield paths
+
+    return fixture
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

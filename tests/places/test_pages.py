@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
-from tests.conftest import make_persona
+from tests.conftest import imported_once, make_persona
 from vcdhub.audit.context import acting_as
 from vcdhub.geography.models import Lsoa
 from vcdhub.ingest.pipeline import run_import
@@ -31,21 +31,6 @@ MONTHS = ("2017-06", "2017-07")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GOOD = {"kind": "concentration", "crime_type": "Robbery", "month_from": "2017-06", "month_to": "2017-07",
         "level": "ward"}
-
-
-def imported_once(months):
-    """A module fixture: the street files of `months` imported once for the module's tests, in a transaction rolled
-    back at the module's end (conftest.kept_for_the_module)."""
-
-    @pytest.fixture(scope="module")
-    def fixture(django_db_setup, django_db_blocker):
-        from tests.conftest import DEMO, kept_for_the_module
-
-        with kept_for_the_module(django_db_blocker):
-            assert run_import([DEMO / m / f"{m}-metropolitan-street.csv.gz" for m in months], actor="test").ok
-            yield
-
-    return fixture
 
 
 loaded = imported_once(MONTHS)
