@@ -80,6 +80,8 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path, investigator):
     ("source_id\n", "file"),
     (GOOD + 'CSU-6,"unterminated\n', "line 6"),
     (GOOD + "CSU-7,Ann,Lee,,,,,,," + "x" * 2000 + "\n", "line 6, column 'pnc'"),
+    (GOOD + "CSU-\x008,Ann,Lee,,,,,,,\n", "line 6, column 'source_id'"),  # the key, looked up before any save
+    (GOOD + "CSU-8,A\x00nn,Lee,,,,,,,\n", "line 6, column 'given_name'"),
 ])
 def test_a_wrong_line_refuses_the_whole_file_and_names_the_line(tmp_path, investigator, text, where):
     with pytest.raises(ImportRefused) as refused:

@@ -148,6 +148,11 @@ def _row(line, columns, cells, schema: Schema, seen: dict, problem) -> dict | No
     if long:
         problem(line, long, f"longer than {schema.max_cell:,} characters")
         return None
+    # No text column can hold a NUL character (PostgreSQL refuses one; SQLite would keep it silently).
+    with_nul = next((c for c, v in zip(columns, cells, strict=True) if "\x00" in v), None)
+    if with_nul:
+        problem(line, with_nul, "contains a NUL character")
+        return None
     row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
     key = row[schema.key]
     if not key:
