@@ -4,8 +4,8 @@ request waiting, and a second load changes nothing.
 
 The database tests load a 1-in-8 sample of the latest bundled month through the demo loader (every borough still
 has hundreds of rows), so they take seconds, not the minute a full month would. The load is made once for the
-module (`loaded`), inside a transaction that is rolled back when the module ends; each test runs in a savepoint
-within it. Only the command's test loads on its own, before the shared load exists."""
+module (`loaded`), by the demo command, inside a transaction that is rolled back when the module ends; each test
+runs in a savepoint within it."""
 
 import csv
 import io
@@ -137,30 +137,39 @@ def _more_people():
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker, sample):
-    """The sample loaded once for the module's tests (a load takes 7 s on SQLite, 17 s on PostgreSQL), in a
-    transaction rolled back at the module's end."""
+def loaded(django_db_setup, django_db_blocker, sample, tmp_path_factory):
+    """The sample loaded once for the module's tests, by the command `make demo` runs (a load takes 7 s on SQLite,
+    17 s on PostgreSQL), in a transaction rolled back at the module's end. Gives what the load made and what the
+    command printed."""
     from tests.conftest import kept_for_the_module
     from vcdhub.demo import people as demo_people
+    from vcdhub.demo.management.commands import demo as command
 
+    made = []
+
+    def load_and_keep(*args, **kwargs):
+        made.append(load_demo(*args, **kwargs))
+        return made[-1]
+
+    key = tmp_path_factory.mktemp("demo-key") / "demo-key.pem"
+    output = io.StringIO()
     with kept_for_the_module(django_db_blocker):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(demo_people, "SHARES", _more_people())
-            result = _load(sample)
+            patch.setattr(command, "load_demo", load_and_keep)
+            patch.setattr(settings, "VCDHUB_AUDIT_SIGNING_KEY", str(key))
+            call_command("demo", "load", "--data", str(sample), stdout=output)
+        [result] = made
+        result.printed, result.signing_key = output.getvalue(), key
         yield result
 
 
-# Before the tests that share `loaded`: a module fixture is made at its first use, and this test needs the
-# database as it is before any load.
 @pytest.mark.django_db
-def test_the_command_reports_what_it_loaded(london, sample, settings, tmp_path):
+def test_the_command_reports_what_it_loaded(loaded):
     # `make demo` runs only this command: it migrates and makes the audit chain's signing key itself.
-    settings.VCDHUB_AUDIT_SIGNING_KEY = str(tmp_path / "demo-key.pem")
-    output = io.StringIO()
-    call_command("demo", "load", "--data", str(sample), stdout=output)
-    out = output.getvalue()
-    assert (tmp_path / "demo-key.pem").exists() and (tmp_path / "demo-key.pem.pub").exists()
-    assert "signing key" in out and str(tmp_path / "demo-key.pem") in out
+    out, key = loaded.printed, loaded.signing_key
+    assert key.exists() and key.with_name("demo-key.pem.pub").exists()
+    assert "signing key" in out and str(key) in out
     assert "Marked OFFICIAL-SENSITIVE" in out and "Access request waiting for a supervisor" in out
     assert "Fictitious people" in out and "Fictitious intelligence" in out
     assert ", ".join(u for u, *_ in USERS) in out
