@@ -303,3 +303,30 @@ def test_the_demo_intelligence_is_graded_shared_by_the_rules_and_sliced_by_unit(
     assert set(fulltext.matching(Report.objects.restrict(users["csu"]), "said").values_list("pk", flat=True)) \
         <= seen["csu"]
     assert LinkProposal.objects.exists() and result.intel["link proposals"] == LinkProposal.objects.count()
+
+
+@pytest.mark.django_db
+def test_the_demo_missing_persons_are_fictitious_histories_with_repeats_forms_and_a_long_tail(loaded):
+    """Repeat episodes from placements that propose referrals, Herbert forms for older adults with dementia,
+    long-term missing adults, and durations with a long tail (demo.missing)."""
+    import statistics
+
+    from vcdhub.casework.models import Case
+    from vcdhub.demo.missing import PREFIX
+    from vcdhub.missing.models import Episode, Proposal, ProtocolForm
+
+    made = loaded.missing
+    people = Person.objects.filter(source_id__startswith=PREFIX)
+    assert people.count() == made["people"] and all(p.fictitious for p in people)
+    cases = Case.objects.filter(kind="missing")
+    assert cases.count() == made["episodes"] and all(c.fictitious for c in cases)
+    assert ProtocolForm.objects.filter(kind="herbert").count() == made["herbert forms"] > 0
+    assert Proposal.objects.exists()  # looked-after children's repeat episodes
+    assert Episode.objects.exclude(placement_key="").values("placement_key").distinct().count() == 4
+    still = cases.filter(state="missing")
+    assert still.count() == made["still missing"]
+    long_term = [c for c in still if (timezone.now() - c.missing_episode.last_seen_at).days > 90]
+    assert len(long_term) >= 5
+    hours = [(e.found_at - e.last_seen_at).total_seconds() / 3600
+             for e in Episode.objects.exclude(found_at=None)]
+    assert statistics.mean(hours) > statistics.median(hours) * 1.2  # a long right tail
