@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command, get_commands, load_command_class
 
 from tests.conftest import database_url
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS
 
 # The web app's own modules and the analysis libraries that only its views and jobs need.
 HEAVY = ("vcdhub.urls", "vcdhub.crime.views", "scipy.stats", "lifelines", "weasyprint", "splink")

@@ -4,8 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS, active_user
 
 
 class Command(BaseCommand):

@@ -10,8 +10,7 @@ from vcdhub.audit.log import record_reads
 from vcdhub.crime.exports import SCHEMA_FOR, write_police_uk
 from vcdhub.crime.inputs import crime_types
 from vcdhub.crime.models import Crime, Outcome, StopSearch
-from vcdhub.platform.commands import active_user, month_span, usage_error
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS, active_user, month_span, usage_error
 from vcdhub.platform.inputs import InputError
 
 MODELS = {"crimes": Crime, "outcomes": Outcome, "stop-and-search": StopSearch}

@@ -7,7 +7,7 @@ from vcdhub.geography.boundaries import BoundaryFileError
 from vcdhub.geography.loader import load_geography
 from vcdhub.geography.models import Borough, Lsoa, Ward
 from vcdhub.geography.signals import boundaries_changed
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS
 
 
 class Command(BaseCommand):

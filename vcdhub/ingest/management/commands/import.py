@@ -11,7 +11,8 @@ from vcdhub.audit.context import cli_actor
 from vcdhub.crime.policeuk import police_month
 from vcdhub.ingest.files import UsageError, discover
 from vcdhub.ingest.pipeline import ImportSummary, run_import
-from vcdhub.platform.console import COMMAND_CHECKS, progress_bar
+from vcdhub.platform.commands import COMMAND_CHECKS
+from vcdhub.platform.console import progress_bar
 
 SHOWN_ERRORS = 20
 

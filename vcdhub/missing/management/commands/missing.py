@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from vcdhub.access.choices import Sensitivity
-from vcdhub.platform.commands import active_user, export_records
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS, active_user, export_records
 
 
 class Command(BaseCommand):

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vcdhub.access.choices import Sensitivity
 from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_reads
-from vcdhub.platform.commands import active_user, import_as
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS, active_user, import_as
 
 
 class Command(BaseCommand):

@@ -9,8 +9,7 @@ from rich.table import Table
 from vcdhub.equality.engine import equality_report
 from vcdhub.performance.engine import Period, coverage_warnings, evaluate_all, parse_period
 from vcdhub.performance.indicators import TargetsFileError, load_targets
-from vcdhub.platform.commands import period_from_options, usage_error
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS, period_from_options, usage_error
 from vcdhub.platform.inputs import add_month_span_arguments
 
 DEFAULT_TARGETS = settings.DATA_DIR / "demo" / "targets.toml"

@@ -14,7 +14,7 @@ from vcdhub.places.models import AnalysisRun
 from vcdhub.places.prose import areas_text, coverage_lines, not_assessed_line, summary_lines, title
 from vcdhub.places.published import withhold
 from vcdhub.places.tables import detail_label, format_detail
-from vcdhub.platform.console import COMMAND_CHECKS
+from vcdhub.platform.commands import COMMAND_CHECKS
 from vcdhub.platform.inputs import InputError
 
 # The CLI's flags for the request's fields (places.parameters names them as the form does).

@@ -5,7 +5,8 @@ from vcdhub.audit.context import acting_as, cli_actor
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.platform import fulltext
-from vcdhub.platform.console import COMMAND_CHECKS, progress_bar
+from vcdhub.platform.commands import COMMAND_CHECKS
+from vcdhub.platform.console import progress_bar
 
 CHUNK = 2000
 
