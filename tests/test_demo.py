@@ -141,7 +141,7 @@ def loaded(django_db_setup, django_db_blocker, sample, tmp_path_factory):
     """The sample loaded once for the module's tests, by the command `make demo` runs (a load takes 7 s on SQLite,
     17 s on PostgreSQL), in a transaction rolled back at the module's end. Gives what the load made and what the
     command printed."""
-    from tests.conftest import kept_for_the_module
+    from tests.conftest import constraints_checked_now, kept_for_the_module
     from vcdhub.demo import people as demo_people
     from vcdhub.demo.management.commands import demo as command
 
@@ -159,6 +159,7 @@ def loaded(django_db_setup, django_db_blocker, sample, tmp_path_factory):
             patch.setattr(command, "load_demo", load_and_keep)
             patch.setattr(settings, "VCDHUB_AUDIT_SIGNING_KEY", str(key))
             call_command("demo", "load", "--data", str(sample), stdout=output)
+        constraints_checked_now()
         [result] = made
         result.printed, result.signing_key = output.getvalue(), key
         yield result
