@@ -145,6 +145,18 @@ def test_stop_and_search_file_without_a_force_in_its_name_is_rejected_unless_giv
     assert summary.ok and StopSearch.objects.count() == 20
 
 
+@pytest.mark.parametrize("date", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+def test_a_search_time_outside_the_calendar_once_in_utc_is_a_row_error(london, tmp_path, demo_file, date):
+    """A hostile date Python reads but cannot move to UTC crashed the whole import (OverflowError)."""
+    header, rows = read_rows(demo_file("2017-07", "metropolitan-stop-and-search"))
+    rows = [list(r) for r in rows[:5]]
+    rows[2][header.index("Date")] = date
+    [result] = _import(write_csv(tmp_path / "2017-07-metropolitan-stop-and-search.csv", header, rows)).files
+    assert result.status == "rejected"
+    assert [(e.line, e.column) for e in result.errors] == [(4, "Date")]
+    assert StopSearch.objects.count() == 0
+
+
 def test_crimes_without_an_lsoa_code_are_placed_by_their_point(london, tmp_path, street_sample):
     header, rows = read_rows(street_sample(40))
     blanked = [r[:7] + ["", ""] + r[9:] for r in rows]

@@ -188,6 +188,18 @@ def parse_outcome(fields, line, ctx, errors) -> ParsedRow | None:
     return ParsedRow(values, (reported_by, month), lon, lat, lsoa_code)
 
 
+def search_time(text: str) -> str:
+    """A search's date and time as naive UTC text, as the database holds it ("2017-07-01 10:15:00"); ValueError
+    if it is not an ISO 8601 date and time in the calendar's range once moved to UTC."""
+    when = dt.datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    try:
+        return when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    except OverflowError as exc:  # 0001-01-01T00:00:00+05:00 is before the first day Python can hold
+        raise ValueError(text) from exc
+
+
 def parse_stop_search(fields, line, ctx, errors) -> ParsedRow | None:
     if not _check_lengths(fields, STOP_SEARCH_HEADER, line, errors):
         return None
@@ -198,10 +210,7 @@ def parse_stop_search(fields, line, ctx, errors) -> ParsedRow | None:
         errors.append(RowError(line, "Type", f"unknown search type: {kind[:40]!r}"))
         ok = False
     try:
-        when = dt.datetime.fromisoformat(date_t)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=dt.UTC)
-        when_utc = when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+        when_utc = search_time(date_t)
     except ValueError:
         errors.append(RowError(line, "Date", f"not an ISO 8601 date and time: {date_t[:40]!r}"))
         ok = False

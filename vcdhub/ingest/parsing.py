@@ -42,7 +42,7 @@ class ParsedFile:
 
     def periods(self) -> list[tuple[str, str]]:
         if self.frame is not None:
-            return sorted(self.frame.select("reported_by", "period_month").unique().rows())
+            return sorted(self.frame.select("period_force", "period_month").unique().rows())
         return sorted({row.period for row in self.rows})
 
 

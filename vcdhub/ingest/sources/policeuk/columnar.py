@@ -1,4 +1,4 @@
-"""The fast path for clean police.uk street and outcome files: whole columns checked at once.
+"""The fast path for clean police.uk street, outcome and stop-and-search files: whole columns checked at once.
 
     frame = parse_clean(text, STREET, ctx)   # a polars DataFrame, or None
 
@@ -13,8 +13,17 @@ import csv
 
 import polars as pl
 
-from vcdhub.crime.choices import ALL_CRIME_TYPES
-from vcdhub.crime.policeuk import MAX_LENGTH, OUTCOMES, STREET, RowContext, Schema
+from vcdhub.crime.choices import ALL_CRIME_TYPES, STOP_SEARCH_TYPES
+from vcdhub.crime.policeuk import (
+    BOOLEAN_TEXT,
+    MAX_LENGTH,
+    OUTCOMES,
+    STOP_SEARCH,
+    STREET,
+    RowContext,
+    Schema,
+    search_time,
+)
 
 # How police.uk writes coordinates. Text of this shape reads as the same float in Python and in polars
 # (both round correctly); any other spelling ("1e-3", " 0.1", "inf") is left to the row parser.
@@ -22,8 +31,13 @@ COORDINATE = r"^-?[0-9]{1,3}\.[0-9]{1,20}$"
 LSOA_CODE = r"^[EWSN][0-9]{8}$"
 
 # Columns a row parser insists are not blank, per schema.
-REQUIRED = {STREET.kind: ("Reported by",), OUTCOMES.kind: ("Reported by", "Crime ID", "Outcome type")}
+REQUIRED = {STREET.kind: ("Reported by",), OUTCOMES.kind: ("Reported by", "Crime ID", "Outcome type"),
+            STOP_SEARCH.kind: ()}
 CRIME_TYPES = pl.Series(sorted(ALL_CRIME_TYPES), dtype=pl.String)
+SEARCH_TYPES = pl.Series(sorted(STOP_SEARCH_TYPES), dtype=pl.String)
+SEARCH_FLAGS = ("Part of a policing operation", "Outcome linked to object of search",
+                "Removal of more than just outer clothing")
+FLAG_TEXT = pl.Series(sorted(BOOLEAN_TEXT), dtype=pl.String)
 
 
 def supports(schema: Schema) -> bool:
@@ -64,7 +78,8 @@ def _clean(frame: pl.DataFrame, schema: Schema, ctx: RowContext) -> bool:
     """True when every row passes every check the row parser makes."""
     checks = [pl.col(name).str.len_chars() <= MAX_LENGTH[name] for name in schema.header if name in MAX_LENGTH]
     checks += [pl.col(name) != "" for name in REQUIRED[schema.kind]]
-    checks.append((pl.col("LSOA code") == "") | pl.col("LSOA code").str.contains(LSOA_CODE))
+    if "LSOA code" in schema.header:
+        checks.append((pl.col("LSOA code") == "") | pl.col("LSOA code").str.contains(LSOA_CODE))
     lon, lat = pl.col("Longitude"), pl.col("Latitude")
     (lon_low, lon_high), (lat_low, lat_high) = ctx.lon_range, ctx.lat_range
     checks.append(
@@ -75,6 +90,9 @@ def _clean(frame: pl.DataFrame, schema: Schema, ctx: RowContext) -> bool:
     )
     if schema is STREET:
         checks.append(pl.col("Crime type").is_in(CRIME_TYPES.implode()))
+    if schema is STOP_SEARCH:
+        checks.append(pl.col("Type").is_in(SEARCH_TYPES.implode()))
+        checks += [pl.col(name).is_in(FLAG_TEXT.implode()) for name in SEARCH_FLAGS]
     # A null (a cast that failed) must count as a failed check, not be skipped by all().
     return bool(frame.select(pl.all_horizontal(checks).fill_null(False).all()).item())
 
@@ -105,12 +123,14 @@ def parse_clean(text: str, schema: Schema, ctx: RowContext) -> pl.DataFrame | No
     frame = _split(body, schema.header)
     if frame is None or not _clean(frame, schema, ctx):
         return None
-    months = _months(frame, ctx)
-    if months is None:
-        return None
     no_point = (pl.col("Longitude") == "") & (pl.col("Latitude") == "")
     coordinate = {name: pl.when(no_point).then(None).otherwise(pl.col(name).cast(pl.Float64, strict=False))
                   for name in ("Longitude", "Latitude")}
+    if schema is STOP_SEARCH:
+        return _stop_searches(frame, ctx, coordinate)
+    months = _months(frame, ctx)
+    if months is None:
+        return None
     values = {
         "crime_id": pl.col("Crime ID"),
         "month": pl.col("Month").replace_strict(months, return_dtype=pl.String),
@@ -127,7 +147,35 @@ def parse_clean(text: str, schema: Schema, ctx: RowContext) -> pl.DataFrame | No
         "last_outcome_category": pl.col("Last outcome category") if schema is STREET else None,
         "context": pl.col("Context") if schema is STREET else None,
         "outcome_type": pl.col("Outcome type") if schema is OUTCOMES else None,
-        "period_month": pl.col("Month"),
     }
-    wanted = (*schema.columns, "period_month")
-    return frame.select(values[name].alias(name) for name in wanted)
+    return frame.select(*(values[name].alias(name) for name in schema.columns),
+                        period_force=pl.col("Reported by"), period_month=pl.col("Month"))
+
+
+def _stop_searches(frame: pl.DataFrame, ctx: RowContext, coordinate: dict) -> pl.DataFrame | None:
+    """A stop-and-search file's columns. Its force and month come from the file's name (`ctx`); each distinct
+    date and time is converted by the row parser's own function, so the two paths cannot differ."""
+    try:
+        month = ctx.month_iso(ctx.month)
+        times = {text: search_time(text) for text in frame["Date"].unique().to_list()}
+    except ValueError:
+        return None
+    text = pl.col
+    values = {
+        "force": pl.lit(ctx.force, dtype=pl.String), "month": pl.lit(month, dtype=pl.String), "type": text("Type"),
+        "date": text("Date").replace_strict(times, return_dtype=pl.String), "date_text": text("Date"),
+        "part_of_policing_operation": text("Part of a policing operation"),
+        "policing_operation": text("Policing operation"),
+        "longitude": coordinate["Longitude"], "latitude": coordinate["Latitude"],
+        "longitude_text": text("Longitude"), "latitude_text": text("Latitude"),
+        "gender": text("Gender"), "age_range": text("Age range"),
+        "self_defined_ethnicity": text("Self-defined ethnicity"),
+        "officer_defined_ethnicity": text("Officer-defined ethnicity"),
+        "legislation": text("Legislation"), "object_of_search": text("Object of search"), "outcome": text("Outcome"),
+        "outcome_linked_to_object_of_search": text("Outcome linked to object of search"),
+        "removal_of_more_than_just_outer_clothing": text("Removal of more than just outer clothing"),
+    }
+    # A search has no LSOA code: it is placed by its point alone, as the row path places it.
+    return frame.select(*(values[name].alias(name) for name in STOP_SEARCH.columns),
+                        lsoa_code=pl.lit("", dtype=pl.String), period_force=pl.lit(ctx.force, dtype=pl.String),
+                        period_month=pl.lit(ctx.month, dtype=pl.String))
