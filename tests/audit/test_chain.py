@@ -3,10 +3,13 @@
 import json
 import subprocess
 import sys
+import threading
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, connections, transaction
 
+from vcdhub.audit import chain
 from vcdhub.audit.chain import GENESIS, entry_hash, verify
 from vcdhub.audit.context import UnattributedError, acting_as
 from vcdhub.audit.log import record_event
@@ -131,3 +134,50 @@ def test_verify_and_anchor_commands(tmp_path):
     _raw("UPDATE audit_auditentry SET reason = 'x' WHERE seq = 2")
     broken = run("verify", "--json")
     assert broken.returncode == 1 and json.loads(broken.stdout)["broken_seq"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_appending_at_once_keep_one_unbroken_chain():
+    """Each append locks the chain's head (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer at a time),
+    so writers in separate transactions at the same moment never take the same place in the chain."""
+    per_writer, writers = 25, 3
+    start = threading.Barrier(writers)
+    failures = []
+
+    def write(name):
+        try:
+            start.wait()
+            with acting_as(f"test:{name}"):
+                for i in range(per_writer):
+                    with transaction.atomic():
+                        record_event("access", "test", object_type="test.thing", object_id=f"{name}-{i}")
+        except Exception as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(f"w{n}",)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, per_writer * writers + 1))
+    assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_that_fails_is_never_committed_even_when_its_caller_carries_on():
+    with acting_as("test:auditor"):
+        record_event("access", "first", object_type="test.thing", object_id="1")
+        real = chain._quoted
+        broken_head = mock.patch.object(chain, "_quoted",
+                                        lambda model: real(model) if model is AuditEntry else '"no_such_table"')
+        with transaction.atomic():
+            try:
+                with broken_head:
+                    record_event("access", "second", object_type="test.thing", object_id="2")
+            except DatabaseError:
+                pass  # a caller that swallows the failure cannot commit what the append half wrote
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["first"]
+    assert verify().ok

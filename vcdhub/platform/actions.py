@@ -39,7 +39,7 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
     if with_nul:
         raise ValidationError({**errors, **{name: ["Must not contain a NUL character."] for name in with_nul}})
     try:
-        obj.full_clean(exclude=list(exclude), validate_unique=True)
+        obj.full_clean(exclude=[*exclude, *_held_relations(obj)], validate_unique=True)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
@@ -47,6 +47,22 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
         raise ValidationError(errors)
     obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
     return obj
+
+
+def _held_relations(obj) -> list[str]:
+    """Foreign keys whose related record the caller holds, read from or saved to the database. full_clean would
+    query each to see that it exists (a query per key on every change), which the database's own constraint
+    checks anyway. A key with a choice limit, or with no constraint in the database, is still checked."""
+    held = []
+    for field in obj._meta.concrete_fields:
+        if not (field.many_to_one and field.db_constraint and not field.remote_field.limit_choices_to
+                and field.is_cached(obj)):
+            continue
+        related = field.get_cached_value(obj)
+        if (related is not None and not related._state.adding
+                and getattr(related, field.target_field.attname) == getattr(obj, field.attname)):
+            held.append(field.name)
+    return held
 
 
 def may_see(actor, record) -> None:
