@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from vcdhub.audit import chain
 from vcdhub.audit.chain import GENESIS, entry_hash, verify
-from vcdhub.audit.context import UnattributedError, acting_as
+from vcdhub.audit.context import UnattributedError, acting_as, current_actor
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import AppendOnlyError, AuditEntry
 
@@ -180,4 +180,16 @@ def test_an_append_that_fails_is_never_committed_even_when_its_caller_carries_on
             except DatabaseError:
                 pass  # a caller that swallows the failure cannot commit what the append half wrote
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["first"]
+    assert verify().ok
+
+
+@pytest.mark.parametrize("batch", [1, chain.ROWS_IN_ONE_STATEMENT, chain.ROWS_IN_ONE_STATEMENT + 1, 1000])
+def test_a_batch_of_any_size_links_up_with_what_came_before_and_after(batch):
+    with acting_as("test:exporter"):
+        record_event("access", "before", object_type="test.thing", object_id="0")
+        chain.append(current_actor(), [chain.NewEntry("read", "export", "test.thing", str(i), f"thing {i}")
+                                       for i in range(batch)])
+        record_event("access", "after", object_type="test.thing", object_id="0")
+    assert list(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, batch + 3))
+    assert AuditEntry.objects.get(seq=batch + 1).object_id == str(batch - 1)
     assert verify().ok
