@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.module_loading import import_string
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 import vcdhub.access.admin  # noqa: F401
@@ -17,6 +17,7 @@ import vcdhub.platform.admin  # noqa: F401 - background jobs, read-only
 from vcdhub.accounts.views import LoginView
 from vcdhub.landing import views as landing_views
 from vcdhub.platform.registry import modules
+from vcdhub.platform.schema_view import SchemaView
 from vcdhub.platform.views import add_journal_entry, job_download, job_page, job_status
 
 router = DefaultRouter()
@@ -34,7 +35,7 @@ urlpatterns = [
     path("jobs/<str:pk>/status/", job_status, name="job_status"),
     path("jobs/<str:pk>/download/", job_download, name="job_download"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The app's own page for Swagger UI: started by a static script, as the CSP requires (templates/api/).
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
