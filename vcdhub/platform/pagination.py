@@ -32,6 +32,7 @@ class CappedPagination(PageNumberPagination):
     last_page_strings = ()  # "last" would be the deepest offset of all
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.get_page_size(request)  # a refused page size is refused before anything is counted
         # A view may know the count from an aggregate table (count_records); otherwise the rows are counted.
         known = view.count_records(queryset) if hasattr(view, "count_records") else None
         self.django_paginator_class = partial(KnownCountPaginator, count=known)
