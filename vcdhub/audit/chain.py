@@ -98,8 +98,8 @@ def append(actor: Actor, entries: Iterable[NewEntry]) -> list[AuditEntry]:
 # its own: through the ORM (get_or_create, bulk_create, save) it cost three times as much (docs/benchmarks.md).
 _WRITTEN = (*HASHED_FIELDS, "hash")
 # Up to this many entries go in one statement with the head's move on PostgreSQL; more, and a parameter for every
-# value of every row (16 each) cost more than the round trip saved: 1,000 reads took 235 µs each so, 134 through
-# bulk_create.
+# value of every row (17 each) cost more than the round trip saved: an export's reads, 1,000 to an append, took
+# 299 µs each so and about 150 µs through bulk_create (bench/audit.py, docs/benchmarks.md "Session 18").
 ROWS_IN_ONE_STATEMENT = 20
 
 

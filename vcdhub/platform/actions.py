@@ -3,7 +3,7 @@ the check that the actor may see what they act on. A module's own actions (`peop
 call these; forms, the API and the CLI call the module's actions.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 
 from vcdhub.access.markings import marking_errors, split_descriptors
 from vcdhub.access.policy import can_see, profile
@@ -39,7 +39,7 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
     if with_nul:
         raise ValidationError({**errors, **{name: ["Must not contain a NUL character."] for name in with_nul}})
     try:
-        obj.full_clean(exclude=[*exclude, *_held_relations(obj)], validate_unique=True)
+        _full_clean(obj, set(exclude))
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
@@ -47,6 +47,29 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
         raise ValidationError(errors)
     obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
     return obj
+
+
+def _full_clean(obj, exclude: set[str]) -> None:
+    """Model.full_clean, step for step, except that a foreign key to a record the caller holds is not queried
+    (_held_relations): it is left out of the field checks only, and still takes part in the uniqueness and
+    constraint checks (leaving it out of full_clean would skip every unique constraint that names it)."""
+    errors: dict = {}
+    try:
+        obj.clean_fields(exclude={*exclude, *_held_relations(obj)})
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        obj.clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    for check in (obj.validate_unique, obj.validate_constraints):  # over the fields that passed, as full_clean
+        exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
+        try:
+            check(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _held_relations(obj) -> list[str]:
