@@ -43,6 +43,9 @@ MAX_LENGTH = {
     "Longitude": 24, "Latitude": 24, "Date": 40,
 }
 BOOLEAN_TEXT = frozenset({"", "True", "False", "true", "false"})
+# The stop-and-search columns that hold True, False or nothing (BOOLEAN_TEXT).
+SEARCH_FLAGS = ("Part of a policing operation", "Outcome linked to object of search",
+                "Removal of more than just outer clothing")
 
 
 @dataclass(slots=True)
@@ -214,8 +217,7 @@ def parse_stop_search(fields, line, ctx, errors) -> ParsedRow | None:
     except ValueError:
         errors.append(RowError(line, "Date", f"not an ISO 8601 date and time: {date_t[:40]!r}"))
         ok = False
-    for name, value in (("Part of a policing operation", part_of_op), ("Outcome linked to object of search", linked),
-                        ("Removal of more than just outer clothing", removal)):
+    for name, value in zip(SEARCH_FLAGS, (part_of_op, linked, removal), strict=True):
         if value not in BOOLEAN_TEXT:
             errors.append(RowError(line, name, f"not True, False or blank: {value[:40]!r}"))
             ok = False

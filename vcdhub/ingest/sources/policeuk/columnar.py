@@ -18,6 +18,7 @@ from vcdhub.crime.policeuk import (
     BOOLEAN_TEXT,
     MAX_LENGTH,
     OUTCOMES,
+    SEARCH_FLAGS,
     STOP_SEARCH,
     STREET,
     RowContext,
@@ -35,8 +36,6 @@ REQUIRED = {STREET.kind: ("Reported by",), OUTCOMES.kind: ("Reported by", "Crime
             STOP_SEARCH.kind: ()}
 CRIME_TYPES = pl.Series(sorted(ALL_CRIME_TYPES), dtype=pl.String)
 SEARCH_TYPES = pl.Series(sorted(STOP_SEARCH_TYPES), dtype=pl.String)
-SEARCH_FLAGS = ("Part of a policing operation", "Outcome linked to object of search",
-                "Removal of more than just outer clothing")
 FLAG_TEXT = pl.Series(sorted(BOOLEAN_TEXT), dtype=pl.String)
 
 
@@ -160,20 +159,20 @@ def _stop_searches(frame: pl.DataFrame, ctx: RowContext, coordinate: dict) -> pl
         times = {text: search_time(text) for text in frame["Date"].unique().to_list()}
     except ValueError:
         return None
-    text = pl.col
     values = {
-        "force": pl.lit(ctx.force, dtype=pl.String), "month": pl.lit(month, dtype=pl.String), "type": text("Type"),
-        "date": text("Date").replace_strict(times, return_dtype=pl.String), "date_text": text("Date"),
-        "part_of_policing_operation": text("Part of a policing operation"),
-        "policing_operation": text("Policing operation"),
+        "force": pl.lit(ctx.force, dtype=pl.String), "month": pl.lit(month, dtype=pl.String), "type": pl.col("Type"),
+        "date": pl.col("Date").replace_strict(times, return_dtype=pl.String), "date_text": pl.col("Date"),
+        "part_of_policing_operation": pl.col("Part of a policing operation"),
+        "policing_operation": pl.col("Policing operation"),
         "longitude": coordinate["Longitude"], "latitude": coordinate["Latitude"],
-        "longitude_text": text("Longitude"), "latitude_text": text("Latitude"),
-        "gender": text("Gender"), "age_range": text("Age range"),
-        "self_defined_ethnicity": text("Self-defined ethnicity"),
-        "officer_defined_ethnicity": text("Officer-defined ethnicity"),
-        "legislation": text("Legislation"), "object_of_search": text("Object of search"), "outcome": text("Outcome"),
-        "outcome_linked_to_object_of_search": text("Outcome linked to object of search"),
-        "removal_of_more_than_just_outer_clothing": text("Removal of more than just outer clothing"),
+        "longitude_text": pl.col("Longitude"), "latitude_text": pl.col("Latitude"),
+        "gender": pl.col("Gender"), "age_range": pl.col("Age range"),
+        "self_defined_ethnicity": pl.col("Self-defined ethnicity"),
+        "officer_defined_ethnicity": pl.col("Officer-defined ethnicity"),
+        "legislation": pl.col("Legislation"), "object_of_search": pl.col("Object of search"),
+        "outcome": pl.col("Outcome"),
+        "outcome_linked_to_object_of_search": pl.col("Outcome linked to object of search"),
+        "removal_of_more_than_just_outer_clothing": pl.col("Removal of more than just outer clothing"),
     }
     # A search has no LSOA code: it is placed by its point alone, as the row path places it.
     return frame.select(*(values[name].alias(name) for name in STOP_SEARCH.columns),
