@@ -25,7 +25,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from tests.conftest import make_persona, read_rows, write_csv
 from vcdhub.access.actions import issue_token
@@ -196,14 +196,31 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(max_examples=5, derandomize=True, database=None, deadline=None, phases=[Phase.explicit, Phase.generate],
           report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
 @schema.parametrize()
-def test_the_api_keeps_its_contract(case, bearer):
+def test_the_api_keeps_its_contract(case, bearer, auth_enforced):
     # A write that the schema allows may still name a person who does not exist, or a crime the writer may not
     # see: what OpenAPI cannot state. So writes are held to every check but "schema-valid data is accepted";
     # the people API's own tests (tests/people/test_people_api.py) check that real writes are.
-    excluded = [positive_data_acceptance] if case.method in ("POST", "PUT", "PATCH") else []
+    excluded = [ignored_auth, positive_data_acceptance] if case.method in ("POST", "PUT", "PATCH") else [ignored_auth]
     # Schemathesis's WSGI transport does not undo a content coding, so ask for none: the outlines come gzipped
     # to a client that accepts it (tests/test_map.py checks that body against the plain one).
-    case.call_and_validate(headers={**bearer, "Accept-Encoding": "identity"}, excluded_checks=excluded)
+    case.call_and_validate(headers={**bearer, "Accept-Encoding": "identity"}, excluded_checks=excluded,
+                           additional_checks=[auth_enforced])
+
+
+@pytest.fixture
+def auth_enforced():
+    """Schemathesis's `ignored_auth` check as its own runner runs it: once an operation has refused a request
+    without credentials and one with made-up credentials, it is not probed again in the run. Through the pytest
+    plugin the check has no run to remember it in, and probed again after every successful case: as the analyst,
+    2,323 of the 7,038 requests this test made."""
+    confirmed: set[str] = set()
+
+    def ignored_auth_once_per_operation(ctx, response, case):
+        ctx.auth_enforced_operations = confirmed
+        return ignored_auth(ctx, response, case)
+
+    ignored_auth_once_per_operation.__name__ = ignored_auth.__name__
+    return ignored_auth_once_per_operation
 
 
 # Each disagreement Schemathesis found, pinned.
