@@ -8,6 +8,7 @@ from tests.intel.factories import make_report
 from tests.kit import client_for
 from tests.people.factories import make_link, make_person
 from vcdhub.audit.context import acting_as
+from vcdhub.intel import search
 from vcdhub.intel.models import LinkProposal
 from vcdhub.people.models import PersonLink
 
@@ -26,8 +27,25 @@ def test_search_counts_only_what_the_user_may_see(analyst):
     reports = next(p for p in parts if p["name"] == "Intelligence reports")
     assert reports["count"] == 1 and [h["title"] for h in reports["hits"]] == [shown.reference]
     assert "<mark>crossbow</mark>" in reports["hits"][0]["snippet"]
-    assert analyst.get("/api/intel-search/", {"q": "!!"}).status_code == 400
-    assert analyst.get("/api/intel-search/").json() == analyst.get("/api/intel-search/", {"q": ""}).json() == []
+    # No word in `q` (an empty one, only punctuation or spaces) searches nothing, without an error.
+    for nothing in ("", "!!", " - ", "\u0301"):
+        assert analyst.get("/api/intel-search/", {"q": nothing}).json() == [], nothing
+    assert analyst.get("/api/intel-search/").json() == []
+
+
+def test_search_finds_words_of_any_script_and_refuses_an_over_long_query_or_a_nul(analyst):
+    # A word is letters or digits of any script: a query wholly outside ASCII is searched, not refused (the
+    # schema's old pattern, `[^\W_]`, meant ASCII to a JSON Schema validator, so the two disagreed).
+    shown = make_report("vcd-analysts", "OFFICIAL", text="Þórr and Сергей met at the café.")
+    for word in ("Þórr", "Сергей", "CAFÉ"):
+        parts = analyst.get("/api/intel-search/", {"q": word}).json()
+        reports = next(p for p in parts if p["name"] == "Intelligence reports")
+        assert [h["title"] for h in reports["hits"]] == [shown.reference], word
+    longest = "knife " * (search.MAX_QUERY_LENGTH // 6) + "x" * (search.MAX_QUERY_LENGTH % 6)
+    assert analyst.get("/api/intel-search/", {"q": longest}).status_code == 200
+    for bad in (longest + "x", "knife\x00"):
+        refused = analyst.get("/api/intel-search/", {"q": bad})
+        assert refused.status_code == 400 and list(refused.json()) == ["q"], bad
 
 
 def test_the_chart_leaves_out_hidden_people_and_refuses_bad_filters(analyst):

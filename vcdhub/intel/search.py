@@ -12,6 +12,7 @@ from vcdhub.people.models import Person, PlaceLink
 from vcdhub.platform import fulltext
 
 SHOWN = 20  # rows shown in each part; the count covers them all
+MAX_QUERY_LENGTH = 500  # characters of a query: the web page reads this many, the API refuses more
 # Counted up to this many: beyond it a count says "or more". Counting every match of a common word takes half
 # a second at a million reports (docs/benchmarks.md), and more words serve the reader better than the number.
 COUNT_CAP = 1000

@@ -198,7 +198,7 @@ def _chart_choices() -> dict:
 @records_required
 def search_page(request):
     """Full-text search over reports, people and places: only what the user may see, counted as shown."""
-    query = request.GET.get("q", "")[:500]
+    query = request.GET.get("q", "")[:search.MAX_QUERY_LENGTH]
     parts = search.search(request.user, query) if query.strip() else []
     return render(request, "intel/search.html", {"query": query, "parts": parts,
                                                  "searched": bool(query.strip())})

@@ -4,7 +4,7 @@ identity is never in the API but on its own endpoint, which only its handlers re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from vcdhub.intel import actions
+from vcdhub.intel import actions, search
 from vcdhub.intel.choices import Agency, LinkKind, ProposalStatus, RecipientKind, Scheme, Version
 from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 from vcdhub.people.choices import PersonLinkKind
@@ -176,6 +176,13 @@ class HitSerializer(serializers.Serializer):
     url = TextField()
     snippet = TextField(help_text="HTML: the text escaped, the matched words in <mark>")
     detail = TextField()
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    """The search's query parameters: text, as every text parameter, without a NUL; at most a bounded length."""
+
+    q = TextField(max_length=search.MAX_QUERY_LENGTH, required=False, allow_blank=True,
+                  trim_whitespace=False)
 
 
 class SearchPartSerializer(serializers.Serializer):

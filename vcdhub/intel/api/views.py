@@ -2,7 +2,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -15,6 +14,7 @@ from vcdhub.intel.api.serializers import (
     LinkProposalSerializer,
     ReportSerializer,
     SearchPartSerializer,
+    SearchQuerySerializer,
     SharedReportSerializer,
     SourceSerializer,
     StepSerializer,
@@ -126,21 +126,24 @@ class LinkProposalViewSet(RecordViewSet):
 
 class SearchViewSet(viewsets.ViewSet):
     """Full-text search over intelligence reports, shared reports, people and places: every word of `q` must be
-    in the record (English stemming). Each part counts only records you may see. A `q` without a word (only
-    punctuation) is a 400."""
+    in the record (English stemming). Each part counts only records you may see. A `q` with no word in it (only
+    punctuation, say) searches nothing, as an empty one does."""
 
     permission_classes = [IsAuthenticated, ReadsRecords]
 
-    @extend_schema(parameters=[OpenApiParameter("q", {"type": "string", "pattern": r"[^\W_]"},
-                                                description="Words to find: at least one word of letters or "
-                                                            "digits; without `q`, nothing is searched")],
+    # No `pattern` for "holds a word": a word is letters or digits of any script, and a JSON Schema pattern that
+    # says so (`\p{L}`) means something else to Swagger UI's RegExp, while `[^\W_]` means ASCII to a JSON Schema
+    # validator. So a `q` without a word is not an error: it finds nothing.
+    @extend_schema(parameters=[OpenApiParameter("q", {"type": "string", "maxLength": search.MAX_QUERY_LENGTH},
+                                                description="Words to find, letters or digits in any script; "
+                                                            "without a word, nothing is searched")],
                    responses={200: SearchPartSerializer(many=True)})
     def list(self, request):
-        query = str(request.query_params.get("q", ""))[:500]
-        if not query:
-            return Response([])  # no query, no search (an empty parameter is the same as leaving it out)
+        asked = SearchQuerySerializer(data=request.query_params)
+        asked.is_valid(raise_exception=True)
+        query = asked.validated_data.get("q", "")
         if not fulltext.query_terms(query):
-            raise ValidationError({"q": ["Give at least one word (letters or digits) to look for."]})
+            return Response([])  # no word, no search (an empty parameter is the same as leaving it out)
         parts = search.search(request.user, query)
         return Response([{"name": p.name, "count": p.count, "capped": p.capped,
                           "hits": [vars(hit) for hit in p.hits]} for p in parts])
