@@ -9,7 +9,10 @@ from vcdhub.people import normalise
 from vcdhub.people.matching import given_forms
 from vcdhub.people.models import Address, Identifier, PersonName
 
-YEARS = re.compile(r"^\s*([0-9]{4})\s*(?:(?:-|to|–)\s*([0-9]{4}))?\s*$")
+# Also the API schema's pattern, so written to mean the same to Python and to a JSON Schema (ECMA) validator: `\s`
+# differs between the two (\x1c to \x1f and \x85 in one, \ufeff in the other), and Python's `$` also matches
+# before a final newline (hence fullmatch).
+YEARS = re.compile(r"^[ \t]*([0-9]{4})[ \t]*(?:(?:-|to|–)[ \t]*([0-9]{4}))?[ \t]*$")
 
 
 def _name_q(given: str, surname: str, prefix: str = "") -> Q:
@@ -57,7 +60,7 @@ def closeness(text: str) -> Case:
 def born_q(text: str) -> Q:
     """"1984" or "1980-1985" (inclusive; a range written backwards is read forwards). Raises ValueError for
     anything else."""
-    match = YEARS.match(text or "")
+    match = YEARS.fullmatch(text or "")
     if not match:
         raise ValueError("Give a year (1984) or a range of years (1980-1985).")
     first, last = sorted((int(match.group(1)), int(match.group(2) or match.group(1))))
