@@ -66,6 +66,8 @@ def test_a_proposed_pair_is_decided_and_only_then_merged(analyst):
     b.refresh_from_db()
     assert b.merged_into is None and Person.objects.filter(pk=b.pk).exists()
     assert DuplicatePair.objects.get().status == "not_same"
+    again = client.post(f"/people/{b.pk}/undo-merge/", {"reason": "Once more"})  # the kit's form page: a 400
+    assert again.status_code == 400 and "This record is not merged into another." in again.content.decode()
 
 
 def test_a_pair_decided_not_the_same_is_proposed_again_only_when_a_record_changes(analyst):

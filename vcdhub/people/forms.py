@@ -120,11 +120,11 @@ class PlaceLinkForm(MarkingForm):
                    "owner_unit", "sensitivity", "descriptors", "handling"]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(ValuesForm):
     decision = forms.ChoiceField(choices=[("same", "Same person"), ("not_same", "Not the same"),
                                           ("unsure", "Unsure")], widget=forms.RadioSelect)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept with the decision")
 
 
-class UndoMergeForm(forms.Form):
+class UndoMergeForm(ValuesForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why the merge was wrong")

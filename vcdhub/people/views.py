@@ -4,11 +4,10 @@ for possible duplicates. Views convert and call people.actions or people.duplica
 import itertools
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from vcdhub.access.policy import has_role, profile
 from vcdhub.audit.log import record_reads
@@ -20,6 +19,7 @@ from vcdhub.people.imports import COLUMNS
 from vcdhub.people.models import CrimeRole, Flag, Person, PersonLink, PlaceLink
 from vcdhub.people.tables import CrimeRoleTable, FlagTable, PersonLinkTable, PersonTable, PlaceLinkTable
 from vcdhub.platform.csvsafe import csv_lines, safe_cell
+from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import role_required
 from vcdhub.platform.registry import panels_for
 from vcdhub.platform.views import (
@@ -174,26 +174,10 @@ def add_to_person(request, pk, part):
     title, form_class, action = PARTS[part]
     person = visible_or_404(request.user, Person, pk, "edit")
     form = _form(form_class, request.POST if request.method == "POST" else None, request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            values = form.values()  # every part's form has them (a ValuesForm or a MarkingForm)
-            try:
-                with transaction.atomic():
-                    action(request.user, person, values)
-            except ValidationError as exc:
-                for field, problems in (exc.message_dict if hasattr(exc, "error_dict") else
-                                        {None: exc.messages}).items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"{title.removeprefix('Add ').capitalize()} saved.")
-                return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/add_to_person.html", {"title": title, "form": form, "person": person},
-                  status=status)
+    return form_page(request, form, lambda values: action(request.user, person, values),
+                     template="people/add_to_person.html", context={"title": title, "person": person},
+                     done=f"{title.removeprefix('Add ').capitalize()} saved.",
+                     success_url=reverse("people:person_detail", args=[person.pk]))
 
 
 # --- the marked parts' own pages (history, access requests and the API point here) ----------------------------
@@ -254,25 +238,13 @@ def duplicate_pair(request, pk):
     left = visible_or_404(request.user, Person, pair.left_id, "view")
     right = visible_or_404(request.user, Person, pair.right_id, "view")
     form = forms.DecisionForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                duplicates.decide(request.user, pair, decision=form.cleaned_data["decision"],
-                                  reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                for field, problems in exc.message_dict.items():
-                    for problem in problems:
-                        form.add_error(field if field in form.fields else None, problem)
-            else:
-                messages.success(request, f"Decision recorded: {pair.get_status_display().lower()}.")
-                return redirect("people:duplicates")
     sides = [(left, person_row(left)), (right, person_row(right))]
-    return render(request, "people/duplicate_pair.html", {
-        "pair": pair, "form": form, "sides": sides,
-        "rows": [(label, sides[0][1][i], sides[1][1][i]) for i, label in enumerate(COLUMN_LABELS)]},
-        status=status)
+    return form_page(request, form, lambda values: duplicates.decide(request.user, pair, **values),
+                     template="people/duplicate_pair.html", context={
+                         "pair": pair, "sides": sides,
+                         "rows": [(label, sides[0][1][i], sides[1][1][i]) for i, label in enumerate(COLUMN_LABELS)]},
+                     done=lambda: f"Decision recorded: {pair.get_status_display().lower()}.",
+                     success_url=reverse("people:duplicates"))
 
 
 COLUMN_LABELS = [c.replace("_", " ").capitalize() for c in COLUMNS]
@@ -282,14 +254,7 @@ COLUMN_LABELS = [c.replace("_", " ").capitalize() for c in COLUMNS]
 def undo_merge(request, pk):
     person = visible_or_404(request.user, Person, pk, "edit")
     form = forms.UndoMergeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            duplicates.undo_merge(request.user, person, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            for problem in itertools.chain.from_iterable(exc.message_dict.values()):
-                form.add_error("reason", problem)
-        else:
-            messages.success(request, "The record stands alone again.")
-            return redirect("people:person_detail", pk=person.pk)
-    return render(request, "people/undo_merge.html", {"person": person, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return form_page(request, form, lambda values: duplicates.undo_merge(request.user, person, **values),
+                     template="people/undo_merge.html", context={"person": person},
+                     done="The record stands alone again.",
+                     success_url=reverse("people:person_detail", args=[person.pk]))
