@@ -487,14 +487,16 @@ def test_every_pattern_in_the_schema_means_to_a_json_schema_validator_what_it_me
 
 
 def test_the_people_search_reads_a_year_range_exactly_as_its_schema_says(schema_patterns):
-    from vcdhub.people.search import YEARS, born_q
+    """Through the filter the list, the CSV and the API share: Django's form field trimmed any Unicode space
+    ("\\n1984", "\\xa01984") before the parser saw it, which the schema's pattern refuses."""
+    from vcdhub.people.filtersets import PersonFilterSet
+    from vcdhub.people.models import Person
+    from vcdhub.people.search import YEARS
 
     assert YEARS.pattern in schema_patterns
     validator = jsonschema_rs.validator_for({"type": "string", "pattern": YEARS.pattern})
     for text in probes():
-        try:
-            born_q(text)
-            accepted = True
-        except ValueError:
-            accepted = False
+        if text == "" or "\x00" in text:
+            continue  # empty is left out, as everywhere; a NUL is refused before any pattern
+        accepted = PersonFilterSet({"born": text}, queryset=Person.objects.none()).is_valid()
         assert accepted == validator.is_valid(text), repr(text)

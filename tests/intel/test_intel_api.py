@@ -43,7 +43,7 @@ def test_search_finds_words_of_any_script_and_refuses_an_over_long_query_or_a_nu
         assert [h["title"] for h in reports["hits"]] == [shown.reference], word
     longest = "knife " * (search.MAX_QUERY_LENGTH // 6) + "x" * (search.MAX_QUERY_LENGTH % 6)
     assert analyst.get("/api/intel-search/", {"q": longest}).status_code == 200
-    for bad in (longest + "x", "knife\x00"):
+    for bad in (longest + "x", "knife\x00", ["knife", "!!"]):  # too long, a NUL, two values (the last was taken)
         refused = analyst.get("/api/intel-search/", {"q": bad})
         assert refused.status_code == 400 and list(refused.json()) == ["q"], bad
 

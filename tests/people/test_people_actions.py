@@ -162,6 +162,23 @@ def test_a_person_another_unit_holds_cannot_be_added_to(investigator, london):
         actions.add_name(investigator, hidden, kind="alias", given_name="Ghost")
 
 
+def test_a_name_is_not_kept_without_its_search_entry(investigator, monkeypatch):
+    """The name and its full-text entry are one change: add_to_person's page no longer wraps its action in a
+    transaction of its own (platform.pages.form_page does not), so the action does."""
+    from vcdhub.people.models import PersonName
+    from vcdhub.platform import fulltext
+
+    person = save(investigator)
+
+    def broken(objects):
+        raise RuntimeError("the index failed")
+
+    monkeypatch.setattr(fulltext, "index", broken)
+    with acting_as("test", user=investigator), pytest.raises(RuntimeError):
+        actions.add_name(investigator, person, kind="alias", given_name="Ghost")
+    assert not PersonName.objects.filter(person=person, given_name="Ghost").exists()
+
+
 def test_a_link_joins_two_different_people(investigator):
     person = save(investigator)
     base = {**MARKING, "kind": "associate", "source": "intel", "linked_on": dt.date(2026, 1, 1),

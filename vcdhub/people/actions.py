@@ -7,6 +7,8 @@ Each new marked record states its owning unit and marking: nothing here defaults
 
 import datetime as dt
 
+from django.db import transaction
+
 from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
@@ -67,8 +69,9 @@ def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname:
     may_see(actor, person)
     name = PersonName(person=person, kind=kind, given_name=given_name.strip(), surname=surname.strip())
     errors = {} if (name.given_name or name.surname) else {"surname": ["Give at least one part of the name."]}
-    saved = check_and_save(name, errors)
-    fulltext.index([person])  # an alias is found by full-text search too
+    with transaction.atomic():  # the name and its search entry together (after may_see: a refusal's entry stays)
+        saved = check_and_save(name, errors)
+        fulltext.index([person])  # an alias is found by full-text search too
     return saved
 
 

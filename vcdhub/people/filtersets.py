@@ -17,11 +17,16 @@ class ShowMergedFilter(django_filters.ChoiceFilter):
 
 
 class BornField(forms.CharField):
-    """A year or a range of years; anything else is refused by the form, with the reason."""
+    """A year or a range of years; anything else is refused by the form, with the reason. Not stripped by the
+    form: Django would trim any Unicode space (a newline, \xa0), which the schema's pattern refuses; the parser
+    allows spaces and tabs around the years, as the pattern does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, strip=False, **kwargs)
 
     def validate(self, value):
         super().validate(value)
-        if value and value.strip():
+        if value:  # only empty is left out: spaces alone are no year, to the schema's pattern as to the parser
             try:
                 search.born_q(value)
             except ValueError as exc:
@@ -33,7 +38,7 @@ class BornFilter(django_filters.CharFilter):
     field_class = BornField
 
     def filter(self, qs, value):
-        return qs.filter(search.born_q(value)) if value and value.strip() else qs
+        return qs.filter(search.born_q(value)) if value else qs
 
 
 class PersonFilterSet(django_filters.FilterSet):

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -139,6 +140,8 @@ class SearchViewSet(viewsets.ViewSet):
                                                             "without a word, nothing is searched")],
                    responses={200: SearchPartSerializer(many=True)})
     def list(self, request):
+        if len([q for q in request.query_params.getlist("q") if q != ""]) > 1:
+            raise ValidationError({"q": ["Give one value, not several."]})  # as platform.api_filters does
         asked = SearchQuerySerializer(data=request.query_params)
         asked.is_valid(raise_exception=True)
         query = asked.validated_data.get("q", "")
