@@ -9,14 +9,16 @@ def refuse_repeated_values(params, filterset) -> None:
     """A filter that takes one value, given several (`?reference=a&reference=b`), is a 400 for that parameter:
     taking the last one silently would answer a question the caller did not ask. Empty values are left out,
     as everywhere."""
+    refuse_repeated(params, [name for name, declared in filterset.filters.items()
+                             if not getattr(declared.field.widget, "allow_multiple_selected", False)])
+
+
+def refuse_repeated(params, names) -> None:
+    """refuse_repeated_values for parameters named outright (a view's own, read without a filter set)."""
     if not hasattr(params, "getlist"):  # a plain dict holds one value a name
         return
-    errors = {}
-    for name, declared in filterset.filters.items():
-        if getattr(declared.field.widget, "allow_multiple_selected", False):
-            continue
-        if len([value for value in params.getlist(name) if value != ""]) > 1:
-            errors[name] = ["Give one value, not several."]
+    errors = {name: ["Give one value, not several."] for name in names
+              if len([value for value in params.getlist(name) if value != ""]) > 1}
     if errors:
         raise ValidationError(errors)
 
