@@ -91,6 +91,21 @@ def test_republished_month_replaces_exactly_that_force_month_and_kind(london, tm
     assert Crime.objects.filter(batch=old).count() == 0
 
 
+
+def test_a_republished_month_is_replaced_even_when_an_earlier_batch_lists_no_periods(london, tmp_path, demo_file):
+    """Supersession finds a month's rows through the batches that list it; a batch made by hand, without its
+    periods, gives no such list, so the month's rows are then found by force and month alone."""
+    july, august = demo_file("2017-07", "metropolitan-street"), demo_file("2017-08", "metropolitan-street")
+    _import(july, august)
+    ImportBatch.objects.update(periods=[])
+    header, rows = read_rows(july)
+    path = write_csv(tmp_path / "republished" / "2017-07-metropolitan-street.csv", header, rows[100:])
+    [result] = _import(path).files
+    assert result.rows_replaced == len(rows)
+    assert Crime.objects.filter(month="2017-07-01").count() == len(rows) - 100
+    assert Crime.objects.filter(month="2017-08-01").count() == len(read_rows(august)[1])
+
+
 def test_duplicate_rows_inside_one_file_are_all_kept(london, tmp_path, street_sample):
     header, rows = read_rows(street_sample(50))
     asb = [r for r in rows if r[9] == "Anti-social behaviour"][0]

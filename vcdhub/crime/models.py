@@ -85,16 +85,17 @@ class Crime(PlacedRecord):
     context = models.TextField(blank=True)
 
     class Meta:
-        # Each index costs every import: these serve the explorer's filters, supersession (force, month),
-        # outcome linking (crime_id) and the newest-first order. A plain Index, unlike db_index, adds no
-        # second pattern-matching index on PostgreSQL. No filter lists records by LSOA (counts and maps by
-        # LSOA read the crime cells), so there is no (lsoa, month) index: it cost each load a ninth of its
-        # index builds and served no query.
+        # Each index costs every import: these serve the explorer's filters, outcome linking (crime_id) and
+        # the newest-first order. A plain Index, unlike db_index, adds no second pattern-matching index on
+        # PostgreSQL. No filter lists records by LSOA (counts and maps by LSOA read the crime cells), so there
+        # is no (lsoa, month) index: it cost each load a ninth of its index builds and served no query. Nor
+        # is there one on (force, month): the force filter matches part of a name, which no index serves, and
+        # supersession finds a month's rows through their batches (ingest.supersession); at ten times the
+        # shared data it was the second slowest build of a bulk load's end (docs/benchmarks.md).
         indexes = [
             models.Index(fields=["crime_type", "month"]),
             models.Index(fields=["borough", "month"]),
             models.Index(fields=["ward", "month"]),
-            models.Index(fields=["reported_by", "month"]),
             models.Index(fields=["month", "id"]),  # the explorer's newest-first order
             models.Index(fields=["crime_id"]),
         ]

@@ -5,7 +5,7 @@ from django.db import connection
 
 from vcdhub.crime.choices import Kind
 from vcdhub.crime.models import CrimeFlags, ImportBatch
-from vcdhub.ingest.writers import delete_where
+from vcdhub.ingest.writers import delete_where, where_clause
 from vcdhub.platform.months import parse_month
 
 FORCE_COLUMN = {Kind.STREET: "reported_by", Kind.OUTCOMES: "reported_by", Kind.STOP_AND_SEARCH: "force"}
@@ -20,40 +20,47 @@ def current_sha256() -> frozenset[str]:
     return frozenset(ImportBatch.objects.filter(superseded_by__isnull=True).values_list("sha256", flat=True))
 
 
-def _periods_held(kind: str, *, exclude: int) -> set[tuple[str, str]] | None:
-    """Every (force, month) that earlier files of this kind brought rows for; None if that is not known.
+def _batches_holding(kind: str, *, exclude: int) -> dict[tuple[str, str], list[int]] | None:
+    """For each (force, month), the earlier batches of this kind that brought rows for it; None if that is not
+    known.
 
     A batch's periods are worked out from its own rows, and every row has a batch, so a period that no
     batch lists has no rows. A batch without periods (made by hand) means: do not rely on this.
     """
-    held: set[tuple[str, str]] = set()
-    for periods in ImportBatch.objects.filter(kind=kind).exclude(pk=exclude).values_list("periods", flat=True):
+    holding: dict[tuple[str, str], list[int]] = {}
+    for pk, periods in ImportBatch.objects.filter(kind=kind).exclude(pk=exclude).values_list("pk", "periods"):
         if not periods:
             return None
-        held.update((force, month) for force, month in periods)
-    return held
+        for force, month in periods:
+            holding.setdefault((force, month), []).append(pk)
+    return holding
 
 
 def delete_periods(batch: ImportBatch, model, periods) -> int:
     """Delete the rows earlier files brought for `periods`, in the caller's transaction; returns how many.
 
-    A file written in blocks calls this once for each period as it first meets it, never twice for one
-    period: the second call would delete the rows its own earlier blocks wrote.
+    The rows are found through the batches that hold them (the batch key's index), so no index on force and
+    month is needed: such an index cost every bulk load a build and served no other query. A file written in
+    blocks calls this once for each period as it first meets it, never twice for one period: the second call
+    would delete the rows its own earlier blocks wrote.
     """
     table = model._meta.db_table
     force_column = FORCE_COLUMN[batch.kind]
     replaced = 0
-    held = _periods_held(batch.kind, exclude=batch.pk)
+    holding = _batches_holding(batch.kind, exclude=batch.pk)
     for force, month in periods:
-        if held is not None and (force, month) not in held:
-            continue  # no earlier file has rows here: skip a DELETE that would scan the table for nothing
-        month_iso = parse_month(month).isoformat()
+        batches = None if holding is None else holding.get((force, month))
+        if holding is not None and not batches:
+            continue  # no earlier file has rows here: skip a DELETE that would find nothing
+        conditions = {force_column: force, "month": parse_month(month).isoformat()}
+        if batches:
+            conditions["batch_id"] = batches
         if batch.kind == Kind.STREET:
+            where, params = where_clause(conditions)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {CrimeFlags._meta.db_table} WHERE crime_id IN "  # noqa: S608
-                    f"(SELECT id FROM {table} WHERE reported_by = %s AND month = %s)", [force, month_iso])
-        replaced += delete_where(table, {force_column: force, "month": month_iso})
+                cursor.execute(f"DELETE FROM {CrimeFlags._meta.db_table} WHERE crime_id IN "  # noqa: S608
+                               f"(SELECT id FROM {table} WHERE {where})", params)
+        replaced += delete_where(table, conditions)
     return replaced
 
 

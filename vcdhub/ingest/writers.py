@@ -114,12 +114,24 @@ def _raise_sqlite_cache(raw) -> None:
     transaction.on_commit(restore)
 
 
+def where_clause(conditions: dict[str, object]) -> tuple[str, list]:
+    """SQL conditions and their parameters: a column equals a value, or is one of a list's values."""
+    parts, params = [], []
+    for column, value in conditions.items():
+        if isinstance(value, list):
+            parts.append(f"{connection.ops.quote_name(column)} IN ({', '.join(['%s'] * len(value))})")
+            params += value
+        else:
+            parts.append(f"{connection.ops.quote_name(column)} = %s")
+            params.append(value)
+    return " AND ".join(parts), params
+
+
 def delete_where(table: str, conditions: dict[str, object]) -> int:
-    """DELETE with equality conditions, bypassing the ORM's row-by-row cascade collection."""
-    where = " AND ".join(f"{connection.ops.quote_name(c)} = %s" for c in conditions)
+    """DELETE with `where_clause` conditions, bypassing the ORM's row-by-row cascade collection."""
+    where, params = where_clause(conditions)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)} WHERE {where}",  # noqa: S608
-                       list(conditions.values()))
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)} WHERE {where}", params)  # noqa: S608
         return cursor.rowcount
 
 
@@ -172,16 +184,20 @@ def ensure_indexes(model, *, parallel: int = 1, alongside: tuple[str, ...] = ())
         statements += [str(editor._create_index_sql(model, fields=[f])) for f in missing_key_indexes]
         # An index that appeared since the look above (a killed load's build finishing late) is no error.
         statements = [_if_not_exists(statement) for statement in statements]
+        foreign_keys = [str(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
+                        for field in missing_fks]
         crashpoints.reached("indexes:rebuilding")
         if in_parallel:
-            _run_in_parallel(statements, parallel, optional=alongside)
+            # Adding a foreign key checks every row with the table locked against index builds, so the keys
+            # come after this table's indexes, beside the first `alongside` build (another table's, the
+            # largest): two keys took 14 s of a 14M-row load's end, one after the other (docs/benchmarks.md).
+            ordered = [*statements, *alongside[:1], *foreign_keys, *alongside[1:]]
+            _run_in_parallel(ordered, parallel, optional=alongside)
         else:
-            for position, statement in enumerate(statements):
+            for position, statement in enumerate([*statements, *foreign_keys]):
                 editor.execute(statement)
                 if position == 0:
                     crashpoints.reached("indexes:one-rebuilt")
-        for field in missing_fks:
-            editor.execute(editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s"))
     return ([index.name for index in missing] + [f"index:{f.column}" for f in missing_key_indexes]
             + [f"fk:{f.column}" for f in missing_fks])
 
@@ -199,11 +215,11 @@ def _key_width(model, field_names) -> int:
 
 def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, ...] = ()) -> None:
     """Run DDL statements, in order, on `workers` fresh connections at once: each takes the next statement
-    when it finishes one. The first error is raised after all have ended; an `optional` statement's error is
-    ignored (its owner checks for itself)."""
+    when it finishes one. The first error is raised after all have ended; the error of a statement that is
+    also in `optional` is ignored (its owner checks for itself)."""
     params = connection.get_connection_params()
     pending = queue.SimpleQueue()
-    for statement in [*statements, *optional]:
+    for statement in statements:
         pending.put(statement)
 
     def build() -> None:
@@ -232,7 +248,7 @@ def _run_in_parallel(statements: list[str], workers: int, optional: tuple[str, .
             raw.close()
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vcdhub-index") as pool:
-        for future in [pool.submit(build) for _ in range(min(workers, len(statements) + len(optional)))]:
+        for future in [pool.submit(build) for _ in range(min(workers, len(statements)))]:
             future.result()
 
 
