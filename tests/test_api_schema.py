@@ -199,14 +199,26 @@ schema = schemathesis.pytest.from_fixture("api_schema")
           report_multiple_bugs=False, suppress_health_check=list(HealthCheck))
 @schema.parametrize()
 def test_the_api_keeps_its_contract(case, bearer, auth_enforced):
-    # A write that the schema allows may still name a person who does not exist, or a crime the writer may not
-    # see: what OpenAPI cannot state. So writes are held to every check but "schema-valid data is accepted";
-    # the people API's own tests (tests/people/test_people_api.py) check that real writes are.
-    excluded = [ignored_auth, positive_data_acceptance] if case.method in ("POST", "PUT", "PATCH") else [ignored_auth]
+    # These writes may be refused (400) with a body the schema allows, on rules OpenAPI cannot state and that
+    # `map_case` does not yet mend: the owning unit must be one of the writer's, the person (or subject, or other
+    # person) must exist and be visible, and a step's `values` must hold what that step needs. So they are held
+    # to every check but "schema-valid data is accepted"; their modules' API tests check that real writes are.
+    # Every other write is held to it too: a step the record's state does not allow is a 409, not a 400.
+    excluded = [ignored_auth, positive_data_acceptance] if (case.method, case.operation.path) in UNMENDED_WRITES \
+        else [ignored_auth]
     # Schemathesis's WSGI transport does not undo a content coding, so ask for none: the outlines come gzipped
     # to a client that accepts it (tests/test_map.py checks that body against the plain one).
     case.call_and_validate(headers={**bearer, "Accept-Encoding": "identity"}, excluded_checks=excluded,
                            additional_checks=[auth_enforced])
+
+
+UNMENDED_WRITES = {
+    ("POST", "/api/people/"), ("PUT", "/api/people/{id}/"), ("PATCH", "/api/people/{id}/"),
+    ("POST", "/api/person-flags/"), ("POST", "/api/crime-roles/"), ("POST", "/api/person-links/"),
+    ("POST", "/api/place-links/"), ("POST", "/api/intel-reports/"), ("POST", "/api/intel-reports/{id}/step/"),
+    ("POST", "/api/ramp-cases/"), ("POST", "/api/ramp-cases/{id}/step/"), ("POST", "/api/missing-episodes/"),
+    ("POST", "/api/missing-episodes/{id}/step/"),
+}
 
 
 @pytest.fixture

@@ -106,7 +106,8 @@ def test_the_api_submits_and_moves_a_report_and_refuses_field_by_field(clients):
     assert response.status_code == 201, response.content
     pk = response.json()["id"]
     step = f"/api/intel-reports/{pk}/step/"
-    assert analyst.post(step, {"step": "grade"}, content_type="application/json").status_code == 400
+    response = analyst.post(step, {"step": "grade"}, content_type="application/json")  # not reviewed yet
+    assert response.status_code == 409 and set(response.json()) == {"state"}
     assert analyst.post(step, {"step": "review"}, content_type="application/json").status_code == 200
     response = analyst.post(step, {"step": "grade", "source_evaluation": "1", "intelligence_assessment": "Q",
                                    "handling_code": "P"}, content_type="application/json")

@@ -49,7 +49,7 @@ def test_a_report_and_its_steps_in_the_api(personas):
     assert found.json()["state"] == "found"
     assert step(worker, case, step="reopen", reason="x").status_code == 403  # a supervisor's step
     assert step(supervisor, case, step="reopen", reason="It was not her.").json()["state"] == "missing"
-    assert step(worker, case, step="close", reason="x").status_code == 400  # not from "missing"
+    assert step(worker, case, step="close", reason="x").status_code == 409  # not from "missing"
 
 
 def test_reads_are_restricted_and_the_figures_checked(personas):

@@ -58,11 +58,11 @@ def test_a_referral_through_every_step_to_a_plan_in_the_api(personas):
     assert partner.get(f"/api/ramp-cases/{case}/").status_code == 403
 
 
-def test_illegal_and_refused_steps_are_400_and_403_with_their_reasons(personas):
+def test_illegal_and_refused_steps_are_409_and_403_with_their_reasons(personas):
     case = make_case("csu", state="referred")
     chair, worker = client_for(personas["csu_panel_chair"]), client_for(personas["csu_investigator"])
     illegal = step(chair, case.pk, step="close", reason="r")
-    assert illegal.status_code == 400
+    assert illegal.status_code == 409  # the request is well formed; the case's state does not allow it
     assert "cannot be closed" in illegal.json()["state"][0]
     refused = step(worker, case.pk, step="accept", reason="r")
     assert refused.status_code == 403 and "Your role may not accept" in refused.json()["detail"]

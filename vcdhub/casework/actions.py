@@ -35,7 +35,7 @@ from vcdhub.casework.models import (
     Meeting,
     today,
 )
-from vcdhub.platform.actions import check_and_save, marking_fields, may_see
+from vcdhub.platform.actions import StateConflict, check_and_save, marking_fields, may_see, raise_problems
 from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.workflow import IllegalTransition
 
@@ -174,10 +174,11 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
     case_kind = may_work(actor, case, step, allow_read_only=True)
     try:
         transition = case_kind.workflow.check(case.state, step)
-    except IllegalTransition as exc:  # the state does not allow it: a 400 that says which states would
+    except IllegalTransition as exc:  # the state does not allow it: a conflict that says which states would
         record_event(EntryKind.DENIED, f"casework_{str(step)[:30]}", case, reason=str(exc),
                      detail={"state": case.state})
-        raise ValidationError({"state": [str(exc)]}) from None
+        known = any(t.name == step for t in case_kind.workflow.transitions)  # an unknown step is bad input
+        raise (StateConflict if known else ValidationError)({"state": [str(exc)]}) from None
     if actor is not None:
         try:
             case_kind.workflow.check(case.state, step, profile(actor).roles)
@@ -321,11 +322,13 @@ def complete_action(actor, action: CaseAction, result: str, *, at: dt.datetime |
     _may_close_action(actor, action, "complete_action")
     errors: dict = {}
     result = text({"result": result}, "result", errors, required="Say what was done and what came of it.")
+    conflicts = {}
     if action.status != ActionStatus.OPEN:
-        errors["status"] = [f"This action is {action.get_status_display().lower()} already."]
+        conflicts["status"] = [f"This action is {action.get_status_display().lower()} already."]
     if action.case.state in action.case.case_kind.read_only_states:
-        errors["status"] = [f"The case is {action.case.case_kind.read_only_reason(action.case.state)}: "
-                            "its actions are read-only."]
+        conflicts["status"] = [f"The case is {action.case.case_kind.read_only_reason(action.case.state)}: "
+                               "its actions are read-only."]
+    raise_problems(errors, conflicts)
     action.status, action.result = ActionStatus.DONE, result
     action.closed_by, action.closed_at = actor, at or timezone.now()
     return check_and_save(action, errors)
@@ -336,7 +339,7 @@ def cancel_action(actor, action: CaseAction, reason: str) -> CaseAction:
     may_work(actor, action.case, "cancel_action")
     reason = _reason(reason, True)
     if action.status != ActionStatus.OPEN:
-        raise ValidationError({"status": [f"This action is {action.get_status_display().lower()} already."]})
+        raise StateConflict({"status": [f"This action is {action.get_status_display().lower()} already."]})
     action.status, action.result = ActionStatus.CANCELLED, f"Cancelled: {reason}"
     action.closed_by, action.closed_at = actor, timezone.now()
     return check_and_save(action)

@@ -10,7 +10,7 @@ person-to-person link (people.actions.link_people)."""
 import itertools
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from vcdhub.intel.models import LinkProposal, ReportLink
 from vcdhub.people import actions as people_actions
 from vcdhub.people.choices import OFFENDER_ROLES, Confidence, PersonLinkKind
 from vcdhub.people.models import Address, CrimeRole, PersonLink
+from vcdhub.platform.actions import raise_problems
 
 MAX_GROUP = 12  # people sharing one piece of evidence: a bigger group (a hostel address) proposes nothing
 
@@ -104,13 +105,12 @@ def decide(actor, proposal: LinkProposal, *, decision: str, reason: str, kind: s
         errors["decision"] = ["Confirm or reject the link."]
     if not (reason or "").strip():
         errors["reason"] = ["Say why: the decision is kept with its reason."]
-    if proposal.status != ProposalStatus.PROPOSED:
-        errors["decision"] = ["This proposal has been decided already."]
     kind = kind or (PersonLinkKind.CO_OFFENDER if proposal.basis == Basis.CO_OFFENDING else PersonLinkKind.ASSOCIATE)
     if kind not in PersonLinkKind.values:
         errors["kind"] = ["Choose a kind of link."]
-    if errors:
-        raise ValidationError(errors)
+    conflicts = ({"decision": ["This proposal has been decided already."]}
+                 if proposal.status != ProposalStatus.PROPOSED else {})
+    raise_problems(errors, conflicts)
     with transaction.atomic():
         if decision == ProposalStatus.CONFIRMED:
             proposal.link = people_actions.link_people(actor, proposal.person, proposal.other, {

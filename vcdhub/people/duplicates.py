@@ -24,6 +24,7 @@ from vcdhub.audit.models import DecisionKind
 from vcdhub.people.choices import PairStatus
 from vcdhub.people.matching import linkage_columns
 from vcdhub.people.models import Address, DuplicatePair, Person
+from vcdhub.platform.actions import raise_problems
 
 
 @dataclass
@@ -121,10 +122,8 @@ def decide(actor, pair: DuplicatePair, *, decision: str, reason: str) -> Duplica
         errors["decision"] = ["Choose same person, not the same, or unsure."]
     if not (reason or "").strip():
         errors["reason"] = ["Say why: the decision is kept with its reason."]
-    if pair.status != PairStatus.PROPOSED:
-        errors["decision"] = ["This pair has been decided already."]
-    if errors:
-        raise ValidationError(errors)
+    raise_problems(errors, {"decision": ["This pair has been decided already."]}
+                   if pair.status != PairStatus.PROPOSED else {})
     with transaction.atomic():
         pair.status, pair.reason = decision, reason.strip()
         pair.decided_by, pair.decided_at = actor, timezone.now()

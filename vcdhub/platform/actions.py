@@ -10,6 +10,21 @@ from vcdhub.access.policy import can_see, profile
 from vcdhub.audit.log import record_denied
 
 
+class StateConflict(ValidationError):
+    """A step the record's current state does not allow: done or decided already, or taken from the wrong state.
+    A ValidationError, so a page shows it on its form as any other; the API answers 409 Conflict rather than
+    400, since the request itself was well formed and another state would accept it (platform.api.answered)."""
+
+
+def raise_problems(errors: dict, conflicts: dict) -> None:
+    """Raise what is wrong, if anything, by field: the input's `errors` and the state's `conflicts` together as a
+    ValidationError, or the conflicts alone, when the input is right, as a StateConflict."""
+    if errors:
+        raise ValidationError({**errors, **conflicts})
+    if conflicts:
+        raise StateConflict(conflicts)
+
+
 def writable_units(actor) -> frozenset[str] | None:
     """The units whose records `actor` may make: their own. None (any unit) for no user: a command run by the
     administrator of the machine, whose actor the audit chain names."""

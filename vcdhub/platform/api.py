@@ -13,6 +13,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, views, viewsets
 from rest_framework.exceptions import (
+    APIException,
     AuthenticationFailed,
     NotAuthenticated,
     NotFound,
@@ -25,6 +26,7 @@ from vcdhub.access.choices import Sensitivity
 from vcdhub.access.policy import has_role
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
+from vcdhub.platform.actions import StateConflict
 from vcdhub.platform.api_schema import MONTH_SCHEMA
 from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.permissions import ReadsRecords
@@ -51,11 +53,21 @@ def exception_handler(exc, context):
     return response
 
 
+class Conflict(APIException):
+    """409: the record's state does not allow the step (platform.actions.StateConflict), by field."""
+
+    status_code = 409
+    default_code = "conflict"
+
+
 def answered(call):
-    """Run an action for an API view: its Django ValidationError or InputError becomes a 400 by field, and its
-    PermissionDenied a 403 with the reason (which the action has put on the audit chain where it must)."""
+    """Run an action for an API view: its Django ValidationError or InputError becomes a 400 by field, a
+    StateConflict a 409 by field, and its PermissionDenied a 403 with the reason (which the action has put on
+    the audit chain where it must)."""
     try:
         return call()
+    except StateConflict as exc:
+        raise Conflict(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
     except InputError as exc:
@@ -77,6 +89,19 @@ def step_values(values) -> dict:
             and len(str(v)) <= 10_000 for k, v in values.items()):
         raise ValidationError("An object of at most 40 field names, each with a text.")
     return {k: "" if v is None else v for k, v in values.items()}
+
+
+@extend_schema_field({
+    "type": "object", "maxProperties": 40, "description": "The step's fields by name: a text, a number or a yes/no "
+                                                          "each (null is an empty text)",
+    "additionalProperties": {"nullable": True, "anyOf": [{"type": "string", "maxLength": 10_000},
+                                                         {"type": "number"}, {"type": "boolean"}]}})
+class StepValuesField(serializers.JSONField):
+    """A step's `values` (`step_values`), documented as the object it must be: DRF's JSONField is documented as
+    any value, null included, which it refuses."""
+
+    def to_internal_value(self, data):
+        return step_values(super().to_internal_value(data))
 
 
 def page_rule_permission(rule):
@@ -143,6 +168,8 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
                 saved = serializer.save()
                 if not self.get_queryset().filter(pk=saved.pk).exists():
                     raise NoLongerVisible
+        except StateConflict as exc:
+            raise Conflict(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         except DjangoValidationError as exc:  # an action's field-by-field refusal: a 400, never a 500
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
         except InputError as exc:

@@ -1,14 +1,30 @@
 """Missing persons' API. Writes go through missing.actions (and the core's): the serializers convert, the actions
 check."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
+from vcdhub.missing.choices import Indicator
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
-from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField, step_values
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
 
 STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
+
+
+@extend_schema_field({"type": "array", "maxItems": 20, "items": {"type": "string", "enum": list(Indicator.values)}})
+class IndicatorsField(serializers.JSONField):
+    """Risk indicator codes, a list. DRF's ListField would answer a bad item with errors by position, which the
+    errors' schema (a list of messages per field) does not allow; DRF's JSONField is documented as any value."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list) or len(data) > 20 or not all(
+                isinstance(code, str) and code in Indicator.values for code in data):
+            raise serializers.ValidationError(f"A list of at most 20 of: {', '.join(Indicator.values)}.")
+        return data
+
+
 REPORT_FIELDS = ("reported_at", "reported_by", "reporter_contact", "from_kind", "from_place", "from_postcode",
                  "from_longitude", "from_latitude", "last_seen_at", "last_seen_place", "last_seen_longitude",
                  "last_seen_latitude", "grade", "grade_rationale")
@@ -70,9 +86,7 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
     last_seen_place = TextField(write_only=True, required=False, allow_blank=True, max_length=200)
     last_seen_longitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
     last_seen_latitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
-    indicators = serializers.JSONField(write_only=True, required=False,
-                                       help_text="Risk indicator codes, a list (looked_after, cse, cce, mental_health, "
-                                                 "dementia, substance, risk_to_others)")
+    indicators = IndicatorsField(write_only=True, required=False, help_text="Risk indicator codes")
     grade = TextField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
     grade_rationale = TextField(write_only=True, max_length=10_000)
     state_label = TextField(read_only=True)
@@ -90,15 +104,6 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
                   "owner_unit", "sensitivity", "descriptors", "handling"]
         read_only_fields = ["reference", "state", "opened_at", "closed_at"]
         ref_name = "MissingEpisode"  # the schema's name: "Case" alone is also the risk panel's
-
-    def validate_indicators(self, value):
-        """A list of short codes (the action checks each against the vocabulary), or text separated by commas."""
-        if isinstance(value, str):
-            value = value.replace(",", " ").split()
-        if not isinstance(value, list) or len(value) > 20 or not all(
-                isinstance(code, str) and len(code) <= 30 for code in value):
-            raise serializers.ValidationError("A list of at most 20 indicator codes.")
-        return value
 
     def create(self, validated_data):
         from vcdhub.missing import actions
@@ -121,12 +126,10 @@ class StepSerializer(serializers.Serializer):
                                         help_text="proposal: the proposal decided")
     accept = serializers.BooleanField(required=False, help_text="proposal: accept (refer) or decline")
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
-    values = serializers.JSONField(required=False, help_text="The step's fields, an object of names and texts, as "
-                                                             "its page names them (info: text, supplied_by, "
-                                                             "obtained_at ...; found: found_at, found_how ...)")
+    values = StepValuesField(required=False, help_text="The step's fields, an object of names and texts, as "
+                                                     "its page names them (info: text, supplied_by, "
+                                                     "obtained_at ...; found: found_at, found_how ...)")
 
-    def validate_values(self, values):
-        return step_values(values)
 
 
 class QueueTermSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
-from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField, step_values
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
 
 STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
@@ -92,13 +92,11 @@ class RampStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=STEPS)
     reason = TextField(required=False, allow_blank=True, max_length=10_000)
     meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
-    values = serializers.JSONField(required=False, help_text="The step's fields, an object of names and texts, as "
-                                                             "its page names them (assess: risk_public ...; "
-                                                             "adopt_plan: supervision ...; action: title, "
-                                                             "assignee, due ...)")
+    values = StepValuesField(required=False, help_text="The step's fields, an object of names and texts, as "
+                                                     "its page names them (assess: risk_public ...; "
+                                                     "adopt_plan: supervision ...; action: title, "
+                                                     "assignee, due ...)")
 
-    def validate_values(self, values):
-        return step_values(values)
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
 
 
