@@ -10,7 +10,7 @@ from tests.casework.factories import make_case
 from vcdhub.audit.context import acting_as
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import CaseLink
-from vcdhub.platform.actions import check_and_save
+from vcdhub.platform.actions import StateConflict, check_and_save
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,21 @@ def test_a_unique_constraint_that_names_a_held_record_is_still_checked():
             check_and_save(CaseLink(case=case, kind=LinkKind.CRIME, crime_ref="abc"))
     assert refused.value.messages
     assert CaseLink.objects.filter(case=case).count() == 1
+
+
+def test_a_record_that_only_duplicates_one_held_is_a_conflict_and_with_another_fault_a_plain_refusal():
+    """A duplicate is right input the records held do not allow (the API's 409); beside a wrong field it is
+    one more fault of the input (a 400 naming both)."""
+    case = make_case()
+    with acting_as("test:actions"):
+        check_and_save(CaseLink(case=case, kind=LinkKind.CRIME, crime_ref="abc"))
+        with pytest.raises(StateConflict) as conflict:
+            check_and_save(CaseLink(case=case, kind=LinkKind.CRIME, crime_ref="abc"))
+        with pytest.raises(ValidationError) as refused:
+            check_and_save(CaseLink(case=case, kind=LinkKind.CRIME, crime_ref="abc"), {"note": ["Too long."]})
+    assert conflict.value.messages
+    assert not isinstance(refused.value, StateConflict)
+    assert "note" in refused.value.message_dict and len(refused.value.message_dict) == 2
 
 
 def test_a_related_record_given_only_by_its_id_is_still_looked_for():

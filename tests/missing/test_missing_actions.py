@@ -73,6 +73,13 @@ def test_a_report_checks_each_field(team):
     assert not Case.objects.filter(kind="missing").exists()  # nothing half-written
 
 
+def test_an_indicator_given_twice_is_refused_by_name(team):
+    """It had been refused as "Not an indicator: ." once more were given than the vocabulary holds."""
+    with pytest.raises(ValidationError) as caught:
+        report(team["worker"], indicators=["cce"] * 19)
+    assert caught.value.message_dict["indicators"] == ["Give each indicator once: cce given more than once."]
+
+
 def test_times_must_have_happened_and_be_in_order(team):
     now = timezone.now()
     with pytest.raises(ValidationError) as caught:

@@ -29,6 +29,15 @@ def test_a_person_and_a_flag_are_made_and_refused_field_by_field(investigator):
     body = response.json()
     assert (body["born"], body["owner_unit"], body["fictitious"]) == ("1990-02-28", "csu", False)
     person = Person.objects.get(source_id="API-1")
+    # The same record again is well formed, but the register holds it already: a 409 by field. With a field
+    # wrong too, it is a 400 that names both.
+    again = {"source_id": "API-1", "surname": "Lee", **MARKING}
+    response = investigator.post("/api/people/", again, content_type="application/json")
+    assert response.status_code == 409 and set(response.json()) == {"source_id"}
+    response = investigator.post("/api/people/", {**again, "date_of_birth": "1990-02-30"},
+                                 content_type="application/json")
+    assert response.status_code == 400 and set(response.json()) == {"source_id", "date_of_birth"}
+    assert Person.objects.filter(source_id="API-1").count() == 1
     response = investigator.post("/api/person-flags/", {"person": person.pk, "kind": "mappa", "flagged_on":
                                                         "2026-11-01", "review_on": "2027-05-01", "source": "MAPPA",
                                                         **MARKING}, content_type="application/json")

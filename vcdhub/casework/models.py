@@ -114,10 +114,14 @@ class CaseLink(ChangeLoggedModel):
 
     class Meta:
         ordering = ["kind", "pk"]
+        # A conditional constraint's refusal has no code of its own: "unique" makes it a duplicate, as
+        # Django's unconditional ones are (platform.actions.check_and_save).
         constraints = [models.UniqueConstraint(fields=["case", "report"], condition=Q(report__isnull=False),
-                                               name="casework_link_report_once"),
+                                               name="casework_link_report_once", violation_error_code="unique",
+                                               violation_error_message="The case is linked to that report already."),
                        models.UniqueConstraint(fields=["case", "crime_ref"], condition=~Q(crime_ref=""),
-                                               name="casework_link_crime_once")]
+                                               name="casework_link_crime_once", violation_error_code="unique",
+                                               violation_error_message="The case is linked to that crime already.")]
 
     def __str__(self) -> str:
         return f"{self.case}: {self.report or self.crime_ref}"

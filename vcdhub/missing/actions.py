@@ -6,6 +6,7 @@ with its actor, time and reason, and audits it."""
 
 import calendar
 import datetime as dt
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -81,9 +82,12 @@ def _indicators(raw, errors: dict) -> list[str]:
     items = raw if isinstance(raw, list | tuple) else str(raw or "").replace(",", " ").split()
     items = [str(i).strip() for i in items if str(i).strip()]
     unknown = [i[:30] for i in items if i not in Indicator.values]
-    if unknown or len(items) > len(Indicator.values):
+    repeated = [code for code, times in Counter(items).items() if times > 1]
+    if unknown:
         errors["indicators"] = [f"Not an indicator: {', '.join(unknown[:5])}. Choose from "
                                 f"{', '.join(Indicator.values)}."]
+    elif repeated:
+        errors["indicators"] = [f"Give each indicator once: {', '.join(repeated)} given more than once."]
     return [i for i in Indicator.values if i in items]
 
 

@@ -45,9 +45,14 @@ def marking_fields(actor, values: dict, errors: dict) -> dict:
     return {"owner_unit_id" if k == "owner_unit" else k: v for k, v in marking.items()}
 
 
+UNIQUENESS_CODES = {"unique", "unique_together"}  # Django's codes for a record that exists already
+
+
 def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = ()):
-    """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save."""
-    errors = dict(errors or {})
+    """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save. A record
+    that would only duplicate one that exists is a StateConflict (a 409 in the API): the input is right, but
+    the records already held do not allow it."""
+    errors, duplicates = dict(errors or {}), {}
     # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
     # uniqueness check would send it to the database.
     with_nul = [f.name for f in obj._meta.fields if "\x00" in str(getattr(obj, f.attname, "") or "")]
@@ -56,10 +61,10 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
     try:
         _full_clean(obj, set(exclude))
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault("owner_unit" if field == "owner_unit_id" else field, messages)
-    if errors:
-        raise ValidationError(errors)
+        for field, problems in exc.error_dict.items():
+            found = duplicates if all(p.code in UNIQUENESS_CODES for p in problems) else errors
+            found.setdefault("owner_unit" if field == "owner_unit_id" else field, ValidationError(problems).messages)
+    raise_problems(errors, duplicates)
     obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
     return obj
 

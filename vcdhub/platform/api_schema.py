@@ -4,7 +4,8 @@ to what the API does; tests/test_api_schema.py runs Schemathesis against it.
 - Bearer tokens (access.authentication) are a security scheme beside the session cookie.
 - Every operation documents the errors it can answer, in DRF's shapes: 400 (a refused parameter, with its
   messages), 401 (no valid credentials), 403 (the role may not read records), 404 (no such record, or a page
-  past the last), 409 (a step the record's state does not allow: platform.actions.StateConflict).
+  past the last), 409 (a write the records held do not allow: a step from the wrong state, a duplicate;
+  platform.actions.StateConflict).
 - Every query parameter may be sent empty, which is the same as leaving it out (`allowEmptyValue`); the API
   ignores empty values the same way (crime.filtersets, platform.pagination).
 - A filter on areas takes ONS codes (`BoroughCode`, `WardCode`, ...), of the areas loaded.
@@ -161,9 +162,10 @@ class AutoSchema(openapi.AutoSchema):
         if by_path or paged:
             errors["404"] = answer(DETAIL, "No such record, or one you may not see (the same answer)"
                                    + ("; or a page past the last, or past page 200" if paged else "") + ".")
-        if by_path and self.method == "POST":  # a step on a record: its state may not allow it
-            errors["409"] = answer(RECORD_ERRORS, "The record's state does not allow this: done or decided already, "
-                                                  "or in another state. By field, as a 400; nothing was written.")
+        if self.method in ("POST", "PUT", "PATCH"):  # platform.actions.StateConflict
+            errors["409"] = answer(RECORD_ERRORS, "The records held do not allow this: done or decided already, in "
+                                                  "another state, or a record that exists already. By field, as a "
+                                                  "400; nothing was written.")
         if by_path:
             # A path parameter the router cannot hand to the API (one holding a slash, or a dot where the
             # pattern excludes one) makes a path no endpoint has: the site's own page not found answers.

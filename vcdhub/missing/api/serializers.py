@@ -6,22 +6,24 @@ from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
-from vcdhub.missing.choices import Indicator
+from vcdhub.missing.choices import FromKind, Grade, Indicator
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
 
 STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
 
 
-@extend_schema_field({"type": "array", "maxItems": 20, "items": {"type": "string", "enum": list(Indicator.values)}})
+@extend_schema_field({"type": "array", "maxItems": 20, "uniqueItems": True,
+                      "items": {"type": "string", "enum": list(Indicator.values)}})
 class IndicatorsField(serializers.JSONField):
     """Risk indicator codes, a list. DRF's ListField would answer a bad item with errors by position, which the
     errors' schema (a list of messages per field) does not allow; DRF's JSONField is documented as any value."""
 
     def to_internal_value(self, data):
         if not isinstance(data, list) or len(data) > 20 or not all(
-                isinstance(code, str) and code in Indicator.values for code in data):
-            raise serializers.ValidationError(f"A list of at most 20 of: {', '.join(Indicator.values)}.")
+                isinstance(code, str) and code in Indicator.values for code in data) or len(set(data)) < len(data):
+            raise serializers.ValidationError(f"A list of at most 20 of, each at most once: "
+                                              f"{', '.join(Indicator.values)}.")
         return data
 
 
@@ -77,7 +79,7 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
     reported_at = TextField(write_only=True, required=False, allow_blank=True, max_length=40)
     reported_by = TextField(write_only=True, max_length=150)
     reporter_contact = TextField(write_only=True, required=False, allow_blank=True, max_length=150)
-    from_kind = TextField(write_only=True, max_length=10, help_text="home, care, hospital, school, other")
+    from_kind = serializers.ChoiceField(choices=FromKind.choices, write_only=True)
     from_place = TextField(write_only=True, max_length=200)
     from_postcode = TextField(write_only=True, required=False, allow_blank=True, max_length=16)
     from_longitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
@@ -87,7 +89,7 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
     last_seen_longitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
     last_seen_latitude = TextField(write_only=True, required=False, allow_blank=True, max_length=30)
     indicators = IndicatorsField(write_only=True, required=False, help_text="Risk indicator codes")
-    grade = TextField(write_only=True, max_length=10, help_text="very_low, low, medium or high")
+    grade = serializers.ChoiceField(choices=Grade.choices, write_only=True)
     grade_rationale = TextField(write_only=True, max_length=10_000)
     state_label = TextField(read_only=True)
     episode = EpisodeSerializer(source="missing_episode", read_only=True)

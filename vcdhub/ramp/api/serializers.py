@@ -3,9 +3,10 @@ check."""
 
 from rest_framework import serializers
 
-from vcdhub.casework.choices import LinkKind
+from vcdhub.casework.choices import LinkKind, RiskLevel
 from vcdhub.casework.models import Case
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
+from vcdhub.ramp.choices import SubjectType
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
 
 STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
@@ -45,7 +46,8 @@ class MappaSerializer(ModelSerializer):
 
 class CaseSerializer(MarkingMixin, ModelSerializer):
     subject = serializers.IntegerField(source="subject_id", help_text="The person's id on the register")
-    subject_type = TextField(write_only=True, help_text="offender or vulnerable")
+    subject_type = serializers.ChoiceField(choices=SubjectType.choices, write_only=True,
+                                           help_text="A potentially dangerous person (offender) or a vulnerable one")
     referred_by = TextField(write_only=True, required=False, allow_blank=True, max_length=150)
     referring_unit = TextField(write_only=True, max_length=40)
     basis = TextField(write_only=True, max_length=10_000)
@@ -54,6 +56,8 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
     crimes = TextField(write_only=True, required=False, allow_blank=True, max_length=4000,
                        help_text="Crime IDs, separated by spaces or commas")
     state_label = TextField(read_only=True)
+    # Blank until the case's first assessment: DRF leaves a read-only model field's blank out of its choices.
+    risk_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True, read_only=True)
     review_overdue_days = serializers.IntegerField(read_only=True)
     referral = ReferralSerializer(source="ramp_referral", read_only=True)
     assessment = serializers.SerializerMethodField()
