@@ -13,7 +13,7 @@ from vcdhub.audit import chain
 from vcdhub.audit.chain import GENESIS, entry_hash, verify
 from vcdhub.audit.context import UnattributedError, acting_as, current_actor
 from vcdhub.audit.log import record_event
-from vcdhub.audit.models import AppendOnlyError, AuditEntry
+from vcdhub.audit.models import AppendOnlyError, AuditEntry, EntryKind
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +193,38 @@ def test_a_batch_of_any_size_links_up_with_what_came_before_and_after(batch):
     assert list(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, batch + 3))
     assert AuditEntry.objects.get(seq=batch + 1).object_id == str(batch - 1)
     assert verify().ok
+
+
+class Refused(Exception):
+    pass
+
+
+def test_a_refusal_outlives_the_rolled_back_write_it_refused_and_a_change_does_not():
+    """An API write, a page's save and an import each run in one transaction; a refusal recorded deep inside
+    (a hidden record named) went with its rollback, and was never on the chain."""
+    with acting_as("test:writer"), pytest.raises(Refused):
+        with chain.atomic_keeping_refusals():
+            record_event(EntryKind.CHANGE, "update", object_type="test.thing", object_id="1")
+            record_event(EntryKind.DENIED, "act", object_type="test.thing", object_id="2")
+            raise Refused
+    kept = list(AuditEntry.objects.values_list("kind", "object_id", "actor"))
+    assert kept == [(EntryKind.DENIED, "2", "test:writer")]
+    assert verify().ok
+
+
+def test_a_refusal_in_nested_blocks_is_kept_once_and_a_committed_block_adds_nothing():
+    with acting_as("test:writer"), pytest.raises(Refused):
+        with chain.atomic_keeping_refusals():
+            with chain.atomic_keeping_refusals():
+                record_event(EntryKind.DENIED, "act", object_type="test.thing", object_id="inner")
+            try:
+                with chain.atomic_keeping_refusals():
+                    record_event(EntryKind.DENIED, "act", object_type="test.thing", object_id="row")
+                    raise Refused
+            except Refused:
+                pass
+            raise Refused
+    assert sorted(AuditEntry.objects.values_list("object_id", flat=True)) == ["inner", "row"]
+    with acting_as("test:writer"), chain.atomic_keeping_refusals():
+        record_event(EntryKind.DENIED, "act", object_type="test.thing", object_id="committed")
+    assert AuditEntry.objects.filter(object_id="committed").count() == 1

@@ -68,3 +68,22 @@ def test_reads_are_restricted_and_the_figures_checked(personas):
     figures = worker.get("/api/missing-dashboard/").json()
     assert figures["outstanding"] == 1 and figures["perturbed"] is False
     assert set(worker.get("/api/missing-groups/").json()) == {"placement", "found", "associate"}
+
+
+def test_a_hidden_or_missing_subject_gets_one_answer_and_each_attempt_is_an_audited_refusal(personas):
+    """The report is refused on its subject alike for a person hidden from the writer and for no such person,
+    and both attempts are on the chain: the report's transaction is rolled back, its refusals are not."""
+    from vcdhub.audit.models import AuditEntry, EntryKind
+
+    worker = client_for(personas["compass_officer"])
+    body = {"reported_by": "Wife", "from_kind": "home", "from_place": "1 Road", "last_seen_at": "2026-01-01 10:00",
+            "grade": "low", "grade_rationale": "r", "owner_unit": "compass", "sensitivity": "OFFICIAL-SENSITIVE",
+            "descriptors": "PERSONAL"}
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
+    answers = [worker.post("/api/missing-episodes/", {**body, "subject": pk}, content_type="application/json")
+               for pk in (hidden.pk, 10**9)]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json()["subject"] == answers[1].json()["subject"]
+    denied = set(AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person")
+                 .values_list("object_id", flat=True))
+    assert denied == {str(hidden.pk), str(10**9)}

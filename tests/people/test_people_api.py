@@ -72,6 +72,21 @@ def test_another_units_person_cannot_be_written_to(investigator):
     assert investigator.delete(f"/api/people/{hidden.pk}/").status_code == 405  # people are merged, not deleted
 
 
+def test_a_source_id_a_hidden_person_holds_is_a_conflict_and_an_audited_refusal(investigator):
+    """The register holds each source id once, so the writer learns the id is taken; who tried is on the chain,
+    though the write's transaction is rolled back."""
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
+    response = investigator.post("/api/people/", {"source_id": hidden.source_id, "surname": "Lee", **MARKING},
+                                 content_type="application/json")
+    assert response.status_code == 409 and set(response.json()) == {"source_id"}
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person",
+                                     object_id=str(hidden.pk)).count() == 1
+    seen = make_person("csu", "OFFICIAL")  # one the writer may see: a plain duplicate, no refusal
+    assert investigator.post("/api/people/", {"source_id": seen.source_id, "surname": "Lee", **MARKING},
+                             content_type="application/json").status_code == 409
+    assert not AuditEntry.objects.filter(kind=EntryKind.DENIED, object_id=str(seen.pk)).exists()
+
+
 def test_an_aggregate_reader_may_not_write(london):
     client = client_for(make_persona("authority_member"))
     assert client.post("/api/people/", {"source_id": "X", **MARKING},

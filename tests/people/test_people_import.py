@@ -170,3 +170,16 @@ def test_the_duplicates_command_prints_one_line_a_pair_as_text(tmp_path, investi
     first, *_, summary = out.getvalue().splitlines()
     assert first.split()[:2] == ["CSU-1", "CSU-5"]  # it crashed here: the pairs' fields were misnamed
     assert summary == "1 pair at or above 0.5, in 1 cluster"
+
+
+def test_a_row_naming_a_hidden_person_refuses_the_file_and_the_refusal_stays_on_the_chain(tmp_path, investigator):
+    """The file's transaction is rolled back whole; the refusal recorded inside it went with it."""
+    from tests.people.factories import make_person
+    from vcdhub.audit.models import EntryKind
+
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
+    with pytest.raises(ImportRefused):
+        run(write(tmp_path, f"source_id,given_name\n{hidden.source_id},Ann\n"), investigator)
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person",
+                                     object_id=str(hidden.pk), user_id=investigator.pk).count() == 1
+    assert Person.objects.count() == 1

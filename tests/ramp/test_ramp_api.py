@@ -88,3 +88,16 @@ def test_a_meetings_agenda_in_the_api_lists_only_cases_the_reader_may_see(person
         AgendaItem.objects.create(meeting=meeting, case=shown, position=2)
     agenda = client_for(personas["compass_officer"]).get(f"/api/meetings/{meeting.pk}/").json()["agenda"]
     assert [item["case_reference"] for item in agenda] == [shown.reference]
+
+
+def test_a_referral_about_a_hidden_person_is_refused_as_no_person_and_the_refusal_audited(personas):
+    from vcdhub.audit.models import AuditEntry, EntryKind
+
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
+    response = client_for(personas["csu_investigator"]).post("/api/ramp-cases/", {
+        "subject": hidden.pk, "subject_type": "offender", "referring_unit": "housing", "basis": "b",
+        "owner_unit": "csu", "sensitivity": "OFFICIAL-SENSITIVE", "descriptors": "PERSONAL"},
+        content_type="application/json")
+    assert response.status_code == 400 and set(response.json()) == {"subject"}
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person",
+                                     object_id=str(hidden.pk)).exists()

@@ -178,3 +178,17 @@ def test_the_landing_page_and_the_person_page_show_the_case_work(personas):
     assert case.reference in person
     assert case.reference not in client_for(personas["compass_officer"]).get(
         f"/people/{case.subject_id}/").content.decode()  # the person is OFFICIAL; the case is the CSU's
+
+
+def test_a_referral_about_a_hidden_person_is_refused_as_no_person_and_the_refusal_audited(personas):
+    from vcdhub.audit.models import AuditEntry, EntryKind
+
+    worker = client_for(personas["csu_investigator"])
+    hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
+    response = worker.post("/ramp/add/", {
+        "subject": hidden.pk, "subject_type": "offender", "referring_unit": "probation", "basis": "b",
+        "owner_unit": "csu", "sensitivity": "OFFICIAL-SENSITIVE", "descriptors": ["PERSONAL"]})
+    assert response.status_code == 400 and "Choose the person the case is about." in response.content.decode()
+    assert not Case.objects.filter(subject=hidden).exists()
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person",
+                                     object_id=str(hidden.pk)).exists()

@@ -10,7 +10,9 @@ find those.
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from vcdhub.audit.context import Actor
-from vcdhub.audit.models import AuditEntry, ChainHead
+from vcdhub.audit.models import AuditEntry, ChainHead, EntryKind
 
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "at", "kind", "action", "actor", "user_id", "request_id", "ip", "object_type", "object_id",
@@ -64,11 +66,46 @@ def after_append(hook: Callable[[], None]) -> None:
         _after_append.append(hook)
 
 
+# The refusals appended inside the innermost open `atomic_keeping_refusals` block, with their actors.
+_refusals_inside: ContextVar[list[tuple["Actor", list["NewEntry"]]] | None] = ContextVar("refusals_inside",
+                                                                                         default=None)
+
+
+@contextmanager
+def atomic_keeping_refusals() -> Iterator[None]:
+    """`transaction.atomic()`, except that a refusal appended inside it stays on the chain when it rolls back: a
+    write refused part way is undone, its refusal is not. Each is appended again after the rollback, with its
+    actor, in order; inside an outer block of these, that block keeps them in turn. Use it for the transaction
+    a whole write runs in (an API write, a page's save, an import), where a refusal deep in an action would
+    otherwise go with the rollback."""
+    outer, kept = _refusals_inside.get(), []
+    token = _refusals_inside.set(kept)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _refusals_inside.reset(token)
+        token = None
+        for actor, entries in kept:
+            append(actor, entries)  # kept by the outer block, if any, as it appends
+        raise
+    finally:
+        if token is not None:  # committed, or released into the outer block's transaction: its to keep now
+            _refusals_inside.reset(token)
+            if outer is not None:
+                outer.extend(kept)
+
+
 def append(actor: Actor, entries: Iterable[NewEntry]) -> list[AuditEntry]:
     """Append entries for one actor, in order, under the chain head's lock."""
     entries = list(entries)
     if not entries:
         return []
+    kept = _refusals_inside.get()
+    if kept is not None:
+        refusals = [entry for entry in entries if entry.kind == EntryKind.DENIED]
+        if refusals:
+            kept.append((actor, refusals))
     # No savepoint of its own inside a caller's transaction (two round trips fewer on PostgreSQL): if the append
     # fails, Django will not let that transaction commit.
     with transaction.atomic(savepoint=False):

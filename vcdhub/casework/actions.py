@@ -14,11 +14,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.context import current_actor
 from vcdhub.audit.log import record_decision, record_event
 from vcdhub.audit.models import DecisionKind, EntryKind
@@ -141,7 +142,7 @@ def open_case(actor, kind_name: str, subject, values: dict, *, at: dt.datetime |
     for attempt in range(5):  # two referrals at the same moment may draw the same number: the second draws again
         case.reference = _next_reference(case_kind, at)
         try:
-            with transaction.atomic():
+            with atomic_keeping_refusals():
                 check_and_save(case, errors)
             break
         except (IntegrityError, ValidationError) as exc:
@@ -197,7 +198,7 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
     if problems:
         raise ValidationError(problems)
     at = at or timezone.now()
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         from_state = case.state
         case.state, case.state_since = transition.target, at
         if case.state not in case_kind.open_states:
@@ -252,7 +253,7 @@ def record_review(actor, case: Case, values: dict, *, at: dt.datetime | None = N
     if errors:
         raise ValidationError(errors)
     at = at or timezone.now()
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         was_due = case.next_review_due
         set_risk(actor, case, level, on=timezone.localdate(at))
         check_and_save(case)
@@ -476,7 +477,7 @@ def record_discussion(actor, item: AgendaItem, discussion: str) -> AgendaItem:
 def hold_meeting(actor, meeting: Meeting, present: set[int], *, cancel: bool = False) -> Meeting:
     """The meeting was held (who was there), or cancelled."""
     _may_run(actor, meeting, "hold")
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         if not cancel:
             for attendee in meeting.attendees.all():
                 attendee.present = attendee.pk in present

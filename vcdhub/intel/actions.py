@@ -9,12 +9,12 @@ import datetime as dt
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from vcdhub.access.choices import UnitKind
 from vcdhub.access.models import Unit
 from vcdhub.access.policy import has_role, profile
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.context import current_actor
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
@@ -120,7 +120,7 @@ def submit_report(actor, values: dict, *, at: dt.datetime | None = None) -> Repo
     source = _source(actor, values, errors)
     for field, value in {**place(values, errors), **marking_fields(actor, values, errors)}.items():
         setattr(report, field, value)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         if not report.reference:
             report.reference = _next_reference(report.submitted_at)
         check_and_save(report, errors)
@@ -145,7 +145,7 @@ def return_report(actor, report: Report, reason: str) -> Report:
     _reviewer(actor, report, "return reports")
     _require_state(report, Step.RETURN)
     _need_reason(reason)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         _step(actor, report, Step.RETURN, State.RETURNED, reason)
     return report
 
@@ -160,7 +160,7 @@ def resubmit_report(actor, report: Report, text: str, reason: str = "") -> Repor
     report.text = _text({"text": text}, "text", errors, required=True)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         check_and_save(report)
         _step(actor, report, Step.RESUBMIT, State.SUBMITTED, reason)
     return report
@@ -169,7 +169,7 @@ def resubmit_report(actor, report: Report, text: str, reason: str = "") -> Repor
 def review_report(actor, report: Report, reason: str = "") -> Report:
     _reviewer(actor, report, "review reports")
     _require_state(report, Step.REVIEW)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         _step(actor, report, Step.REVIEW, State.REVIEWED, reason)
     return report
 
@@ -217,7 +217,7 @@ def grade_report(actor, report: Report, values: dict, reason: str = "") -> Repor
         setattr(report, field, value)
     report.handling_conditions = conditions
     report.needs_sanitising = must_sanitise(scheme, grades["handling_code"], bool(values.get("needs_sanitising")))
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         check_and_save(report)
         _step(actor, report, Step.GRADE, State.GRADED, reason or f"graded {report.grade}")
     return report
@@ -260,7 +260,7 @@ def sanitise_report(actor, report: Report, text: str, reason: str = "") -> Repor
     if errors:
         raise ValidationError(errors)
     report.sanitised_text = text
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         check_and_save(report)
         _step(actor, report, Step.SANITISE, State.SANITISED, reason)
     return report
@@ -320,7 +320,7 @@ def disseminate_report(actor, report: Report, *, recipient_kind: str, recipient:
         raise ValidationError({"recipient": ["The report is already this unit's own."]})
     now = timezone.now()
     text = report.sanitised_text if version == Version.SANITISED else report.text
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         shared = check_and_save(Dissemination(
             report=report, recipient_kind=recipient_kind, recipient_unit=unit, recipient_agency=agency,
             version=version, grade=report.grade, handling_code=code, handling_conditions=report.handling_conditions,

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.intel import actions
@@ -41,7 +41,7 @@ def import_reports(path: Path, *, actor, sensitivity: str,
     whose `sensitivity` cell is blank. Raises ImportRefused, having written nothing."""
     path = Path(path)
     result = ImportResult()
-    with transaction.atomic():
+    with atomic_keeping_refusals():  # all or nothing, but a refused row's entry stays on the chain
         result.rows = import_file(path, SCHEMA, lambda row: _write_row(row, actor, sensitivity, result),
                                   progress=progress)
         record_event(EntryKind.IMPORT, "import", object_type="intel.report", object_id=path.name[:64],

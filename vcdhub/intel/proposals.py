@@ -11,11 +11,11 @@ import itertools
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from vcdhub.access.choices import SENSITIVITY_ORDER
 from vcdhub.access.policy import can_see, has_role
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_decision, record_event
 from vcdhub.audit.models import DecisionKind, EntryKind
 from vcdhub.intel import roles
@@ -80,7 +80,7 @@ def propose_links() -> int:
                         owner_unit_id=unit, sensitivity=marking)
            for a, b, basis, evidence, unit, marking in _candidates()
            if (a, b) not in linked and (a, b, basis, evidence) not in made]
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         LinkProposal.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
         record_event(EntryKind.CHANGE, "intel_propose_links", object_type="intel.linkproposal",
                      reason=f"{len(new)} link proposals made from shared evidence", detail={"made": len(new)})
@@ -111,7 +111,7 @@ def decide(actor, proposal: LinkProposal, *, decision: str, reason: str, kind: s
     conflicts = ({"decision": ["This proposal has been decided already."]}
                  if proposal.status != ProposalStatus.PROPOSED else {})
     raise_problems(errors, conflicts)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         if decision == ProposalStatus.CONFIRMED:
             proposal.link = people_actions.link_people(actor, proposal.person, proposal.other, {
                 "kind": kind, "source": f"confirmed proposal {proposal.pk}: {proposal.evidence}"[:200],

@@ -10,10 +10,10 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from vcdhub.access.policy import has_role
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case
 from vcdhub.missing import roles, timing
@@ -134,7 +134,7 @@ def report(actor, values: dict, *, now: dt.datetime | None = None) -> Case:
         episode.age_at_report = age_on(subject, timezone.localdate(reported_at))
     if episode.grade in Grade.values and episode.reported_at:
         timing.schedule(episode, State.MISSING)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         case = core.open_case(actor, KIND.name, subject, values, at=reported_at, errors=errors)
         episode.case = case
         check_and_save(episode)
@@ -222,7 +222,7 @@ def review(actor, case: Case, values: dict, *, now: dt.datetime | None = None) -
     if errors:
         raise ValidationError(errors)
     supervisor = actor is not None and has_role(actor, *roles.SUPERVISORS)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         was_due = episode.next_review_at
         if grade != episode.grade:
             regrade(actor, case, {"grade": grade, "reason": summary}, now=now)
@@ -371,7 +371,7 @@ def decide_proposal(actor, proposal: Proposal, *, accept: bool, reason: str) -> 
         errors["status"] = [f"Decided already: {proposal.get_status_display().lower()}."]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         if accept:
             from vcdhub.ramp import actions as ramp
 

@@ -25,6 +25,7 @@ from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, Prot
 from vcdhub.missing.timing import overdue, span
 from vcdhub.missing.workflow import EPISODE, KIND
 from vcdhub.people.models import Person
+from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
@@ -99,7 +100,7 @@ class Report(CaseCommon, RecordEditView):
 
     def save(self, form, obj):
         values = form.values()
-        values["subject"] = Person.objects.restrict(self.request.user).filter(pk=values["subject"]).first()
+        values["subject"] = visible_or_none(self.request.user, Person, values["subject"], "edit")
         return actions.report(self.request.user, values)
 
 

@@ -7,8 +7,9 @@ Each new marked record states its owning unit and marking: nothing here defaults
 
 import datetime as dt
 
-from django.db import transaction
-
+from vcdhub.access.policy import can_see
+from vcdhub.audit.chain import atomic_keeping_refusals
+from vcdhub.audit.log import record_denied
 from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
@@ -62,14 +63,25 @@ def save_person(actor, values: dict, person: Person | None = None) -> Person:
         setattr(obj, field, value)
     if not obj.source_id:
         errors.setdefault("source_id", ["Give the record's id in the system it came from."])
+    elif actor is not None:
+        _audit_a_hidden_holder(actor, obj)
     return check_and_save(obj, errors, exclude=("merged_into",))
+
+
+def _audit_a_hidden_holder(actor, person: Person) -> None:
+    """The register holds each source id once, so a person saved with one that a record hidden from the actor
+    holds is refused as a duplicate: that tells the actor the id is taken, which cannot be helped, and the
+    attempt is on the audit chain as a refusal of that record, for an auditor to see who probes the register."""
+    held = Person.objects.filter(source_id=person.source_id).exclude(pk=person.pk).first()
+    if held is not None and not can_see(actor, held):
+        record_denied(Person, str(held.pk), "act", detail={"why": "a source id this record holds"})
 
 
 def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname: str = "") -> PersonName:
     may_see(actor, person)
     name = PersonName(person=person, kind=kind, given_name=given_name.strip(), surname=surname.strip())
     errors = {} if (name.given_name or name.surname) else {"surname": ["Give at least one part of the name."]}
-    with transaction.atomic():  # the name and its search entry together (after may_see: a refusal's entry stays)
+    with atomic_keeping_refusals():  # the name and its search entry together (after may_see: a refusal's entry stays)
         saved = check_and_save(name, errors)
         fulltext.index([person])  # an alias is found by full-text search too
     return saved

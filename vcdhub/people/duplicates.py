@@ -14,11 +14,11 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from vcdhub.access.policy import can_see
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_decision
 from vcdhub.audit.models import DecisionKind
 from vcdhub.people.choices import PairStatus
@@ -124,7 +124,7 @@ def decide(actor, pair: DuplicatePair, *, decision: str, reason: str) -> Duplica
         errors["reason"] = ["Say why: the decision is kept with its reason."]
     raise_problems(errors, {"decision": ["This pair has been decided already."]}
                    if pair.status != PairStatus.PROPOSED else {})
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         pair.status, pair.reason = decision, reason.strip()
         pair.decided_by, pair.decided_at = actor, timezone.now()
         pair.save()
@@ -159,7 +159,7 @@ def undo_merge(actor, person: Person, *, reason: str) -> Person:
         raise ValidationError({"person": ["This record is not merged into another."]})
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the merge is undone."]})
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         pair = DuplicatePair.objects.filter(Q(left=person) | Q(right=person), status=PairStatus.SAME).first()
         person.merged_into = None
         person.save()

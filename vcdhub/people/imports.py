@@ -10,9 +10,8 @@ kept.
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
-
 from vcdhub.access.markings import marking_errors
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_event
 from vcdhub.audit.models import EntryKind
 from vcdhub.people import actions, normalise
@@ -42,7 +41,7 @@ def import_people(path: Path, *, actor, marking: dict, progress: Callable[[int],
     if wrong:  # the marking new people would get: checked once, for the file, whatever its rows
         raise ImportRefused([RowError(None, field, message) for field, message in wrong.items()])
     result = ImportResult()
-    with transaction.atomic():
+    with atomic_keeping_refusals():  # all or nothing, but a refused row's entry stays on the chain
         result.rows = import_file(path, SCHEMA, lambda row: _write_row(row, actor, marking, result),
                                   progress=progress)
         record_event(EntryKind.IMPORT, "import", object_type="people.person", object_id=path.name[:64],

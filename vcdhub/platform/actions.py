@@ -114,3 +114,17 @@ def may_see(actor, record) -> None:
     if actor is not None and not can_see(actor, record):
         record_denied(type(record), str(record.pk), "act")
         raise PermissionDenied("You may not see that record.")
+
+
+def visible_or_none(actor, model, pk, channel: str):
+    """The `model` record with id `pk` if the actor may see it, else None. A record a write names (a case's
+    subject) that is missing or hidden gets the same answer, so a refusal says nothing of which; either attempt
+    goes on the audit chain as a refusal. No id (None or "") is no record, and no attempt; no actor is the
+    machine's administrator."""
+    if pk is None or pk == "":
+        return None
+    records = model._default_manager.filter(pk=pk)
+    found = (records if actor is None else records.restrict(actor)).first()
+    if found is None:
+        record_denied(model, str(pk)[:64], channel)
+    return found

@@ -8,7 +8,7 @@ change that would take the record out of its writer's sight is rolled back.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, views, viewsets
@@ -24,6 +24,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from vcdhub.access.choices import Sensitivity
 from vcdhub.access.policy import has_role
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
 from vcdhub.platform.actions import StateConflict
@@ -164,7 +165,7 @@ class WritableRecordViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mi
 
     def _save_visibly(self, serializer):
         try:
-            with transaction.atomic():
+            with atomic_keeping_refusals():  # a refusal deep in the action outlives the rollback
                 saved = serializer.save()
                 if not self.get_queryset().filter(pk=saved.pk).exists():
                     raise NoLongerVisible

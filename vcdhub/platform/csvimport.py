@@ -85,6 +85,8 @@ def import_file(path, schema: Schema, write_row, *, progress=None) -> int:
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
 
+    from vcdhub.audit.chain import atomic_keeping_refusals
+
     path = Path(path)
     limit = settings.VCDHUB_IMPORT_MAX_FILE_BYTES
     if path.stat().st_size > limit:
@@ -101,7 +103,8 @@ def import_file(path, schema: Schema, write_row, *, progress=None) -> int:
             more += 1
 
     csv.field_size_limit(max(schema.max_cell + 1, csv.field_size_limit()))
-    with path.open("rb") as raw, transaction.atomic():
+    # All or nothing, refusals excepted: a row refused for a record its importer may not see stays on the chain.
+    with path.open("rb") as raw, atomic_keeping_refusals():
         reader = csv.reader(decoded_lines(raw), strict=True)
         try:
             header = next(reader, None)
@@ -118,7 +121,7 @@ def import_file(path, schema: Schema, write_row, *, progress=None) -> int:
                 row = _row(first_line, columns, cells, schema, seen, problem)
                 if row is not None:
                     try:
-                        with transaction.atomic():
+                        with atomic_keeping_refusals():
                             write_row(row)
                     except ValidationError as exc:
                         messages = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}

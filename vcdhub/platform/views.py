@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
 from vcdhub.access.policy import has_role
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.diff import versions
 from vcdhub.audit.log import label as audit_label
 from vcdhub.audit.log import record_denied, record_reads
@@ -207,7 +207,7 @@ class RecordEditView(RecordViewMixin, View):
         form = self.get_form(request.POST, obj)
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with atomic_keeping_refusals():  # a refusal deep in the action outlives the rollback
                     saved = self.save(form, obj)
                     if not self.get_queryset().filter(pk=saved.pk).exists():
                         raise NoLongerVisible

@@ -6,10 +6,10 @@ step with its actor, time and reason, and audits it."""
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from vcdhub.access.policy import has_role
+from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.casework import actions as core
 from vcdhub.casework.choices import RISK_ORDER, LinkKind
 from vcdhub.casework.models import AgendaItem, Case, Meeting
@@ -58,7 +58,7 @@ def refer(actor, values: dict, *, at: dt.datetime | None = None) -> Case:
     if len(reports) + len(crimes) > MAX_LINKS:
         errors["reports"] = [f"At most {MAX_LINKS} reports and crimes in one referral; link more on the case."]
     at = at or timezone.now()
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         case = core.open_case(actor, KIND.name, values.get("subject"), values, at=at, errors=errors)
         check_and_save(Referral(case=case, subject_type=subject_type, referred_by=referred_by, referring_unit=unit,
                                 referred_at=at, basis=basis))
@@ -118,7 +118,7 @@ def assess(actor, case: Case, values: dict, *, at: dt.datetime | None = None) ->
                                              required="Record the rationale for the test's answers.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with atomic_keeping_refusals():
         check_and_save(assessment)
         core.set_risk(actor, case, assessment.overall, on=timezone.localdate(assessment.assessed_at))
         check_and_save(case)

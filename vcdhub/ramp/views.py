@@ -19,6 +19,7 @@ from vcdhub.casework.models import Case, CaseAction, Meeting
 from vcdhub.casework.timeline import Entry, timeline
 from vcdhub.crime.models import Crime
 from vcdhub.people.models import Person
+from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
@@ -93,7 +94,7 @@ class Refer(CaseCommon, RecordEditView):
 
     def save(self, form, obj):
         values = form.values()
-        values["subject"] = Person.objects.restrict(self.request.user).filter(pk=values["subject"]).first()
+        values["subject"] = visible_or_none(self.request.user, Person, values["subject"], "edit")
         return actions.refer(self.request.user, values)
 
 

@@ -8,6 +8,7 @@ from vcdhub.casework.choices import LinkKind
 from vcdhub.casework.models import Case
 from vcdhub.missing.choices import FromKind, Grade, Indicator
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
+from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
 
 STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
@@ -112,7 +113,7 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
         from vcdhub.people.models import Person
 
         values = {**validated_data, **self.marking(validated_data)}
-        values["subject"] = Person.objects.restrict(self.actor()).filter(pk=values.pop("subject_id")).first()
+        values["subject"] = visible_or_none(self.actor(), Person, values.pop("subject_id"), "api")
         return actions.report(self.actor(), values)
 
 

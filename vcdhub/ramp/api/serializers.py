@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind, RiskLevel
 from vcdhub.casework.models import Case
+from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
 from vcdhub.ramp.choices import SubjectType
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
@@ -86,7 +87,7 @@ class CaseSerializer(MarkingMixin, ModelSerializer):
         from vcdhub.ramp import actions
 
         values = {**validated_data, **self.marking(validated_data)}
-        values["subject"] = Person.objects.restrict(self.actor()).filter(pk=values.pop("subject_id")).first()
+        values["subject"] = visible_or_none(self.actor(), Person, values.pop("subject_id"), "api")
         return actions.refer(self.actor(), values)
 
 
