@@ -11,6 +11,7 @@ the intelligence search's disagreement below, where the working copy had passed 
 line that reproduces it. The tests after it pin each disagreement Schemathesis found, one by one.
 """
 
+import copy
 import datetime as dt
 import json
 import math
@@ -18,6 +19,7 @@ import re
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass
+from importlib import import_module
 from unittest import mock
 
 import jsonschema_rs
@@ -27,6 +29,7 @@ from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.parameters import ParameterLocation
@@ -144,7 +147,7 @@ def api_schema(request, wsgi_app, bearer, written_to):
         # An aggregate-only reader is refused every record and every write before its input is read; what
         # differs for them (refusals, perturbed aggregates) is tested by the examples and the random cases.
         schema.config.phases.coverage.enabled = False
-    writer = Writer.of(make_persona("vcd_analyst"))
+    writer = Writer.of(make_persona("vcd_analyst"), written_to)
     wards_in = defaultdict(list)
     for ward, borough in Ward.objects.order_by("code").values_list("code", "borough__code"):
         wards_in[borough].append(ward)
@@ -160,6 +163,7 @@ def api_schema(request, wsgi_app, bearer, written_to):
         if case.method in ("POST", "PUT", "PATCH") and path in written_to and is_positive(case, ParameterLocation.PATH):
             case.path_parameters = {**(case.path_parameters or {}), "id": str(written_to[path])}
         if isinstance(case.body, dict) and is_positive(case, ParameterLocation.BODY):
+            case.body = copy.deepcopy(case.body)  # the coverage phase's cases may share a nested object
             writer.mend(case.body)
         query = case.query
         if not query or (case.meta is not None and not case.meta.generation.mode.is_positive):
@@ -189,19 +193,42 @@ class Writer:
     people: list[int]
     crimes: list[str]
     lsoas: set[str]
+    source_ids: list[str]
+    reports: list[str]
+    meetings: list[int]
+    recipients: dict[str, list[str]]
 
     @classmethod
-    def of(cls, user) -> "Writer":
+    def of(cls, user, written_to: dict[str, int]) -> "Writer":
+        from vcdhub.access.choices import UnitKind
+        from vcdhub.access.models import Unit
         from vcdhub.access.policy import profile
+        from vcdhub.casework.models import Meeting
+        from vcdhub.intel.choices import Agency
+        from vcdhub.intel.models import Report
         from vcdhub.people.models import Person
 
-        return cls(units=sorted(profile(user).units),
-                   people=list(Person.objects.restrict(user).order_by("pk").values_list("pk", flat=True)),
+        people = Person.objects.restrict(user).order_by("pk")
+        return cls(units=sorted(profile(user).units), people=list(people.values_list("pk", flat=True)),
                    crimes=list(Crime.objects.restrict(user).exclude(crime_id="").order_by("pk")
                                .values_list("crime_id", flat=True)[:20]),
-                   lsoas=set(Lsoa.objects.values_list("code", flat=True)))
+                   lsoas=set(Lsoa.objects.values_list("code", flat=True)),
+                   source_ids=list(people.values_list("source_id", flat=True)),
+                   # not the report a step is taken on: a report is not linked to itself
+                   reports=list(Report.objects.restrict(user).exclude(pk=written_to["/api/intel-reports/{id}/step/"])
+                                .order_by("pk").values_list("reference", flat=True)),
+                   meetings=list(Meeting.objects.restrict(user).filter(status="planned", starts_at__gte=timezone.now())
+                                 .order_by("pk").values_list("pk", flat=True)),
+                   # whom a report may be shared with: not its own unit, the analyst's
+                   recipients={"agency": list(Agency.values), "borough": sorted(
+                       Unit.objects.filter(kind=UnitKind.BOROUGH).values_list("code", flat=True)),
+                               "unit": sorted(Unit.objects.exclude(kind=UnitKind.BOROUGH).exclude(
+                                   code__in=profile(user).units).values_list("code", flat=True))})
 
     def mend(self, body: dict) -> None:
+        if isinstance(body.get("step"), str):
+            self.mend_step(body)
+            return
         for name in ("owner_unit", "referring_unit"):
             if isinstance(body.get(name), str) and body[name] not in self.units:
                 body[name] = pick(self.units, body[name])
@@ -219,17 +246,13 @@ class Writer:
         if isinstance(body.get("descriptors"), str) and not set(split_descriptors(body["descriptors"])) <= set(
                 Descriptor.values):
             body["descriptors"] = ""
-        # A point is both coordinates or neither.
-        for pair in (("longitude", "latitude"), ("from_longitude", "from_latitude"),
-                     ("last_seen_longitude", "last_seen_latitude")):
-            if any(name in body for name in pair) and not all(_number(body.get(name)) for name in pair):
-                for name in pair:
-                    if name in body:
-                        body[name] = None if pair[0] == "longitude" else ""
+        self.mend_points(body, ("longitude", "latitude"), ("from_longitude", "from_latitude"),
+                         ("last_seen_longitude", "last_seen_latitude"))
         for name in ("reported_at", "last_seen_at"):  # a time as YYYY-MM-DD HH:MM, local time
             if isinstance(body.get(name), str) and body[name] and not _local_time(body[name]):
                 body[name] = "2026-01-01 10:00"
-        if "mappa_category" in body:  # a MAPPA flag has a category and a level, and no other flag has either
+        # A MAPPA flag has a category and a level, and no other flag has either.
+        if "mappa_category" in body or "mappa_level" in body:
             mappa = body.get("kind") == "mappa"
             for name in ("mappa_category", "mappa_level"):
                 if mappa and body.get(name) is None:
@@ -245,6 +268,66 @@ class Writer:
             body["lsoa"] = ""
         if isinstance(body.get("date_of_birth"), str) and not _birth_date(body["date_of_birth"]):
             body["date_of_birth"] = ""  # a date that exists, from 1900 to today: more than a pattern can say
+
+
+    def mend_step(self, body: dict) -> None:
+        """A step's body: what it links to exists, its times are past and after the episode's start, its grades
+        are of its scheme. Which state the record is in is left as it is: a step it does not allow is a 409."""
+        from vcdhub.intel.choices import GRADE_FIELDS, GRADES
+
+        values = body.get("values") if isinstance(body.get("values"), dict) else {}
+        if body["step"] == "link":
+            holder = values if "value" in values else body
+            if holder is body:
+                body.setdefault("link_kind", "person")
+            if body.get("link_kind") == "report" and not self.reports:
+                body["link_kind"] = "crime"  # the analyst sees no other report
+            known = {"person": self.source_ids, "crime": self.crimes, "report": self.reports}.get(body.get("link_kind"))
+            if known and holder.get("value") not in known:
+                holder["value"] = pick(known, str(holder.get("value")))
+        if body["step"] == "disseminate":
+            known = self.recipients.get(body.get("recipient_kind", "unit"), [])
+            if known and body.get("recipient") not in known:
+                body["recipient"] = pick(known, str(body.get("recipient")))
+        if body["step"] == "grade" and body.get("grading_scheme", "3x5x2") in GRADES:
+            scheme = GRADES[body.get("grading_scheme", "3x5x2")]
+            for name in GRADE_FIELDS:
+                allowed = [code for code, _ in scheme[name]]
+                if body.get(name) not in allowed:
+                    body[name] = pick(allowed, str(body.get(name)))
+            body["handling_conditions"] = body.get("handling_conditions") or "Not to be shared outside the unit."
+        a_minute_ago = (timezone.localtime() - dt.timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+        for name, value in values.items():
+            if name.endswith("_at") and isinstance(value, str) and value:
+                values[name] = a_minute_ago  # after the episode began (in the fixture), and not in the future
+        if isinstance(body.get("meeting"), int) and body["meeting"] not in self.meetings and self.meetings:
+            body["meeting"] = pick(self.meetings, str(body["meeting"]))  # a panel meeting still to come
+        contents = ("description", "medical", "contacts", "places", "associates")
+        if body["step"] == "protocol" and not values.get("photo") and not any(values.get(c) for c in contents):
+            values["description"] = "Routines and places, as the form held them."  # a form holds something
+        if body["step"] == "assess":  # the case is about an offender: the dangerous person test is answered
+            for name in ("pdp_serious_harm", "pdp_imminent", "pdp_more_likely"):
+                values[name] = values.get(name) or "no"
+            values["pdp_rationale"] = values.get("pdp_rationale") or "No feared offence is imminent."
+        if values.get("corrects"):
+            values["corrects"] = ""  # an earlier item of the same episode, by id
+        every_unit = self.units + self.recipients["unit"] + self.recipients["borough"]
+        if isinstance(values.get("assignee"), str) and values["assignee"] not in every_unit:
+            values["assignee"] = pick(self.units, values["assignee"])  # a unit, a borough or an agency's code
+        today = timezone.localdate()
+        if isinstance(values.get("due"), str) and not today.isoformat() <= values["due"] <= (
+                today + dt.timedelta(days=365)).isoformat():
+            values["due"] = today.isoformat()  # not past, nor more than three years ahead
+        self.mend_points(values, ("found_longitude", "found_latitude"))
+
+    @staticmethod
+    def mend_points(body: dict, *pairs) -> None:
+        """A point is both coordinates or neither."""
+        for pair in pairs:
+            if any(name in body for name in pair) and not all(_number(body.get(name)) for name in pair):
+                for name in pair:
+                    if name in body:
+                        body[name] = None if pair[0] == "longitude" else ""
 
 
 def _number(value) -> bool:
@@ -310,10 +393,7 @@ def test_the_api_keeps_its_contract(case, bearer, auth_enforced):
                            additional_checks=[auth_enforced])
 
 
-UNMENDED_WRITES = {
-    ("POST", "/api/intel-reports/{id}/step/"), ("POST", "/api/ramp-cases/{id}/step/"),
-    ("POST", "/api/missing-episodes/{id}/step/"),
-}
+UNMENDED_WRITES: set[tuple[str, str]] = set()
 
 
 @pytest.fixture
@@ -350,11 +430,18 @@ def test_the_schema_builds_without_a_warning(tmp_path):
     collision, so a warning fails here."""
     call_command("spectacular", "--fail-on-warn", "--format", "openapi-json", "--file", str(tmp_path / "schema.json"))
     openapi = json.loads((tmp_path / "schema.json").read_text())
-    body = {path: operations["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
-            for path, operations in openapi["paths"].items() if "post" in operations}
+    schemas = {path: operations["post"]["requestBody"]["content"]["application/json"]["schema"]
+               for path, operations in openapi["paths"].items() if "post" in operations}
+    body = {path: schema["$ref"].split("/")[-1] for path, schema in schemas.items() if "$ref" in schema}
     assert body["/api/ramp-cases/"] == "RampCaseRequest" and body["/api/missing-episodes/"] == "MissingEpisodeRequest"
-    assert body["/api/missing-episodes/{id}/step/"] == "MissingEpisodeStepRequest"
-    assert body["/api/intel-reports/{id}/step/"] == "IntelReportStepRequest"
+    # A step's body is one of its module's own: one per step, each with what that step's page asks for.
+    for path, module in (("/api/missing-episodes/{id}/step/", "missing"), ("/api/ramp-cases/{id}/step/", "ramp"),
+                         ("/api/intel-reports/{id}/step/", "intel")):
+        steps = import_module(f"vcdhub.{module}.api.serializers").STEPS
+        assert [variant["properties"]["step"]["enum"] for variant in schemas[path]["oneOf"]] == [[s] for s in steps]
+    found = next(v for v in schemas["/api/missing-episodes/{id}/step/"]["oneOf"] if v["title"] == "found")
+    assert {"found_at", "found_how", "found_place"} <= set(found["properties"]["values"]["required"])
+    assert "reason" in found["required"]  # the circumstances, which the found page asks for
     assert "basis" in openapi["components"]["schemas"]["RampCaseRequest"]["properties"]
     assert "last_seen_at" in openapi["components"]["schemas"]["MissingEpisodeRequest"]["properties"]
     # A request's text that may not be blank says so; the answer's schema has no such rule.

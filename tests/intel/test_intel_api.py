@@ -112,3 +112,19 @@ def test_links_are_added_through_the_api_and_read_back_only_where_visible(london
     assert len(listed) == 2
     assert compass.post(step, {"step": "link", "link_kind": "phone", "value": "07700900111"},
                         content_type="application/json").status_code == 403  # not Compass's report
+
+
+def test_a_step_reads_only_its_own_fields_and_refuses_a_step_it_does_not_know(london):
+    """A step's schema lists only what it reads, and the body may carry anything else; the API had checked every
+    step's fields for every step, so a review with another step's long text beside it was refused."""
+    report = make_report("csu", "OFFICIAL", state="submitted")
+    analyst = client_for(make_persona("csu_analyst"))
+    step = f"/api/intel-reports/{report.pk}/step/"
+    response = analyst.post(step, {"step": "review", "source_evaluation": "far too long for a grade",
+                                   "recipient_kind": 7}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "reviewed"
+    for body in ({"step": "promote"}, {"step": 3}, {}):
+        response = analyst.post(step, body, content_type="application/json")
+        assert response.status_code == 400 and set(response.json()) == {"step"}
+    assert analyst.post(step, ["review"], content_type="application/json").status_code == 400

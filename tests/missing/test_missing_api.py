@@ -87,3 +87,25 @@ def test_a_hidden_or_missing_subject_gets_one_answer_and_each_attempt_is_an_audi
     denied = set(AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.person")
                  .values_list("object_id", flat=True))
     assert denied == {str(hidden.pk), str(10**9)}
+
+
+def test_a_steps_values_are_read_by_their_types_and_a_closed_state_is_a_conflict(personas):
+    """Each step's values are the fields its page's form has, each of one JSON type: a yes/no given as a text
+    (which the action had read as yes), a text given as a number, or values as null are refused by field."""
+    from tests.missing.factories import report
+
+    worker = client_for(personas["compass_officer"])
+    case = report(personas["compass_officer"], subject=child(age=12))
+    form = {"kind": "herbert", "given_by": "Care home manager", "given_at": "2026-01-01 09:00",
+            "description": "Walks to the park."}
+    for wrong, field in (({"photo": "no"}, "photo"), ({"given_by": 42}, "given_by")):
+        answer = step(worker, case.pk, step="protocol", values={**form, **wrong})
+        assert answer.status_code == 400 and set(answer.json()) == {field}, answer.content
+    assert step(worker, case.pk, step="protocol", values=None).json() == {
+        "values": ["Send the step's fields as an object, or leave values out."]}
+    assert step(worker, case.pk, step="protocol", values={**form, "photo": True}).status_code == 200
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    assert step(worker, case.pk, step="found", reason="Came home.", values={
+        "found_at": now, "found_how": "returned", "found_place": "Home"}).json()["state"] == "found"
+    review = step(worker, case.pk, step="review", values={"summary": "Safe."})
+    assert review.status_code == 409 and set(review.json()) == {"state"}  # not a wrong input: a found episode

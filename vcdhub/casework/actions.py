@@ -248,10 +248,9 @@ def record_review(actor, case: Case, values: dict, *, at: dt.datetime | None = N
     level = str(values.get("risk_level") or case.risk_level or "")
     if level not in RISK_ORDER:
         errors["risk_level"] = [f"Choose one of {', '.join(RISK_ORDER)}."]
-    if not case.is_open:
-        errors["state"] = [f"A {case.case_kind.label} that is {case.state_label.lower()} has no reviews."]
-    if errors:
-        raise ValidationError(errors)
+    conflicts = {} if case.is_open else {
+        "state": [f"A {case.case_kind.label} that is {case.state_label.lower()} has no reviews."]}
+    raise_problems(errors, conflicts)
     at = at or timezone.now()
     with atomic_keeping_refusals():
         was_due = case.next_review_due
@@ -299,9 +298,9 @@ def assign_action(actor, case: Case, values: dict, *, agreed_at: AgendaItem | No
     action.assignee = unit
     action.due = date_value(values, "due", errors, required="Give the date it is due.",
                             not_before=None if actor is None else today())
-    if not case.is_open:
-        errors["state"] = [f"A {case.case_kind.label} that is {case.state_label.lower()} takes no new actions."]
-    return check_and_save(action, errors)
+    conflicts = {} if case.is_open else {
+        "state": [f"A {case.case_kind.label} that is {case.state_label.lower()} takes no new actions."]}
+    return check_and_save(action, errors, conflicts=conflicts)
 
 
 def _may_close_action(actor, action: CaseAction, doing: str) -> None:

@@ -32,7 +32,7 @@ class ActionForm(ValuesForm):
 
     def __init__(self, *args, headings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = unit_choices()
+        self.fields["assignee"].choices = unit_choices  # read when shown: the API's schema is made without them
         if headings:
             self.fields["heading"] = forms.ChoiceField(choices=[("", "None"), *headings], required=False,
                                                        label="Plan pillar")

@@ -21,7 +21,7 @@ from vcdhub.missing.choices import FoundHow, FromKind, Grade, Indicator, Proposa
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
 from vcdhub.missing.workflow import KIND
 from vcdhub.people.normalise import postcode as normal_postcode
-from vcdhub.platform.actions import check_and_save
+from vcdhub.platform.actions import check_and_save, raise_problems
 
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 CLOCK_SLACK = dt.timedelta(minutes=5)  # a time "now" typed on a device a little ahead of the server's clock
@@ -217,10 +217,9 @@ def review(actor, case: Case, values: dict, *, now: dt.datetime | None = None) -
     grade = str(values.get("grade") or "") or episode.grade
     if grade not in Grade.values:
         errors["grade"] = [f"Choose a grade: {', '.join(Grade.values)}."]
-    if case.state != State.MISSING:
-        errors["state"] = [f"An episode that is {case.state_label.lower()} is not reviewed: the person is found."]
-    if errors:
-        raise ValidationError(errors)
+    conflicts = {} if case.state == State.MISSING else {
+        "state": [f"An episode that is {case.state_label.lower()} is not reviewed: the person is found."]}
+    raise_problems(errors, conflicts)
     supervisor = actor is not None and has_role(actor, *roles.SUPERVISORS)
     with atomic_keeping_refusals():
         was_due = episode.next_review_at

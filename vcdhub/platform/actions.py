@@ -48,11 +48,11 @@ def marking_fields(actor, values: dict, errors: dict) -> dict:
 UNIQUENESS_CODES = {"unique", "unique_together"}  # Django's codes for a record that exists already
 
 
-def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = ()):
+def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (), conflicts: dict | None = None):
     """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save. A record
     that would only duplicate one that exists is a StateConflict (a 409 in the API): the input is right, but
-    the records already held do not allow it."""
-    errors, duplicates = dict(errors or {}), {}
+    the records already held do not allow it; so are the action's own `conflicts` (a case's state)."""
+    errors, duplicates = dict(errors or {}), dict(conflicts or {})
     # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
     # uniqueness check would send it to the database.
     with_nul = [f.name for f in obj._meta.fields if "\x00" in str(getattr(obj, f.attname, "") or "")]

@@ -12,11 +12,14 @@ to what the API does; tests/test_api_schema.py runs Schemathesis against it.
 - Months are YYYY-MM strings (`MONTH_SCHEMA`), in parameters and in records alike.
 """
 
+from django import forms
+from django.utils.choices import CallableChoiceIterator
 from django_filters import filters
 from drf_spectacular import openapi
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, force_instance
+from rest_framework.fields import CharField
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from vcdhub.platform.fields import MonthFilter
@@ -24,8 +27,18 @@ from vcdhub.platform.fields import MonthFilter
 # A calendar month as police.uk publishes it; the years platform.months.parse_month accepts.
 MONTH_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"
 NO_NUL_PATTERN = "^[^\\x00]*$"  # any text but the NUL character
+NO_NUL_NOT_BLANK_PATTERN = "^[^\\x00]+$"
+# Some character that is not white space as Python's str.strip() reads it (DRF trims text so), and no NUL.
+# Written out, not as \s, which Python and ECMA read differently.
+_SPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+HAS_TEXT_PATTERN = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
 MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "example": "2017-07",
                 "description": "A month, YYYY-MM (1900-01 to 2100-12)"}
+
+STEP_TEXT_LIMIT = 10_000  # platform.api.step_values: no value of a step is longer
+# A value in a step's `values` that its step does not name (platform.api.step_values): ignored, but still checked.
+ANY_STEP_VALUE = {"nullable": True, "anyOf": [{"type": "string", "maxLength": STEP_TEXT_LIMIT}, {"type": "number"},
+                                              {"type": "boolean"}]}
 
 # An ONS (GSS) area code: a letter for the country, two digits for the kind of area, six for the area.
 GSS_CODE_PATTERN = r"^[EWSN][0-9]{8}$"
@@ -131,6 +144,50 @@ class AutoSchema(openapi.AutoSchema):
             responses.setdefault(code, response)
         return operation
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, CharField) and schema.get("type") == "string" \
+                and not ({"pattern", "enum", "format"} & set(schema)):
+            # DRF's text fields refuse a NUL character (400), and trim white space before the blank check. Where
+            # the field allows a blank, drf-spectacular documents it as a second schema of oneOf, which this one
+            # must not also match.
+            schema["pattern"] = NO_NUL_NOT_BLANK_PATTERN if field.allow_blank else HAS_TEXT_PATTERN
+        return schema
+
+    def _get_request_body(self, direction="request"):
+        bodies = getattr(self.view, "step_bodies", None)
+        if bodies is None or getattr(self.view, "action", None) != "step" or self.method != "POST":
+            return super()._get_request_body(direction)
+        return {"content": {"application/json": {"schema": self._step_bodies_schema(bodies)}}, "required": True}
+
+    def _step_bodies_schema(self, bodies) -> dict:
+        """One body per step (platform.api_steps.StepBody), told apart by `step`: the top-level fields the step
+        reads, its form's reason, and its form's other fields in `values`."""
+        serializer = force_instance(self.get_request_serializer())
+        variants = []
+        for name, body in bodies.items():
+            properties = {"step": {"type": "string", "enum": [name]}}
+            required = ["step", *body.required]
+            for field in body.fields:
+                schema = properties[field] = self._map_serializer_field(serializer.fields[field], "request")
+                if schema.get("pattern") == NO_NUL_NOT_BLANK_PATTERN:  # no oneOf here to document a blank
+                    if field in body.required:  # the step needs it: not blank, nor only white space
+                        schema.update(minLength=1, pattern=HAS_TEXT_PATTERN)
+                    else:
+                        schema["pattern"] = NO_NUL_PATTERN
+            reason = body.reason()
+            if reason is not None:
+                properties["reason"] = field_schema(reason)
+                if reason.required:
+                    required.append("reason")
+            values = body.values_schema()
+            if values is not None:
+                properties["values"] = values
+                if values.get("required"):
+                    required.append("values")
+            variants.append({"type": "object", "title": name, "properties": properties, "required": required})
+        return {"oneOf": variants}
+
     def _error_responses(self, parameters) -> dict:
         registry = self.registry
         registry.register_on_missing(DETAIL)
@@ -172,3 +229,43 @@ class AutoSchema(openapi.AutoSchema):
             errors["404"]["description"] += " A path parameter outside its pattern reaches no endpoint: HTML."
             errors["404"]["content"]["text/html"] = {"schema": {"type": "string"}}
         return errors
+
+
+def field_schema(field: forms.Field) -> dict:
+    """A form field as a JSON Schema: the JSON type the API takes for it and the values the form offers."""
+    description = ": ".join(str(text) for text in (field.label, field.help_text) if text)
+    if isinstance(field, forms.BooleanField):
+        schema = {"type": "boolean"}
+    elif isinstance(field, forms.TypedChoiceField) and field.coerce is int:
+        schema = {"type": "integer", "enum": [int(value) for value in _choice_values(field)]}
+    elif isinstance(field, forms.ChoiceField):
+        # Choices a page fills from the records (a unit, a meeting, an earlier item) are not known here: any text.
+        values = [] if isinstance(field.choices, CallableChoiceIterator) else _choice_values(field)
+        schema = {"type": "string", "maxLength": STEP_TEXT_LIMIT}
+        if values:
+            schema = {"type": "string", "enum": [*values, *([""] if not field.required else [])]}
+    elif isinstance(field, forms.DateField):
+        schema = {"type": "string", "format": "date"} if field.required else {"type": "string", "maxLength": 10}
+    elif isinstance(field, forms.IntegerField):
+        schema = {"type": "integer"}
+    else:
+        longest = getattr(field, "max_length", None) or STEP_TEXT_LIMIT
+        schema = {"type": "string", "maxLength": min(longest, STEP_TEXT_LIMIT)}
+        if field.required:
+            schema["minLength"] = 1
+    if schema["type"] == "string" and "enum" not in schema and "format" not in schema:
+        # The action refuses a NUL character, as the database cannot hold it, and trims white space.
+        schema["pattern"] = HAS_TEXT_PATTERN if field.required else NO_NUL_PATTERN
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _choice_values(field: forms.ChoiceField) -> list[str]:
+    values = []
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):  # a group of choices
+            values.extend(str(v) for v, _ in label)
+        elif value != "":
+            values.append(str(value))
+    return values

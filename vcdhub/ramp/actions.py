@@ -13,7 +13,7 @@ from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.casework import actions as core
 from vcdhub.casework.choices import RISK_ORDER, LinkKind
 from vcdhub.casework.models import AgendaItem, Case, Meeting
-from vcdhub.platform.actions import check_and_save
+from vcdhub.platform.actions import StateConflict, check_and_save, raise_problems
 from vcdhub.ramp import roles
 from vcdhub.ramp.choices import MappaCategory, MappaLevel, State, SubjectType
 from vcdhub.ramp.models import GROUP_FIELDS, PILLAR_FIELDS, MappaEscalation, Plan, Referral, RiskAssessment
@@ -100,8 +100,8 @@ def assess(actor, case: Case, values: dict, *, at: dt.datetime | None = None) ->
     pdp_rationale. The highest group's level becomes the case's risk level and sets its review cadence."""
     core.may_work(actor, case, "assess")
     errors: dict = {}
-    if case.state not in (State.ASSESSMENT, State.PANEL, State.MANAGED):
-        errors["state"] = [f"A case that is {case.state_label.lower()} is not assessed: accept the referral first."]
+    conflicts = {} if case.state in (State.ASSESSMENT, State.PANEL, State.MANAGED) else {
+        "state": [f"A case that is {case.state_label.lower()} is not assessed: accept the referral first."]}
     assessment = RiskAssessment(case=case, assessed_at=at or timezone.now(), assessed_by=actor,
                                 rosh_rationale=core.text(values, "rosh_rationale", errors,
                                                          required="Say why each group's risk is graded so."))
@@ -116,8 +116,7 @@ def assess(actor, case: Case, values: dict, *, at: dt.datetime | None = None) ->
             setattr(assessment, field, _yes_no(values, field, errors))
         assessment.pdp_rationale = core.text(values, "pdp_rationale", errors,
                                              required="Record the rationale for the test's answers.")
-    if errors:
-        raise ValidationError(errors)
+    raise_problems(errors, conflicts)
     with atomic_keeping_refusals():
         check_and_save(assessment)
         core.set_risk(actor, case, assessment.overall, on=timezone.localdate(assessment.assessed_at))
@@ -127,7 +126,7 @@ def assess(actor, case: Case, values: dict, *, at: dt.datetime | None = None) ->
 
 def _has_assessment(case: Case) -> None:
     if not RiskAssessment.objects.filter(case=case).exists():
-        raise ValidationError({"state": ["Assess the risk before the case goes to the panel."]})
+        raise StateConflict({"state": ["Assess the risk before the case goes to the panel."]})
 
 
 def _planned_meeting(actor, meeting: Meeting | None) -> Meeting:
@@ -174,7 +173,7 @@ def adopt_plan(actor, case: Case, values: dict, *, item: AgendaItem | None = Non
         if errors:
             raise ValidationError(errors)
         if not case.risk_level:
-            raise ValidationError({"state": ["Assess the risk before a plan is adopted."]})
+            raise StateConflict({"state": ["Assess the risk before a plan is adopted."]})
 
     def then(case):
         check_and_save(plan)

@@ -9,8 +9,21 @@ from vcdhub.intel.choices import Agency, LinkKind, ProposalStatus, RecipientKind
 from vcdhub.intel.models import Dissemination, LinkProposal, Report, SharedReport, Source
 from vcdhub.people.choices import PersonLinkKind
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField
+from vcdhub.platform.api_steps import StepBody
 
-STEPS = ("return", "resubmit", "review", "grade", "sanitise", "disseminate", "link")
+# What each step reads of the body (StepSerializer.apply); the schema documents each step's own.
+STEP_BODIES = {
+    "return": StepBody(fields=("reason",), required=("reason",)),
+    "resubmit": StepBody(fields=("text", "reason"), required=("text",)),
+    "review": StepBody(fields=("reason",)),
+    "grade": StepBody(fields=("grading_scheme", "source_evaluation", "intelligence_assessment", "handling_code",
+                              "handling_conditions", "needs_sanitising", "reason"),
+                      required=("source_evaluation", "intelligence_assessment", "handling_code")),
+    "sanitise": StepBody(fields=("sanitised_text", "reason"), required=("sanitised_text",)),
+    "disseminate": StepBody(fields=("recipient_kind", "recipient", "version", "reason"), required=("recipient",)),
+    "link": StepBody(fields=("link_kind", "value"), required=("value",)),
+}
+STEPS = tuple(STEP_BODIES)
 
 
 class LinkSerializer(serializers.Serializer):
@@ -104,8 +117,9 @@ class StepSerializer(serializers.Serializer):
                       help_text="For a link: a person's source id, a report's reference, a Crime ID, a "
                                 "registration, a phone number or an address")
 
-    def apply(self, actor, report: Report):
-        v = self.validated_data
+    @staticmethod
+    def apply(actor, report: Report, v: dict):
+        """Take the step `v` names (`read_step`'s validated body)."""
         step = v["step"]
         if step == "return":
             return actions.return_report(actor, report, v["reason"])

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from vcdhub.audit.log import record_reads
 from vcdhub.intel import charts, network, proposals, roles, search
 from vcdhub.intel.api.serializers import (
+    STEP_BODIES,
     ChartSerializer,
     DecisionSerializer,
     DisseminationSerializer,
@@ -32,6 +33,7 @@ from vcdhub.intel.network import CONFIDENCE_ORDER, EDGE_TYPES
 from vcdhub.people.models import Person
 from vcdhub.platform.api import RecordViewSet, WritableRecordViewSet, answered
 from vcdhub.platform.api_filters import refuse_repeated
+from vcdhub.platform.api_steps import read_step
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import visible_or_404
 
@@ -45,6 +47,7 @@ class ReportViewSet(WritableRecordViewSet):
     filterset_class = ReportFilterSet
     change_roles = roles.SUBMITTERS
     http_method_names = ["get", "post", "head", "options"]  # reports move through steps; never edited or deleted
+    step_bodies = STEP_BODIES
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -70,9 +73,8 @@ class ReportViewSet(WritableRecordViewSet):
     @action(detail=True, methods=["post"], serializer_class=StepSerializer)
     def step(self, request, pk=None):
         report = visible_or_404(request.user, self.base_queryset, pk, "api")
-        steps = StepSerializer(data=request.data)
-        steps.is_valid(raise_exception=True)
-        report = answered(lambda: steps.apply(request.user, report))
+        body = read_step(StepSerializer, STEP_BODIES, request.data)
+        report = answered(lambda: StepSerializer.apply(request.user, report, body))
         report = self.base_queryset.get(pk=report.pk)
         links = VisibleLinks(request.user)
         links.prime([report])

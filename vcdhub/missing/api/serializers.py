@@ -5,13 +5,30 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind
+from vcdhub.casework.forms import ActionForm, LinkForm
 from vcdhub.casework.models import Case
+from vcdhub.missing import forms
 from vcdhub.missing.choices import FromKind, Grade, Indicator
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
 from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
+from vcdhub.platform.api_steps import StepBody
 
-STEPS = ("info", "regrade", "review", "protocol", "found", "reopen", "close", "action", "link", "proposal")
+# What each step takes: its page's form (missing.views._step_form), read for the schema and the values' types.
+STEP_BODIES = {
+    "info": StepBody(form=forms.InfoForm),
+    "regrade": StepBody(form=forms.RegradeForm),
+    "review": StepBody(form=forms.ReviewForm),
+    "protocol": StepBody(form=forms.ProtocolFormForm),
+    "found": StepBody(form=forms.FoundForm),
+    "reopen": StepBody(form=forms.ReasonForm),
+    "close": StepBody(form=forms.CloseForm),
+    "action": StepBody(form=ActionForm),
+    "link": StepBody(fields=("link_kind",), required=("link_kind",), form=LinkForm, not_in_values=("kind",)),
+    "proposal": StepBody(fields=("proposal", "accept"), required=("proposal",), form=forms.ProposalForm,
+                         not_in_values=("decision",)),
+}
+STEPS = tuple(STEP_BODIES)
 
 
 @extend_schema_field({"type": "array", "maxItems": 20, "uniqueItems": True,
@@ -129,9 +146,7 @@ class StepSerializer(serializers.Serializer):
                                         help_text="proposal: the proposal decided")
     accept = serializers.BooleanField(required=False, help_text="proposal: accept (refer) or decline")
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
-    values = StepValuesField(required=False, help_text="The step's fields, an object of names and texts, as "
-                                                     "its page names them (info: text, supplied_by, "
-                                                     "obtained_at ...; found: found_at, found_how ...)")
+    values = StepValuesField(required=False, help_text="The step's fields, as its page names them")
 
 
 

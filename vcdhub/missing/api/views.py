@@ -10,11 +10,12 @@ from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case
 from vcdhub.missing import actions, dashboard, groups, queue, roles
-from vcdhub.missing.api.serializers import CaseSerializer, QueueSerializer, StepSerializer
+from vcdhub.missing.api.serializers import STEP_BODIES, CaseSerializer, QueueSerializer, StepSerializer
 from vcdhub.missing.models import Proposal
 from vcdhub.missing.views import DASHBOARD_READERS, WORKERS_PAGE, CaseFilterSet
 from vcdhub.missing.workflow import KIND
 from vcdhub.platform.api import WritableRecordViewSet, answered, as_of, page_rule_permission
+from vcdhub.platform.api_steps import read_step
 from vcdhub.platform.views import visible_or_404
 
 
@@ -29,14 +30,13 @@ class EpisodeViewSet(WritableRecordViewSet):
     filterset_class = CaseFilterSet
     change_roles = roles.WORKERS
     http_method_names = ["get", "post", "head", "options"]  # an episode moves through steps; never edited
+    step_bodies = STEP_BODIES
 
     @extend_schema(request=StepSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"], serializer_class=StepSerializer)
     def step(self, request, pk=None):
         case = visible_or_404(request.user, self.base_queryset, pk, "api")
-        body = StepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = read_step(StepSerializer, STEP_BODIES, request.data)
         values = {**data.get("values", {}), "reason": data.get("reason", "")}
         user, name = request.user, data["step"]
         if name == "proposal":

@@ -133,6 +133,8 @@ class PlaceLinkSerializer(PersonPart):
         model = PlaceLink
         fields = ["id", "person", "kind", "place", "lsoa", "longitude", "latitude", "source", "linked_on",
                   "confidence", "owner_unit", "sensitivity", "descriptors", "handling"]
+        extra_kwargs = {"longitude": {"min_value": -180, "max_value": 180},  # a point on the Earth
+                        "latitude": {"min_value": -90, "max_value": 90}}
 
     def create(self, validated):
         person = validated.pop("person")

@@ -4,14 +4,31 @@ check."""
 from rest_framework import serializers
 
 from vcdhub.casework.choices import LinkKind, RiskLevel
+from vcdhub.casework.forms import ActionForm, LinkForm, ReasonForm, ReviewForm
 from vcdhub.casework.models import Case
 from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
-from vcdhub.ramp.choices import SubjectType
+from vcdhub.platform.api_steps import StepBody
+from vcdhub.ramp import forms
+from vcdhub.ramp.choices import Pillar, SubjectType
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
 
-STEPS = ("accept", "decline", "assess", "list", "relist", "adopt_plan", "review", "action", "link", "close",
-         "escalate")
+# What each step takes: its page's form (ramp.views._step_form), read for the schema and the values' types.
+STEP_BODIES = {
+    "accept": StepBody(form=ReasonForm),
+    "decline": StepBody(form=ReasonForm),
+    "assess": StepBody(form=forms.AssessmentForm),
+    "list": StepBody(fields=("meeting",), required=("meeting",), form=forms.ListForm, not_in_values=("meeting",)),
+    "relist": StepBody(fields=("meeting",), required=("meeting",), form=lambda: forms.ListForm(reason_required=True),
+                       not_in_values=("meeting",)),
+    "adopt_plan": StepBody(form=forms.PlanForm),
+    "review": StepBody(form=ReviewForm, optional=("risk_level",)),  # blank: the case's level, unchanged
+    "action": StepBody(form=lambda: ActionForm(headings=Pillar.choices)),
+    "link": StepBody(fields=("link_kind",), required=("link_kind",), form=LinkForm, not_in_values=("kind",)),
+    "close": StepBody(form=ReasonForm),
+    "escalate": StepBody(form=forms.EscalateForm),
+}
+STEPS = tuple(STEP_BODIES)
 
 
 class ReferralSerializer(ModelSerializer):
@@ -97,10 +114,7 @@ class RampStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=STEPS)
     reason = TextField(required=False, allow_blank=True, max_length=10_000)
     meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
-    values = StepValuesField(required=False, help_text="The step's fields, an object of names and texts, as "
-                                                     "its page names them (assess: risk_public ...; "
-                                                     "adopt_plan: supervision ...; action: title, "
-                                                     "assignee, due ...)")
+    values = StepValuesField(required=False, help_text="The step's fields, as its page names them")
 
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
 

@@ -9,9 +9,10 @@ from vcdhub.audit.log import record_reads
 from vcdhub.casework import actions as core
 from vcdhub.casework.models import Case, Meeting
 from vcdhub.platform.api import WritableRecordViewSet, answered, as_of, page_rule_permission
+from vcdhub.platform.api_steps import read_step
 from vcdhub.platform.views import visible_or_404
 from vcdhub.ramp import actions, dashboard, priority, roles
-from vcdhub.ramp.api.serializers import CaseSerializer, PrioritySerializer, RampStepSerializer
+from vcdhub.ramp.api.serializers import STEP_BODIES, CaseSerializer, PrioritySerializer, RampStepSerializer
 from vcdhub.ramp.views import DASHBOARD_READERS, WORKERS_PAGE, CaseFilterSet
 from vcdhub.ramp.workflow import KIND
 
@@ -26,14 +27,13 @@ class CaseViewSet(WritableRecordViewSet):
     filterset_class = CaseFilterSet
     change_roles = roles.WORKERS
     http_method_names = ["get", "post", "head", "options"]  # a case moves through steps; never edited or deleted
+    step_bodies = STEP_BODIES
 
     @extend_schema(request=RampStepSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"], serializer_class=RampStepSerializer)
     def step(self, request, pk=None):
         case = visible_or_404(request.user, self.base_queryset, pk, "api")
-        body = RampStepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = read_step(RampStepSerializer, STEP_BODIES, request.data)
         values = {**data.get("values", {}), "reason": data.get("reason", "")}
         meeting = (Meeting.objects.restrict(request.user).filter(pk=data["meeting"]).first()
                    if data.get("meeting") else None)
