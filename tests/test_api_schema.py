@@ -33,7 +33,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.core.parameters import ParameterLocation
-from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth
 
 from tests.conftest import make_persona, read_rows, write_csv
 from vcdhub.access.actions import issue_token
@@ -382,18 +382,13 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @schema.parametrize()
 def test_the_api_keeps_its_contract(case, bearer, auth_enforced):
     # Every write is held to "schema-valid data is accepted" (a 2xx, or a 409 where the records held do not
-    # allow it), its body mended by `Writer.mend` where a rule is more than OpenAPI can state. The three steps
-    # are not yet: a step's fields are one object for every step, so the schema cannot say which a step needs.
-    # Their modules' API tests check that real steps are accepted.
-    excluded = [ignored_auth, positive_data_acceptance] if (case.method, case.operation.path) in UNMENDED_WRITES \
-        else [ignored_auth]
+    # allow it), its body mended by `Writer.mend` where a rule is more than OpenAPI can state. Schemathesis's
+    # own `ignored_auth` is replaced by `auth_enforced` (below).
+    excluded = [ignored_auth]
     # Schemathesis's WSGI transport does not undo a content coding, so ask for none: the outlines come gzipped
     # to a client that accepts it (tests/test_map.py checks that body against the plain one).
     case.call_and_validate(headers={**bearer, "Accept-Encoding": "identity"}, excluded_checks=excluded,
                            additional_checks=[auth_enforced])
-
-
-UNMENDED_WRITES: set[tuple[str, str]] = set()
 
 
 @pytest.fixture

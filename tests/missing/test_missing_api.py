@@ -109,3 +109,7 @@ def test_a_steps_values_are_read_by_their_types_and_a_closed_state_is_a_conflict
         "found_at": now, "found_how": "returned", "found_place": "Home"}).json()["state"] == "found"
     review = step(worker, case.pk, step="review", values={"summary": "Safe."})
     assert review.status_code == 409 and set(review.json()) == {"state"}  # not a wrong input: a found episode
+    from vcdhub.audit.models import AuditEntry, EntryKind
+
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="casework.case", object_id=str(case.pk),
+                                     reason__contains="is not reviewed").count() == 1  # a refusal, on the chain

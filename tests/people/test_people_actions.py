@@ -156,6 +156,23 @@ def test_a_role_names_a_crime_the_actor_may_see(investigator, crimes):
             **MARKING, "crime_ref": "no-such-crime", "role": "suspect"}))
 
 
+def test_a_role_that_duplicates_a_hidden_one_is_a_conflict_and_an_audited_refusal(investigator, crimes):
+    """A role has its own marking, so another unit's role may be hidden from a writer who sees the person. The
+    same role again is refused as a duplicate, which cannot help saying that one exists: the attempt is on the
+    chain as a refusal of that hidden role."""
+    from tests.people.factories import make_role
+    from vcdhub.crime.models import Crime
+    from vcdhub.platform.actions import StateConflict
+
+    crime = Crime.objects.exclude(crime_id="").first()
+    person = save(investigator)
+    hidden = make_role(person, crime.crime_id, "sapphire", "OFFICIAL-SENSITIVE", role="suspect")
+    with acting_as("test", user=investigator), pytest.raises(StateConflict):
+        actions.add_crime_role(investigator, person, {**MARKING, "crime_ref": crime.crime_id, "role": "suspect"})
+    assert AuditEntry.objects.filter(kind=EntryKind.DENIED, object_type="people.crimerole",
+                                     object_id=str(hidden.pk)).count() == 1
+
+
 def test_a_person_another_unit_holds_cannot_be_added_to(investigator, london):
     hidden = make_person("sapphire", "OFFICIAL-SENSITIVE")
     with acting_as("test", user=investigator), pytest.raises(PermissionDenied):

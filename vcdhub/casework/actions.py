@@ -186,6 +186,7 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
         except IllegalTransition as exc:  # the role does not: a 403
             refuse(case, f"casework_{transition.name}", str(exc), {"state": case.state})
     problems: dict = {}  # the reason's and the guard's, reported together, field by field
+    conflicts: dict = {}  # the guard's StateConflict: what the case holds does not allow the step yet
     try:
         reason = _reason(reason, transition.needs_reason)
     except ValidationError as exc:
@@ -193,10 +194,11 @@ def take_step(actor, case: Case, step: str, reason: str = "", *, at: dt.datetime
     if guard is not None:
         try:
             guard(case)
+        except StateConflict as exc:
+            exc.update_error_dict(conflicts)
         except ValidationError as exc:
             exc.update_error_dict(problems)
-    if problems:
-        raise ValidationError(problems)
+    raise_problems(problems, conflicts, about=case)
     at = at or timezone.now()
     with atomic_keeping_refusals():
         from_state = case.state
@@ -250,7 +252,7 @@ def record_review(actor, case: Case, values: dict, *, at: dt.datetime | None = N
         errors["risk_level"] = [f"Choose one of {', '.join(RISK_ORDER)}."]
     conflicts = {} if case.is_open else {
         "state": [f"A {case.case_kind.label} that is {case.state_label.lower()} has no reviews."]}
-    raise_problems(errors, conflicts)
+    raise_problems(errors, conflicts, about=case)
     at = at or timezone.now()
     with atomic_keeping_refusals():
         was_due = case.next_review_due
@@ -300,7 +302,7 @@ def assign_action(actor, case: Case, values: dict, *, agreed_at: AgendaItem | No
                             not_before=None if actor is None else today())
     conflicts = {} if case.is_open else {
         "state": [f"A {case.case_kind.label} that is {case.state_label.lower()} takes no new actions."]}
-    return check_and_save(action, errors, conflicts=conflicts)
+    return check_and_save(action, errors, conflicts=conflicts, about=case)
 
 
 def _may_close_action(actor, action: CaseAction, doing: str) -> None:
@@ -328,7 +330,7 @@ def complete_action(actor, action: CaseAction, result: str, *, at: dt.datetime |
     if action.case.state in action.case.case_kind.read_only_states:
         conflicts["status"] = [f"The case is {action.case.case_kind.read_only_reason(action.case.state)}: "
                                "its actions are read-only."]
-    raise_problems(errors, conflicts)
+    raise_problems(errors, conflicts, about=action)
     action.status, action.result = ActionStatus.DONE, result
     action.closed_by, action.closed_at = actor, at or timezone.now()
     return check_and_save(action, errors)
@@ -339,7 +341,8 @@ def cancel_action(actor, action: CaseAction, reason: str) -> CaseAction:
     may_work(actor, action.case, "cancel_action")
     reason = _reason(reason, True)
     if action.status != ActionStatus.OPEN:
-        raise StateConflict({"status": [f"This action is {action.get_status_display().lower()} already."]})
+        raise_problems({}, {"status": [f"This action is {action.get_status_display().lower()} already."]},
+                       about=action)
     action.status, action.result = ActionStatus.CANCELLED, f"Cancelled: {reason}"
     action.closed_by, action.closed_at = actor, timezone.now()
     return check_and_save(action)

@@ -23,7 +23,7 @@ from vcdhub.intel.choices import GRADE_FIELDS, GRADES, Agency, LinkKind, Recipie
 from vcdhub.intel.models import Dissemination, Report, ReportLink, ReportStep, SharedReport, Source, SourceLink
 from vcdhub.intel.workflow import REPORT
 from vcdhub.platform import fulltext
-from vcdhub.platform.actions import StateConflict, check_and_save, marking_fields, may_see
+from vcdhub.platform.actions import check_and_save, marking_fields, may_see, raise_problems
 from vcdhub.platform.workflow import IllegalTransition
 
 MAX_TEXT = 20_000  # characters in a report's text: a long report, not a document store
@@ -40,11 +40,11 @@ def _require_role(actor, allowed: frozenset, doing: str) -> None:
 
 
 def _require_state(report: Report, step: str) -> None:
-    """The report's life cycle (intel.workflow.REPORT) allows `step` from its state, or a ValidationError."""
+    """The report's life cycle (intel.workflow.REPORT) allows `step` from its state, or a StateConflict (audited)."""
     try:
         REPORT.check(report.state, step)
     except IllegalTransition as exc:
-        raise StateConflict({"state": [str(exc)]}) from None
+        raise_problems({}, {"state": [str(exc)]}, about=report)
 
 
 def _step(actor, report: Report, step: str, to_state: str, reason: str = "", at: dt.datetime | None = None):

@@ -110,7 +110,7 @@ def decide(actor, proposal: LinkProposal, *, decision: str, reason: str, kind: s
         errors["kind"] = ["Choose a kind of link."]
     conflicts = ({"decision": ["This proposal has been decided already."]}
                  if proposal.status != ProposalStatus.PROPOSED else {})
-    raise_problems(errors, conflicts)
+    raise_problems(errors, conflicts, about=proposal)
     with atomic_keeping_refusals():
         if decision == ProposalStatus.CONFIRMED:
             proposal.link = people_actions.link_people(actor, proposal.person, proposal.other, {

@@ -21,7 +21,7 @@ from vcdhub.missing.choices import FoundHow, FromKind, Grade, Indicator, Proposa
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
 from vcdhub.missing.workflow import KIND
 from vcdhub.people.normalise import postcode as normal_postcode
-from vcdhub.platform.actions import check_and_save, raise_problems
+from vcdhub.platform.actions import StateConflict, check_and_save, raise_problems
 
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 CLOCK_SLACK = dt.timedelta(minutes=5)  # a time "now" typed on a device a little ahead of the server's clock
@@ -163,7 +163,7 @@ def log_information(actor, case: Case, values: dict, *, now: dt.datetime | None 
     corrects = str(values.get("corrects") or "").strip()
     if corrects:
         item.corrects = (InfoItem.objects.filter(case=case, pk=int(corrects)).first()
-                         if corrects.isdigit() and len(corrects) < 12 else None)
+                         if corrects.isascii() and corrects.isdigit() and len(corrects) < 12 else None)
         if item.corrects is None:
             errors["corrects"] = ["Not an item of this episode's log."]
     if errors:
@@ -196,10 +196,10 @@ def regrade(actor, case: Case, values: dict, *, now: dt.datetime | None = None):
     episode = _episode(case)
 
     def guard(case):
-        if not errors and grade == episode.grade:
-            errors["grade"] = [f"The episode is graded {episode.get_grade_display().lower()} already."]
         if errors:
             raise ValidationError(errors)
+        if grade == episode.grade:  # right input; the episode holds that grade already
+            raise StateConflict({"grade": [f"The episode is graded {episode.get_grade_display().lower()} already."]})
 
     reason = str(values.get("reason") or "")
     return core.take_step(actor, case, "regrade", reason, at=now, guard=guard,
@@ -219,7 +219,7 @@ def review(actor, case: Case, values: dict, *, now: dt.datetime | None = None) -
         errors["grade"] = [f"Choose a grade: {', '.join(Grade.values)}."]
     conflicts = {} if case.state == State.MISSING else {
         "state": [f"An episode that is {case.state_label.lower()} is not reviewed: the person is found."]}
-    raise_problems(errors, conflicts)
+    raise_problems(errors, conflicts, about=case)
     supervisor = actor is not None and has_role(actor, *roles.SUPERVISORS)
     with atomic_keeping_refusals():
         was_due = episode.next_review_at

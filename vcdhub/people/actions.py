@@ -7,14 +7,12 @@ Each new marked record states its owning unit and marking: nothing here defaults
 
 import datetime as dt
 
-from vcdhub.access.policy import can_see
 from vcdhub.audit.chain import atomic_keeping_refusals
-from vcdhub.audit.log import record_denied
 from vcdhub.people import normalise
 from vcdhub.people.choices import MappaCategory, MappaLevel
 from vcdhub.people.models import Address, CrimeRole, Flag, Identifier, Person, PersonLink, PersonName, PlaceLink
 from vcdhub.platform import fulltext
-from vcdhub.platform.actions import check_and_save, marking_fields, may_see
+from vcdhub.platform.actions import audit_a_hidden_twin, check_and_save, marking_fields, may_see
 
 PERSON_FIELDS = ("source_id", "given_name", "surname", "birth_estimated", "sex", "self_defined_ethnicity",
                  "officer_defined_ethnicity", "description", "distinguishing_marks", "fictitious")
@@ -63,18 +61,9 @@ def save_person(actor, values: dict, person: Person | None = None) -> Person:
         setattr(obj, field, value)
     if not obj.source_id:
         errors.setdefault("source_id", ["Give the record's id in the system it came from."])
-    elif actor is not None:
-        _audit_a_hidden_holder(actor, obj)
+    else:
+        audit_a_hidden_twin(actor, obj, ("source_id",))  # the register holds each source id once
     return check_and_save(obj, errors, exclude=("merged_into",))
-
-
-def _audit_a_hidden_holder(actor, person: Person) -> None:
-    """The register holds each source id once, so a person saved with one that a record hidden from the actor
-    holds is refused as a duplicate: that tells the actor the id is taken, which cannot be helped, and the
-    attempt is on the audit chain as a refusal of that record, for an auditor to see who probes the register."""
-    held = Person.objects.filter(source_id=person.source_id).exclude(pk=person.pk).first()
-    if held is not None and not can_see(actor, held):
-        record_denied(Person, str(held.pk), "act", detail={"why": "a source id this record holds"})
 
 
 def add_name(actor, person: Person, *, kind: str, given_name: str = "", surname: str = "") -> PersonName:
@@ -147,6 +136,7 @@ def add_crime_role(actor, person: Person, values: dict) -> CrimeRole:
         errors["crime_ref"] = ["No crime you may see has that Crime ID."]
     role = CrimeRole(person=person, crime_ref=crime_ref, role=values.get("role", ""),
                      recorded_on=values.get("recorded_on"), **marking)
+    audit_a_hidden_twin(actor, role, ("person", "crime_ref", "role"))  # a role has its own marking
     return check_and_save(role, errors)
 
 

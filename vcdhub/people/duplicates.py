@@ -123,7 +123,7 @@ def decide(actor, pair: DuplicatePair, *, decision: str, reason: str) -> Duplica
     if not (reason or "").strip():
         errors["reason"] = ["Say why: the decision is kept with its reason."]
     raise_problems(errors, {"decision": ["This pair has been decided already."]}
-                   if pair.status != PairStatus.PROPOSED else {})
+                   if pair.status != PairStatus.PROPOSED else {}, about=pair)
     with atomic_keeping_refusals():
         pair.status, pair.reason = decision, reason.strip()
         pair.decided_by, pair.decided_at = actor, timezone.now()

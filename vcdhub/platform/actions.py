@@ -7,7 +7,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 
 from vcdhub.access.markings import marking_errors, split_descriptors
 from vcdhub.access.policy import can_see, profile
-from vcdhub.audit.log import record_denied
+from vcdhub.audit.log import record_denied, record_event
+from vcdhub.audit.models import EntryKind
 
 
 class StateConflict(ValidationError):
@@ -16,12 +17,15 @@ class StateConflict(ValidationError):
     400, since the request itself was well formed and another state would accept it (platform.api.answered)."""
 
 
-def raise_problems(errors: dict, conflicts: dict) -> None:
+def raise_problems(errors: dict, conflicts: dict, about=None) -> None:
     """Raise what is wrong, if anything, by field: the input's `errors` and the state's `conflicts` together as a
-    ValidationError, or the conflicts alone, when the input is right, as a StateConflict."""
+    ValidationError, or the conflicts alone, when the input is right, as a StateConflict: a refusal, on the
+    audit chain against the record it is `about` (the case whose state refused the step)."""
     if errors:
-        raise ValidationError({**errors, **conflicts})
+        raise ValidationError({**conflicts, **errors})
     if conflicts:
+        if about is not None:
+            record_event(EntryKind.DENIED, "act", about, reason=" ".join(ValidationError(conflicts).messages)[:500])
         raise StateConflict(conflicts)
 
 
@@ -48,10 +52,12 @@ def marking_fields(actor, values: dict, errors: dict) -> dict:
 UNIQUENESS_CODES = {"unique", "unique_together"}  # Django's codes for a record that exists already
 
 
-def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (), conflicts: dict | None = None):
+def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (), conflicts: dict | None = None,
+                   about=None):
     """Model validation (lengths, choices, uniqueness) merged with the action's own `errors`, then save. A record
     that would only duplicate one that exists is a StateConflict (a 409 in the API): the input is right, but
-    the records already held do not allow it; so are the action's own `conflicts` (a case's state)."""
+    the records already held do not allow it; so are the action's own `conflicts` (a case's state), a refusal
+    audited against the record they are `about`."""
     errors, duplicates = dict(errors or {}), dict(conflicts or {})
     # PostgreSQL cannot store a NUL character (SQLite would, silently); refused before full_clean, whose
     # uniqueness check would send it to the database.
@@ -64,7 +70,7 @@ def check_and_save(obj, errors: dict | None = None, exclude: tuple[str, ...] = (
         for field, problems in exc.error_dict.items():
             found = duplicates if all(p.code in UNIQUENESS_CODES for p in problems) else errors
             found.setdefault("owner_unit" if field == "owner_unit_id" else field, ValidationError(problems).messages)
-    raise_problems(errors, duplicates)
+    raise_problems(errors, duplicates, about)
     obj.save()  # ChangeLoggedModel: the record and its change-log entry, in one transaction
     return obj
 
@@ -128,3 +134,15 @@ def visible_or_none(actor, model, pk, channel: str):
     if found is None:
         record_denied(model, str(pk)[:64], channel)
     return found
+
+
+def audit_a_hidden_twin(actor, record, fields: tuple[str, ...]) -> None:
+    """Before saving a record that must be unique on `fields`: if a record the actor may not see has those values
+    already, the save will be refused as a duplicate. That the twin exists cannot be hidden then, so the attempt
+    goes on the audit chain as a refusal of that record, for an auditor to see who probes for hidden records."""
+    if actor is None:
+        return
+    twin = type(record)._default_manager.filter(**{name: getattr(record, name) for name in fields}).exclude(
+        pk=record.pk).first()
+    if twin is not None and not can_see(actor, twin):
+        record_denied(type(twin), str(twin.pk), "act", detail={"why": "the record being saved would duplicate it"})

@@ -170,6 +170,7 @@ class AutoSchema(openapi.AutoSchema):
             required = ["step", *body.required]
             for field in body.fields:
                 schema = properties[field] = self._map_serializer_field(serializer.fields[field], "request")
+                self._insert_field_validators(serializer.fields[field], schema)  # lengths, bounds
                 if schema.get("pattern") == NO_NUL_NOT_BLANK_PATTERN:  # no oneOf here to document a blank
                     if field in body.required:  # the step needs it: not blank, nor only white space
                         schema.update(minLength=1, pattern=HAS_TEXT_PATTERN)

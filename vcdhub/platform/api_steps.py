@@ -63,8 +63,9 @@ TYPE_NAMES = {"boolean": "true or false", "integer": "a whole number", "string":
 
 
 def step_values(body: StepBody, values) -> dict:
-    """The body's `values` as platform.api.step_values takes them, each of the step's own fields of the type
-    its schema gives (null is not a text here: a ValidationError by field). Other names are left, ignored."""
+    """The step's own fields of the body's `values`, each of the type its schema gives (null is not a text here:
+    a ValidationError by field); other names are checked as platform.api.step_values checks them, then left
+    out, so the action never reads a field its page does not have."""
     if values is None:
         raise ValidationError({"values": ["Send the step's fields as an object, or leave values out."]})
     schema = body.values_schema() or {"properties": {}}
@@ -78,9 +79,10 @@ def step_values(body: StepBody, values) -> dict:
         if errors:
             raise ValidationError(errors)
     try:
-        return generic_step_values(values)
+        values = generic_step_values(values)
     except ValidationError as exc:
         raise ValidationError({"values": exc.detail}) from None
+    return {name: value for name, value in values.items() if name in schema["properties"]}  # the rest ignored
 
 
 def read_step(serializer_class, bodies: dict[str, StepBody], data) -> dict:

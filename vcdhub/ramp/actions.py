@@ -116,7 +116,7 @@ def assess(actor, case: Case, values: dict, *, at: dt.datetime | None = None) ->
             setattr(assessment, field, _yes_no(values, field, errors))
         assessment.pdp_rationale = core.text(values, "pdp_rationale", errors,
                                              required="Record the rationale for the test's answers.")
-    raise_problems(errors, conflicts)
+    raise_problems(errors, conflicts, about=case)
     with atomic_keeping_refusals():
         check_and_save(assessment)
         core.set_risk(actor, case, assessment.overall, on=timezone.localdate(assessment.assessed_at))
