@@ -249,7 +249,7 @@ class Writer:
         self.mend_points(body, ("longitude", "latitude"), ("from_longitude", "from_latitude"),
                          ("last_seen_longitude", "last_seen_latitude"))
         for name in ("reported_at", "last_seen_at"):  # a time as YYYY-MM-DD HH:MM, local time
-            if isinstance(body.get(name), str) and body[name] and not _local_time(body[name]):
+            if isinstance(body.get(name), str) and body[name] and not _parses(_local_time, body[name]):
                 body[name] = "2026-01-01 10:00"
         # A MAPPA flag has a category and a level, and no other flag has either.
         if "mappa_category" in body or "mappa_level" in body:
@@ -266,7 +266,7 @@ class Writer:
             body["source"] = ""
         if isinstance(body.get("lsoa"), str) and body["lsoa"] not in self.lsoas:
             body["lsoa"] = ""
-        if isinstance(body.get("date_of_birth"), str) and not _birth_date(body["date_of_birth"]):
+        if isinstance(body.get("date_of_birth"), str) and not _parses(parse_birth_date, body["date_of_birth"]):
             body["date_of_birth"] = ""  # a date that exists, from 1900 to today: more than a pattern can say
 
 
@@ -337,17 +337,13 @@ def _number(value) -> bool:
         return False
 
 
-def _birth_date(text: str) -> bool:
-    try:
-        parse_birth_date(text)
-    except ValueError:
-        return False
-    return True
+def _local_time(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
 
 
-def _local_time(text: str) -> bool:
+def _parses(parse, text: str) -> bool:
     try:
-        dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+        parse(text)
     except ValueError:
         return False
     return True

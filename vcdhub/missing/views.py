@@ -25,7 +25,6 @@ from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, Prot
 from vcdhub.missing.timing import overdue, span
 from vcdhub.missing.workflow import EPISODE, KIND
 from vcdhub.people.models import Person
-from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
@@ -35,6 +34,7 @@ from vcdhub.platform.views import (
     RecordExportView,
     RecordListView,
     visible_or_404,
+    visible_or_none,
 )
 
 WORKERS_PAGE = PageRule(records=True, roles=roles.WORKERS, refusal="Missing persons' pages are for its workers.")

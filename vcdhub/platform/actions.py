@@ -122,20 +122,6 @@ def may_see(actor, record) -> None:
         raise PermissionDenied("You may not see that record.")
 
 
-def visible_or_none(actor, model, pk, channel: str):
-    """The `model` record with id `pk` if the actor may see it, else None. A record a write names (a case's
-    subject) that is missing or hidden gets the same answer, so a refusal says nothing of which; either attempt
-    goes on the audit chain as a refusal. No id (None or "") is no record, and no attempt; no actor is the
-    machine's administrator."""
-    if pk is None or pk == "":
-        return None
-    records = model._default_manager.filter(pk=pk)
-    found = (records if actor is None else records.restrict(actor)).first()
-    if found is None:
-        record_denied(model, str(pk)[:64], channel)
-    return found
-
-
 def audit_a_hidden_twin(actor, record, fields: tuple[str, ...]) -> None:
     """Before saving a record that must be unique on `fields`: if a record the actor may not see has those values
     already, the save will be refused as a duplicate. That the twin exists cannot be hidden then, so the attempt

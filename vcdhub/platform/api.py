@@ -28,7 +28,7 @@ from vcdhub.audit.chain import atomic_keeping_refusals
 from vcdhub.audit.log import record_denied, record_event, record_reads
 from vcdhub.audit.models import EntryKind
 from vcdhub.platform.actions import StateConflict
-from vcdhub.platform.api_schema import ANY_STEP_VALUE, MONTH_SCHEMA
+from vcdhub.platform.api_schema import MONTH_SCHEMA
 from vcdhub.platform.inputs import InputError, day
 from vcdhub.platform.permissions import ReadsRecords
 from vcdhub.platform.views import NoLongerVisible, clean_pk
@@ -80,28 +80,6 @@ def answered(call):
 def as_of(request):
     """The `as_of` query parameter (YYYY-MM-DD; None when absent) of a figures endpoint; a bad one is a 400."""
     return answered(lambda: day(request.query_params.get("as_of"), "as_of"))
-
-
-def step_values(values) -> dict:
-    """A step's `values` in the API: an object of at most 40 field names, each with a text (or a number or a
-    yes/no), as its page names them; null is an empty text. (A name is not limited: the body's size is, and a
-    name the step does not take is ignored.)"""
-    if not isinstance(values, dict) or len(values) > 40 or not all(
-            v is None or (isinstance(v, str | bool | int | float) and len(str(v)) <= 10_000) for v in values.values()):
-        raise ValidationError("An object of at most 40 field names, each with a text.")
-    return {k: "" if v is None else v for k, v in values.items()}
-
-
-@extend_schema_field({
-    "type": "object", "maxProperties": 40, "description": "The step's fields by name: a text, a number or a yes/no "
-                                                          "each (null is an empty text)",
-    "additionalProperties": ANY_STEP_VALUE})
-class StepValuesField(serializers.JSONField):
-    """A step's `values` (`step_values`), documented as the object it must be: DRF's JSONField is documented as
-    any value, null included, which it refuses."""
-
-    def to_internal_value(self, data):
-        return step_values(super().to_internal_value(data))
 
 
 def page_rule_permission(rule):

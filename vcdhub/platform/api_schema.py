@@ -35,8 +35,8 @@ HAS_TEXT_PATTERN = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
 MONTH_SCHEMA = {"type": "string", "pattern": MONTH_PATTERN, "example": "2017-07",
                 "description": "A month, YYYY-MM (1900-01 to 2100-12)"}
 
-STEP_TEXT_LIMIT = 10_000  # platform.api.step_values: no value of a step is longer
-# A value in a step's `values` that its step does not name (platform.api.step_values): ignored, but still checked.
+STEP_TEXT_LIMIT = 10_000  # platform.api_steps.step_values: no value of a step is longer
+# A value in a step's `values` that its step does not name (platform.api_steps.step_values): checked, then ignored.
 ANY_STEP_VALUE = {"nullable": True, "anyOf": [{"type": "string", "maxLength": STEP_TEXT_LIMIT}, {"type": "number"},
                                               {"type": "boolean"}]}
 

@@ -11,12 +11,12 @@ and the API's schema cannot drift apart.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from rest_framework.exceptions import ValidationError
 
-from vcdhub.platform.api import step_values as generic_step_values
-from vcdhub.platform.api_schema import ANY_STEP_VALUE, field_schema
+from vcdhub.platform.api_schema import ANY_STEP_VALUE, STEP_TEXT_LIMIT, field_schema
 
 
 @dataclass(frozen=True)
@@ -32,13 +32,18 @@ class StepBody:
     not_in_values: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()  # fields the page fills in for its user, which the action does without
 
+    @cached_property
+    def form_fields(self) -> dict[str, forms.Field]:
+        """The form's fields, made once: the schema and every request read them (no choice from the database is
+        read here: those are callables, read when a page shows them)."""
+        return dict(self.form().fields) if self.form is not None else {}
 
     def values_schema(self) -> dict | None:
         """The JSON Schema of `values`, from the form; None if the step takes none."""
         if self.form is None:
             return None
         properties, required = {}, []
-        for name, field in self.form().fields.items():
+        for name, field in self.form_fields.items():
             if name == "reason" or name in self.not_in_values:
                 continue
             properties[name] = field_schema(field)
@@ -55,7 +60,7 @@ class StepBody:
 
     def reason(self) -> forms.Field | None:
         """The form's reason field, which the body carries at its top level."""
-        return self.form().fields.get("reason") if self.form is not None else None
+        return self.form_fields.get("reason")
 
 
 JSON_TYPES = {"boolean": (bool,), "integer": (int,), "string": (str,)}
@@ -64,8 +69,8 @@ TYPE_NAMES = {"boolean": "true or false", "integer": "a whole number", "string":
 
 def step_values(body: StepBody, values) -> dict:
     """The step's own fields of the body's `values`, each of the type its schema gives (null is not a text here:
-    a ValidationError by field); other names are checked as platform.api.step_values checks them, then left
-    out, so the action never reads a field its page does not have."""
+    a ValidationError by field). Other names may hold a text, a number, a yes/no or null, as the schema says,
+    and are then left out, so the action never reads a field its page does not have."""
     if values is None:
         raise ValidationError({"values": ["Send the step's fields as an object, or leave values out."]})
     schema = body.values_schema() or {"properties": {}}
@@ -78,10 +83,10 @@ def step_values(body: StepBody, values) -> dict:
                 errors[name] = [f"Give {TYPE_NAMES[wanted]}."]
         if errors:
             raise ValidationError(errors)
-    try:
-        values = generic_step_values(values)
-    except ValidationError as exc:
-        raise ValidationError({"values": exc.detail}) from None
+    if not isinstance(values, dict) or len(values) > 40 or not all(
+            value is None or (isinstance(value, str | bool | int | float) and len(str(value)) <= STEP_TEXT_LIMIT)
+            for value in values.values()):
+        raise ValidationError({"values": ["An object of at most 40 field names, each with a text."]})
     return {name: value for name, value in values.items() if name in schema["properties"]}  # the rest ignored
 
 

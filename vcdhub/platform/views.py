@@ -49,16 +49,30 @@ def clean_pk(model, raw) -> object | None:
     return value
 
 
-def visible_or_404(user, queryset_or_model, pk, channel: str):
-    """The record if `user` may see it; otherwise the same 404 for "missing" and "not yours", audited as a
-    refusal. A sensitive record that is found is audited as read on `channel`."""
+def visible_or_none(user, queryset_or_model, pk, channel: str):
+    """The record with id `pk` if `user` may see it, else None: "missing" and "not yours" (or an id that cannot
+    be one) get the same answer, and either is audited as a refusal on `channel`. No id (None or "") is no
+    record, and no attempt; no user is the machine's administrator, who sees every record. For a record a write
+    names (a case's subject); `visible_or_404` for the record a page or an API call is about."""
+    if pk is None or pk == "":
+        return None
     queryset = (queryset_or_model._default_manager.all() if isinstance(queryset_or_model, type)
                 else queryset_or_model)
-    model = queryset.model
-    value = clean_pk(model, pk)
-    obj = queryset.restrict(user).filter(pk=value).first() if value is not None else None
+    value = clean_pk(queryset.model, pk)
+    found = None
+    if value is not None:
+        found = (queryset if user is None else queryset.restrict(user)).filter(pk=value).first()
+    if found is None:
+        record_denied(queryset.model, pk, channel)
+    return found
+
+
+def visible_or_404(user, queryset_or_model, pk, channel: str):
+    """The record if `user` may see it; otherwise the same 404 for "missing" and "not yours", audited as a
+    refusal (`visible_or_none`). A sensitive record that is found is audited as read on `channel`."""
+    obj = visible_or_none(user, queryset_or_model, pk, channel)
     if obj is None:
-        record_denied(model, pk, channel)
+        model = queryset_or_model if isinstance(queryset_or_model, type) else queryset_or_model.model
         raise RecordRefused(model, pk)  # a 404, answered with a way to ask for access (platform.errors)
     record_reads([obj], channel)
     return obj

@@ -19,7 +19,6 @@ from vcdhub.casework.models import Case, CaseAction, Meeting
 from vcdhub.casework.timeline import Entry, timeline
 from vcdhub.crime.models import Crime
 from vcdhub.people.models import Person
-from vcdhub.platform.actions import visible_or_none
 from vcdhub.platform.pages import form_page
 from vcdhub.platform.permissions import PageRule, guarded
 from vcdhub.platform.tables import Column, Table
@@ -29,6 +28,7 @@ from vcdhub.platform.views import (
     RecordExportView,
     RecordListView,
     visible_or_404,
+    visible_or_none,
 )
 from vcdhub.ramp import actions, dashboard, forms, priority, roles
 from vcdhub.ramp.choices import Pillar, State, SubjectType

@@ -10,9 +10,9 @@ from vcdhub.casework.models import Case
 from vcdhub.missing import forms
 from vcdhub.missing.choices import FromKind, Grade, Indicator
 from vcdhub.missing.models import Episode, GradeChange, InfoItem, Proposal, ProtocolForm, Review
-from vcdhub.platform.actions import visible_or_none
-from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField
 from vcdhub.platform.api_steps import StepBody
+from vcdhub.platform.views import visible_or_none
 
 # What each step takes: its page's form (missing.views._step_form), read for the schema and the values' types.
 STEP_BODIES = {
@@ -146,7 +146,6 @@ class StepSerializer(serializers.Serializer):
                                         help_text="proposal: the proposal decided")
     accept = serializers.BooleanField(required=False, help_text="proposal: accept (refer) or decline")
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
-    values = StepValuesField(required=False, help_text="The step's fields, as its page names them")
 
 
 

@@ -6,9 +6,9 @@ from rest_framework import serializers
 from vcdhub.casework.choices import LinkKind, RiskLevel
 from vcdhub.casework.forms import ActionForm, LinkForm, ReasonForm, ReviewForm
 from vcdhub.casework.models import Case
-from vcdhub.platform.actions import visible_or_none
-from vcdhub.platform.api import MarkingMixin, ModelSerializer, StepValuesField, TextField
+from vcdhub.platform.api import MarkingMixin, ModelSerializer, TextField
 from vcdhub.platform.api_steps import StepBody
+from vcdhub.platform.views import visible_or_none
 from vcdhub.ramp import forms
 from vcdhub.ramp.choices import Pillar, SubjectType
 from vcdhub.ramp.models import MappaEscalation, Plan, Referral, RiskAssessment
@@ -114,7 +114,6 @@ class RampStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=STEPS)
     reason = TextField(required=False, allow_blank=True, max_length=10_000)
     meeting = serializers.IntegerField(required=False, min_value=1, help_text="list, relist: the panel meeting")
-    values = StepValuesField(required=False, help_text="The step's fields, as its page names them")
 
     link_kind = serializers.ChoiceField(choices=LinkKind.choices, required=False)
 
